@@ -1,0 +1,1 @@
+"""`make bench`: one line per figure (`name value unit`), and bench/results.json."""

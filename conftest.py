@@ -1,0 +1,142 @@
+"""Shared fixtures: a small program with named personas, one per role."""
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+# Playwright's sync API runs an event loop in the test thread; Django's ORM calls
+# from that thread are still synchronous, so the async-safety guard must be off.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+ARTIFACTS = Path(__file__).parent / "test-artifacts"
+
+from deflection.models import AgencyKind, Role
+from deflection.tests.factories import (
+    TEST_PASSWORD,
+    AgencyFactory,
+    MembershipFactory,
+    ProgramFactory,
+    UnitFactory,
+    UserFactory,
+)
+
+
+@dataclass
+class World:
+    """A program led by a police department, with a sheriff's office, a provider and one person per role."""
+
+    program: object
+    police: object
+    sheriff: object
+    provider: object
+    other_program: object
+    outsider_agency: object
+    officer: object
+    other_officer: object
+    deputy: object
+    dispatcher: object
+    supervisor: object
+    command: object
+    case_manager: object
+    coordinator: object
+    administrator: object
+    outsider: object
+    password: str = TEST_PASSWORD
+
+
+@pytest.fixture(autouse=True)
+def _clean_cache():
+    """Each test starts with an empty cache (rate limits, heartbeats) in the tests' own Redis db."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+def _member(username, agency, role, **extra):
+    user = UserFactory(username=username)
+    MembershipFactory(user=user, agency=agency, role=role, **extra)
+    return user
+
+
+@pytest.fixture
+def world(db):
+    police = AgencyFactory(name="Riverside PD", kind=AgencyKind.POLICE)
+    sheriff = AgencyFactory(name="County Sheriff", kind=AgencyKind.SHERIFF)
+    provider = AgencyFactory(name="Harbor Light", kind=AgencyKind.TREATMENT)
+    program = ProgramFactory(name="County Deflection", lead_agency=police)
+    program.partners.set([sheriff, provider])
+    outsider_agency = AgencyFactory(name="Elsewhere PD", kind=AgencyKind.POLICE)
+    other_program = ProgramFactory(name="Elsewhere Program", lead_agency=outsider_agency)
+    district = UnitFactory(agency=police, name="District 1")
+    return World(
+        program=program,
+        police=police,
+        sheriff=sheriff,
+        provider=provider,
+        other_program=other_program,
+        outsider_agency=outsider_agency,
+        officer=_member("officer", police, Role.OFFICER, unit=district),
+        other_officer=_member("officer2", police, Role.OFFICER, unit=district),
+        deputy=_member("deputy", sheriff, Role.OFFICER, badge_number="S-1"),
+        dispatcher=_member("dispatcher", police, Role.DISPATCHER, badge_number=""),
+        supervisor=_member("sergeant", police, Role.SUPERVISOR, unit=district),
+        command=_member("command", police, Role.COMMAND),
+        case_manager=_member("casemanager", provider, Role.CASE_MANAGER, badge_number=""),
+        coordinator=_member("coordinator", police, Role.COORDINATOR, badge_number=""),
+        administrator=_member("admin", police, Role.ADMINISTRATOR, badge_number=""),
+        outsider=_member("outsider", outsider_agency, Role.OFFICER),
+    )
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's Chromium, driven by Playwright. A missing browser fails the run; it never skips."""
+    from playwright.sync_api import sync_playwright
+
+    assert Path(CHROMIUM).exists(), f"{CHROMIUM} is missing: `make test` installs it (apt-get install chromium)"
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def phone(browser, live_server, request):
+    """A fresh phone-sized browser context (390 x 844) pointed at the live server."""
+    context = browser.new_context(
+        viewport={"width": 390, "height": 844}, base_url=live_server.url, is_mobile=True, has_touch=True
+    )
+    context.set_default_timeout(15_000)
+    page = context.new_page()
+    yield page
+    if getattr(request.node, "rep_call", None) is not None and request.node.rep_call.failed:
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / f"{request.node.name}.png"), full_page=True)
+    context.close()
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    outcome = yield
+    report = outcome.get_result()
+    setattr(item, f"rep_{report.when}", report)
+
+
+def browser_login(page, username, password):
+    page.goto("/accounts/login/")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_load_state()

@@ -1,0 +1,25 @@
+"""Role-aware navigation for base.html."""
+
+from django.urls import reverse
+
+from deflection.access import is_administrator
+from deflection.models import Role
+
+
+def navigation(request):
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"nav_links": []}
+    roles = user.roles
+    links = [("Home", reverse("home"))]
+    if roles & {Role.OFFICER, Role.DISPATCHER, Role.SUPERVISOR}:
+        links.append(("My referrals", reverse("referrals:mine")))
+    if Role.CASE_MANAGER in roles:
+        links.append(("Queue", reverse("referrals:queue")))
+    if roles & {Role.COMMAND, Role.SUPERVISOR, Role.COORDINATOR, Role.ADMINISTRATOR}:
+        links.append(("Dashboard", reverse("reports:dashboard")))
+    links.append(("Training", reverse("training:mine")))
+    links.append(("Suggestions", reverse("feedback:suggestions")))
+    if Role.COORDINATOR in roles or is_administrator(user):
+        links.append(("Program admin", reverse("program_admin")))
+    return {"nav_links": links, "primary_role_label": Role(user.primary_role).label if user.primary_role else ""}

@@ -1,0 +1,288 @@
+"""Program-wide models: agencies, programs, users and their roles, the audit trail, the outbox."""
+
+import zoneinfo
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser
+from django.contrib.postgres.fields import ArrayField
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils import timezone
+from django.utils.functional import cached_property
+
+
+class AgencyKind(models.TextChoices):
+    POLICE = "police", "Police department"
+    SHERIFF = "sheriff", "Sheriff's office"
+    FIRE_EMS = "fire_ems", "Fire / EMS"
+    TREATMENT = "treatment", "Treatment provider"
+    COMMUNITY = "community", "Community organization"
+    PROSECUTOR = "prosecutor", "Prosecutor's office"
+
+    @classmethod
+    def law_enforcement(cls) -> set[str]:
+        return {cls.POLICE, cls.SHERIFF}
+
+    @classmethod
+    def providers(cls) -> set[str]:
+        return {cls.TREATMENT, cls.COMMUNITY}
+
+
+class Agency(models.Model):
+    name = models.CharField(max_length=200, unique=True)
+    kind = models.CharField(max_length=20, choices=AgencyKind.choices)
+    phone = models.CharField(max_length=40, blank=True)
+    address = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name_plural = "agencies"
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_law_enforcement(self) -> bool:
+        return self.kind in AgencyKind.law_enforcement()
+
+    @property
+    def is_provider(self) -> bool:
+        return self.kind in AgencyKind.providers()
+
+
+class Unit(models.Model):
+    """A patrol unit, district or team inside an agency (leaderboards and compliance group by it)."""
+
+    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="units")
+    name = models.CharField(max_length=100)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["agency", "name"], name="unit_unique_name_per_agency")]
+
+    def __str__(self) -> str:
+        return f"{self.agency.name}: {self.name}"
+
+
+class Pathway(models.TextChoices):
+    """The six deflection pathways of the TASC Center for Health and Justice framework."""
+
+    SELF_REFERRAL = "self_referral", "Self-referral"
+    ACTIVE_OUTREACH = "active_outreach", "Active outreach"
+    NALOXONE_PLUS = "naloxone_plus", "Naloxone plus"
+    OFFICER_REFERRAL = "officer_referral", "First responder / officer referral"
+    OFFICER_INTERVENTION = "officer_intervention", "Officer intervention (pre-arrest diversion)"
+    COMMUNITY_RESPONSE = "community_response", "Community response"
+
+
+class ProgramType(models.TextChoices):
+    """PAARI's program types (Promising Practices Guide)."""
+
+    SELF_OFFICER_REFERRAL = "self_officer_referral", "Self-referral / officer referral"
+    QUICK_RESPONSE_TEAM = "qrt", "Quick Response Team"
+    CO_RESPONDER = "co_responder", "Co-responder"
+    POST_OVERDOSE = "post_overdose", "Post-overdose follow-up"
+    HUB = "hub", "HUB / situation table"
+
+
+def validate_time_zone(value: str) -> None:
+    if value not in zoneinfo.available_timezones():
+        raise ValidationError(f"{value!r} is not a known time zone (for example America/Chicago).")
+
+
+class Program(models.Model):
+    name = models.CharField(max_length=200, unique=True)
+    lead_agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="led_programs")
+    partners = models.ManyToManyField(Agency, related_name="partner_programs", blank=True)
+    pathways = ArrayField(models.CharField(max_length=30, choices=Pathway.choices), default=list)
+    program_types = ArrayField(models.CharField(max_length=30, choices=ProgramType.choices), default=list, blank=True)
+    time_zone = models.CharField(max_length=60, default="America/Chicago", validators=[validate_time_zone])
+    goals = models.TextField(help_text="What the program sets out to achieve, in leadership's words.")
+    purpose = models.TextField(help_text="Why the program exists and how it benefits officers and the community.")
+    booking_baseline_minutes = models.PositiveIntegerField(
+        default=90, help_text="How long an arrest and booking takes here; referral times are shown against it."
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def led_by_law_enforcement(self) -> bool:
+        return self.lead_agency.is_law_enforcement
+
+    def pathway_labels(self) -> list[str]:
+        return [Pathway(p).label for p in self.pathways]
+
+    def program_type_labels(self) -> list[str]:
+        return [ProgramType(p).label for p in self.program_types]
+
+    def agency_ids(self) -> set[int]:
+        return {self.lead_agency_id, *self.partners.values_list("id", flat=True)}
+
+
+class Role(models.TextChoices):
+    OFFICER = "officer", "Officer"
+    DISPATCHER = "dispatcher", "Dispatcher"
+    SUPERVISOR = "supervisor", "Supervisor"
+    COMMAND = "command", "Command staff"
+    CASE_MANAGER = "case_manager", "Case manager"
+    COORDINATOR = "coordinator", "Program coordinator"
+    ADMINISTRATOR = "administrator", "Administrator"
+
+    @classmethod
+    def police(cls) -> set[str]:
+        """Roles that never get identified participant data in bulk (SECURITY.md 6)."""
+        return {cls.OFFICER, cls.DISPATCHER, cls.SUPERVISOR, cls.COMMAND}
+
+
+# When a user holds several memberships, the home page follows the first of these.
+ROLE_PRECEDENCE = [
+    Role.ADMINISTRATOR,
+    Role.COORDINATOR,
+    Role.COMMAND,
+    Role.SUPERVISOR,
+    Role.CASE_MANAGER,
+    Role.OFFICER,
+    Role.DISPATCHER,
+]
+
+
+class Shift(models.TextChoices):
+    DAY = "day", "Day"
+    EVENING = "evening", "Evening"
+    NIGHT = "night", "Night"
+
+
+class User(AbstractUser):
+    """One person, one account (SECURITY.md 7). Roles are per agency, on Membership."""
+
+    email = models.EmailField(unique=True)
+
+    def __str__(self) -> str:
+        return self.get_full_name() or self.username
+
+    @cached_property
+    def _active_memberships(self) -> list["Membership"]:
+        # Cached on the instance: request.user asks for its roles many times a request.
+        return list(self.memberships.filter(is_active=True).select_related("agency", "unit"))
+
+    def active_memberships(self) -> list["Membership"]:
+        return self._active_memberships
+
+    @property
+    def roles(self) -> set[str]:
+        return {m.role for m in self.active_memberships()}
+
+    @property
+    def primary_role(self) -> str | None:
+        roles = self.roles
+        for role in ROLE_PRECEDENCE:
+            if role in roles:
+                return role
+        return None
+
+    def has_role(self, *roles: str) -> bool:
+        return bool(self.roles & set(roles))
+
+
+class Membership(models.Model):
+    """A user's place in one agency, with exactly one role there."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
+    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(max_length=20, choices=Role.choices)
+    badge_number = models.CharField(max_length=20, blank=True)
+    unit = models.ForeignKey(Unit, on_delete=models.SET_NULL, null=True, blank=True, related_name="memberships")
+    shift = models.CharField(max_length=10, choices=Shift.choices, blank=True)
+    rank = models.CharField(max_length=60, blank=True)
+    is_active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "agency"], name="membership_one_per_user_agency"),
+            models.UniqueConstraint(
+                fields=["agency", "badge_number"],
+                condition=~models.Q(badge_number=""),
+                name="membership_unique_badge_per_agency",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} — {self.get_role_display()} at {self.agency}"
+
+    def clean(self) -> None:
+        if self.unit_id and self.unit.agency_id != self.agency_id:
+            raise ValidationError({"unit": "The unit belongs to another agency."})
+
+
+class AuditOutcome(models.TextChoices):
+    SUCCESS = "success", "Success"
+    FAILURE = "failure", "Failure"
+    DENIED = "denied", "Denied"
+
+
+class AuditEvent(models.Model):
+    """Append-only record of who did what to which object (SECURITY.md 9).
+
+    The database refuses UPDATE and DELETE on this table (trigger in
+    migration 0002). Write it only through `deflection.audit.audit_log`.
+    `detail` never holds personal data about participants.
+    """
+
+    at = models.DateTimeField(default=timezone.now)
+    # PROTECT: a user with audit history is deactivated, never deleted.
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    actor_username = models.CharField(max_length=150, blank=True)
+    action = models.CharField(max_length=60)
+    object_type = models.CharField(max_length=60, blank=True)
+    object_id = models.CharField(max_length=64, blank=True)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    outcome = models.CharField(max_length=10, choices=AuditOutcome.choices, default=AuditOutcome.SUCCESS)
+    detail = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        indexes = [
+            # "every event about one object" (e.g. every disclosure about one participant)
+            models.Index(fields=["object_type", "object_id", "at"], name="audit_object_idx"),
+            # account lockout: recent failed logins for one username
+            models.Index(fields=["actor_username", "action", "at"], name="audit_actor_action_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M:%S} {self.actor_username or '-'} {self.action} {self.outcome}"
+
+
+class OutboxStatus(models.TextChoices):
+    PENDING = "pending", "Pending"
+    SENT = "sent", "Sent to the broker"
+
+
+class OutboxMessage(models.Model):
+    """A Celery task to publish, written in the same transaction as the change it follows.
+
+    If Redis is down at commit time the row waits; `relay_outbox` publishes it
+    when the broker is back (SECURITY.md 18). Tasks are idempotent, so a
+    message published twice does no harm.
+    """
+
+    task_name = models.CharField(max_length=200)
+    kwargs = models.JSONField(default=dict)
+    status = models.CharField(max_length=10, choices=OutboxStatus.choices, default=OutboxStatus.PENDING)
+    attempts = models.PositiveIntegerField(default=0)
+    last_error = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [
+            # relay_outbox: the pending rows, oldest first
+            models.Index(
+                fields=["created_at"], condition=models.Q(status="pending"), name="outbox_pending_idx"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.task_name} ({self.status})"

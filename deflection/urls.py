@@ -1,0 +1,19 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from deflection import health, views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("healthz", health.healthz, name="healthz"),
+    path("programs/admin/", views.program_admin, name="program_admin"),
+    path("programs/<str:pk>/", views.program_detail, name="program_detail"),
+    path("programs/<str:pk>/edit/", views.program_edit, name="program_edit"),
+    path("agencies/<str:pk>/", views.agency_detail, name="agency_detail"),
+    path("accounts/", include("allauth.urls")),
+    path("referrals/", include("referrals.urls")),
+    path("training/", include("training.urls")),
+    path("feedback/", include("feedback.urls")),
+    path("reports/", include("reports.urls")),
+    path("admin/", admin.site.urls),
+]

@@ -1,0 +1,1 @@
+"""Referrals, participants, providers and consent. Filled in by the referral-loop issue."""

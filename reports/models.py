@@ -1,0 +1,1 @@
+"""Newsletters and report records. Filled in by the reports issue."""

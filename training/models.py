@@ -1,0 +1,1 @@
+"""Training courses, sessions and attendance. Filled in by the training issue."""
