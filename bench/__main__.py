@@ -1,14 +1,12 @@
 """Run every benchmark against a dedicated `<db>_bench` database and write bench/results.json.
 
-Each module in BENCHMARKS exposes `run() -> dict[name, (value, unit)]`.
+Each module named in BENCHMARKS exposes `run() -> dict[name, (value, unit)]`; a module
+that is not there yet is passed over. `python -m bench NAME...` runs only those.
 """
 
-import gzip
 import json
 import os
-import statistics
 import sys
-import time
 from pathlib import Path
 
 import dj_database_url
@@ -16,6 +14,7 @@ import dj_database_url
 from deflection.stack import ensure_database
 
 RESULTS = Path(__file__).with_name("results.json")
+BENCHMARKS = ["bench.foundation", "bench.referrals", "bench.training", "bench.feedback", "bench.reports"]
 
 
 def _bench_database_url() -> str:
@@ -39,48 +38,24 @@ def main() -> None:
     call_command("migrate", "--noinput", verbosity=0)
     call_command("seed_demo", stdout=open(os.devnull, "w"))  # noqa: SIM115
 
+    import importlib
+
+    wanted = set(sys.argv[1:])
     results: dict[str, dict] = {}
-    for name, (value, unit) in foundation().items():
-        results[name] = {"value": value, "unit": unit}
-        print(f"{name} {value} {unit}", flush=True)
+    for module_name in BENCHMARKS:
+        if wanted and module_name.split(".")[-1] not in wanted:
+            continue
+        try:
+            module = importlib.import_module(module_name)
+        except ModuleNotFoundError as exc:
+            if exc.name != module_name:
+                raise
+            continue
+        for name, (value, unit) in module.run().items():
+            results[name] = {"value": value, "unit": unit}
+            print(f"{name} {value} {unit}", flush=True)
     RESULTS.write_text(json.dumps(results, indent=2) + "\n")
 
 
-def _timed(fn, repeat: int) -> list[float]:
-    samples = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        fn()
-        samples.append((time.perf_counter() - start) * 1000)
-    return samples
-
-
-def foundation() -> dict[str, tuple[float, str]]:
-    from django.test import Client
-
-    client = Client(HTTP_HOST="127.0.0.1")
-    samples = _timed(lambda: client.get("/healthz"), 50)
-    login = client.get("/accounts/login/")
-    assert login.status_code == 200, login.status_code
-    css = b"".join(
-        Path(p).read_bytes()
-        for p in [
-            sys.modules["xstatic.pkg.bootstrap"].BASE_DIR + "/css/bootstrap.min.css",
-            str(Path(__file__).resolve().parent.parent / "static/css/deflection.css"),
-        ]
-    )
-    login_kb = (len(gzip.compress(login.content)) + len(gzip.compress(css))) / 1024
-    assert client.login(username="officer", password="Deflect-Demo-2026")
-    assert client.get("/referrals/").status_code == 200
-    home = _timed(lambda: client.get("/referrals/"), 30)
-    return {
-        "healthz_p50_ms": (round(statistics.median(samples), 2), "ms"),
-        "officer_home_p50_ms": (round(statistics.median(home), 2), "ms"),
-        "login_page_first_load_kb": (round(login_kb, 1), "kB"),
-    }
-
-
 if __name__ == "__main__":
-    import xstatic.pkg.bootstrap  # noqa: F401  (foundation() reads its files)
-
     main()

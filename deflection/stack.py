@@ -212,6 +212,8 @@ def down() -> None:
 def run() -> None:
     env = {**os.environ, **up()}
     py = sys.executable
+    # The Procfile's commands (gunicorn, celery, python) must come from the venv.
+    env["PATH"] = f"{Path(py).parent}{os.pathsep}{env.get('PATH', '')}"
 
     def manage(*args: str) -> None:
         subprocess.run([py, "manage.py", *args], cwd=BASE_DIR, env=env, check=True)
@@ -219,10 +221,12 @@ def run() -> None:
     try:
         manage("migrate", "--noinput")
         manage("seed_demo")
-        manage("collectstatic", "--noinput", "-v", "0")
+        # Only the Bootstrap files base.html uses; the rest of the wheel would just slow start-up.
+        manage("collectstatic", "--noinput", "-v", "0", "-i", "bootstrap-*", "-i", "*.rtl.*", "-i", "bootstrap.esm*")
         honcho = shutil.which("honcho", path=str(Path(py).parent))
+        # honcho hands each process its own PORT, so the web port travels under another name.
+        port = env["DEFLECTION_PORT"] = os.environ.get("PORT", "8000")
         proc = subprocess.Popen([honcho, "-f", "Procfile", "start"], cwd=BASE_DIR, env=env)
-        port = env.get("PORT", "8000")
         print(
             f"\n  Deflection is starting on http://127.0.0.1:{port}/ "
             "(the demo logins are listed above). Ctrl-C stops everything.\n",

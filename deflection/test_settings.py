@@ -18,16 +18,20 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
 
 
-def _redis_db(url: str, db: int) -> str:
-    """The same Redis server, another database number."""
+def _next_redis_db(url: str) -> str:
+    """The same Redis server, the next database number (db 0 -> db 1)."""
     if url.startswith("unix://"):
-        return url.split("?")[0] + f"?db={db}"
-    scheme_host, _, _path = url.rpartition("/") if url.count("/") > 2 else (url, "", "")
-    return f"{scheme_host}/{db}"
+        base, _, query = url.partition("?")
+        db = int(query.removeprefix("db=") or 0) if query.startswith("db=") else 0
+        return f"{base}?db={db + 1}"
+    if url.count("/") > 2:
+        scheme_host, _, db = url.rpartition("/")
+        return f"{scheme_host}/{int(db or 0) + 1}"
+    return f"{url}/1"
 
 
 # Tests flush their own Redis database, never the one `make run` uses.
-REDIS_URL = _redis_db(REDIS_URL, 1)  # noqa: F405
+REDIS_URL = _next_redis_db(REDIS_URL)  # noqa: F405
 CACHES["default"]["LOCATION"] = REDIS_URL  # noqa: F405
 CELERY_BROKER_URL = kombu_url(REDIS_URL)  # noqa: F405
 # Keep test tasks away from a `make run` worker sharing the same embedded Redis.
