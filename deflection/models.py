@@ -6,6 +6,7 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.contrib.postgres.fields import ArrayField
 from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.functional import cached_property
@@ -101,7 +102,20 @@ class Program(models.Model):
     booking_baseline_minutes = models.PositiveIntegerField(
         default=90, help_text="How long an arrest and booking takes here; referral times are shown against it."
     )
+    suppression_threshold = models.PositiveIntegerField(
+        default=11,
+        validators=[MinValueValidator(11)],
+        help_text="Counts below this are never shown outside the case-management team (11 is the CMS rule; "
+        "stricter, larger values are allowed).",
+    )
     created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(suppression_threshold__gte=11), name="program_suppression_threshold_at_least_11"
+            )
+        ]
 
     def __str__(self) -> str:
         return self.name

@@ -54,12 +54,14 @@ def test_coordinator_edits_program_settings(client, world):
             "pathways": ["officer_referral"],
             "time_zone": "America/New_York",
             "booking_baseline_minutes": 120,
+            "suppression_threshold": 15,
         },
     )
     assert response.status_code == 302
     world.program.refresh_from_db()
     assert world.program.goals == "New goals"
     assert world.program.booking_baseline_minutes == 120
+    assert world.program.suppression_threshold == 15
     assert AuditEvent.objects.filter(action="program.update", object_id=str(world.program.pk)).exists()
 
 
@@ -73,10 +75,12 @@ def test_bad_program_settings_are_a_400_with_a_message(client, world):
             "pathways": ["officer_referral"],
             "time_zone": "Mars/Olympus",
             "booking_baseline_minutes": -5,
+            "suppression_threshold": 5,
         },
     )
     assert response.status_code == 400
     assert b"is not a known time zone" in response.content
+    assert b"greater than or equal to 11" in response.content
     world.program.refresh_from_db()
     assert world.program.time_zone == "America/Chicago"
 
