@@ -6,7 +6,8 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cat requirements.txt build-constraints.txt | cksum | cut -d' ' -f1)
 # Production-like settings for `check --deploy`: no DEBUG, a real-looking secret, HTTPS.
 DEPLOY_ENV := DEBUG=false SECRET_KEY=check-deploy-$(shell printf '%064d' 0 | tr 0 x)-not-a-real-secret \
-	ALLOWED_HOSTS=deflection.example.org SITE_URL=https://deflection.example.org REQUIRE_MFA=true
+	ALLOWED_HOSTS=deflection.example.org SITE_URL=https://deflection.example.org REQUIRE_MFA=true \
+	FIELD_ENCRYPTION_KEYS=Y2hlY2stZGVwbG95LW9ubHkta2V5LTAxMjM0NTY3ODk= BLIND_INDEX_KEY=check-deploy-only-blind-index
 
 .PHONY: run test bench venv system-deps services-down lint clean-data
 

@@ -12,14 +12,21 @@ def navigation(request):
         return {"nav_links": []}
     roles = user.roles
     links = [("Home", reverse("home"))]
+    if roles & {Role.OFFICER, Role.SUPERVISOR, Role.COMMAND}:
+        links.append(("New referral", reverse("referrals:new")))
     if roles & {Role.OFFICER, Role.DISPATCHER, Role.SUPERVISOR}:
         links.append(("My referrals", reverse("referrals:mine")))
     if Role.CASE_MANAGER in roles:
         links.append(("Queue", reverse("referrals:queue")))
+        links.append(("My tasks", reverse("referrals:tasks")))
+    links.append(("Treatment directory", reverse("referrals:directory")))
     if roles & {Role.COMMAND, Role.SUPERVISOR, Role.COORDINATOR, Role.ADMINISTRATOR}:
         links.append(("Dashboard", reverse("reports:dashboard")))
     links.append(("Training", reverse("training:mine")))
     links.append(("Suggestions", reverse("feedback:suggestions")))
     if Role.COORDINATOR in roles or is_administrator(user):
         links.append(("Program admin", reverse("program_admin")))
+    if Role.COORDINATOR in roles:
+        links.append(("Eligibility checklist", reverse("referrals:criteria")))
+        links.append(("Justice partner queue", reverse("referrals:justice")))
     return {"nav_links": links, "primary_role_label": Role(user.primary_role).label if user.primary_role else ""}

@@ -47,5 +47,14 @@ class ProgramSettingsForm(forms.ModelForm):
 
     class Meta:
         model = Program
-        fields = ["goals", "purpose", "pathways", "program_types", "time_zone", "booking_baseline_minutes", "suppression_threshold"]
+        fields = [
+            "goals",
+            "purpose",
+            "pathways",
+            "program_types",
+            "time_zone",
+            "booking_baseline_minutes",
+            "first_contact_target_hours",
+            "suppression_threshold",
+        ]
         widgets = {"goals": forms.Textarea(attrs={"rows": 4}), "purpose": forms.Textarea(attrs={"rows": 4})}

@@ -102,6 +102,17 @@ class Program(models.Model):
     booking_baseline_minutes = models.PositiveIntegerField(
         default=90, help_text="How long an arrest and booking takes here; referral times are shown against it."
     )
+    case_management_agency = models.ForeignKey(
+        Agency,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="case_managed_programs",
+        help_text="Whose queue receives referrals that name no destination provider.",
+    )
+    first_contact_target_hours = models.PositiveIntegerField(
+        default=24, help_text="The program's promise: first contact with a referred person within this many hours."
+    )
     suppression_threshold = models.PositiveIntegerField(
         default=11,
         validators=[MinValueValidator(11)],

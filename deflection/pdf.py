@@ -7,6 +7,7 @@ remote hosts, file:// paths, data the template did not ship — is refused.
 
 from __future__ import annotations
 
+import base64
 import mimetypes
 from urllib.parse import unquote, urlparse
 
@@ -18,12 +19,21 @@ from django.template.loader import render_to_string
 PDF_BASE_URL = "https://deflection.invalid/"
 
 
+INLINE_PNG = "data:image/png;base64,"
+
+
 class ForbiddenResource(ValueError):
     pass
 
 
 def read_static(url: str) -> tuple[bytes, str]:
-    """The bytes and MIME type of one of our static files named by `url`; anything else is refused."""
+    """The bytes and MIME type of one of our static files named by `url`; anything else is refused.
+
+    An inline PNG (a drawn signature, stored with the record) is the one exception: it is
+    decoded in place and fetches nothing.
+    """
+    if url.startswith(INLINE_PNG):
+        return base64.b64decode(url[len(INLINE_PNG) :], validate=True), "image/png"
     parsed = urlparse(url)
     if parsed.scheme != "https" or parsed.netloc != urlparse(PDF_BASE_URL).netloc:
         raise ForbiddenResource(f"PDF rendering may not fetch {parsed.scheme}://{parsed.netloc}")

@@ -45,6 +45,21 @@ if not SECRET_KEY:
         )
     SECRET_KEY = "dev-only-insecure-key-never-used-in-production"  # noqa: S105
 
+# --- Keys for data at rest (SECURITY.md 10) ---------------------------------
+# FIELD_ENCRYPTION_KEYS: comma-separated Fernet keys; the first encrypts, all decrypt.
+# BLIND_INDEX_KEY: secret for the keyed hashes used to match participants.
+FIELD_ENCRYPTION_KEYS = env_list("FIELD_ENCRYPTION_KEYS")
+BLIND_INDEX_KEY = env_str("BLIND_INDEX_KEY")
+if not FIELD_ENCRYPTION_KEYS or not BLIND_INDEX_KEY:
+    if not DEBUG:
+        raise ImproperlyConfigured(
+            "FIELD_ENCRYPTION_KEYS and BLIND_INDEX_KEY must be set when DEBUG is off. "
+            'Make a key with: python -c "from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())"'
+        )
+    # Fixed development keys, so `make run` data stays readable across restarts. Never used with DEBUG off.
+    FIELD_ENCRYPTION_KEYS = FIELD_ENCRYPTION_KEYS or ["ZGV2LW9ubHktZmllbGQta2V5LW5vdC1mb3ItcHJvZCE="]
+    BLIND_INDEX_KEY = BLIND_INDEX_KEY or "dev-only-blind-index-key"
+
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]" if DEBUG else "")
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", SITE_URL)

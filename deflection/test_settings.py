@@ -6,6 +6,8 @@ os.environ.setdefault("DEBUG", "false")
 os.environ.setdefault("SECRET_KEY", "test-secret-key-only-for-the-test-suite-0123456789abcdef")
 os.environ.setdefault("SECURE_SSL_REDIRECT", "false")
 os.environ.setdefault("REQUIRE_MFA", "false")
+os.environ.setdefault("FIELD_ENCRYPTION_KEYS", "dGVzdC1vbmx5LWZpZWxkLWtleS0wMTIzNDU2Nzg5YWI=")
+os.environ.setdefault("BLIND_INDEX_KEY", "test-only-blind-index-key")
 os.environ.setdefault("ALLOWED_HOSTS", "localhost,127.0.0.1,testserver")
 
 from deflection.settings import *  # noqa: E402, F403

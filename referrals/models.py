@@ -1,1 +1,453 @@
-"""Referrals, participants, providers and consent. Filled in by the referral-loop issue."""
+"""Referrals and what follows them: participants, providers and capacity, status, outcomes, consent.
+
+Identity fields and free text are encrypted at rest (deflection.crypto); matching
+uses keyed hashes in ParticipantMatchKey, never clear text.
+"""
+
+from __future__ import annotations
+
+import datetime
+import uuid
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+from deflection.crypto import EncryptedDateField, EncryptedTextField
+from deflection.models import Agency, Pathway, Program
+
+CAPACITY_STALE_AFTER = timedelta(hours=24)
+
+
+class ServiceKind(models.TextChoices):
+    DETOX = "detox", "Detox / withdrawal management"
+    MOUD = "moud", "Medication for opioid use disorder (MOUD)"
+    RESIDENTIAL = "residential", "Residential treatment"
+    OUTPATIENT = "outpatient", "Outpatient treatment"
+    RECOVERY_SUPPORT = "recovery_support", "Recovery support"
+    MENTAL_HEALTH = "mental_health", "Mental health"
+    HOUSING = "housing", "Housing"
+
+
+class CapacityState(models.TextChoices):
+    OPEN = "open", "Open slots"
+    FULL = "full", "Full"
+    CALL = "call", "Call to check"
+
+
+class ProviderService(models.Model):
+    """One service a treatment or community provider offers, with its current capacity."""
+
+    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="services")
+    kind = models.CharField(max_length=20, choices=ServiceKind.choices)
+    name = models.CharField(max_length=200)
+    hours = models.CharField(max_length=200, help_text="For example: 24/7, or Mon–Fri 8am–6pm.")
+    address = models.CharField(max_length=300)
+    phone = models.CharField(max_length=40)
+    serves = models.CharField(max_length=300, help_text="Who the service is for, e.g. adults 18+, women and children.")
+    accepts_warm_handoffs = models.BooleanField(default=False)
+    capacity_state = models.CharField(max_length=10, choices=CapacityState.choices, default=CapacityState.CALL)
+    open_slots = models.PositiveIntegerField(null=True, blank=True)
+    capacity_updated_at = models.DateTimeField(null=True, blank=True)
+    capacity_updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["agency", "name"], name="service_unique_name_per_agency"),
+            models.CheckConstraint(
+                condition=Q(capacity_state="open", open_slots__gt=0) | ~Q(capacity_state="open"),
+                name="service_open_means_slots",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.agency.name})"
+
+    def capacity_is_stale(self, now: datetime.datetime | None = None) -> bool:
+        if self.capacity_updated_at is None:
+            return True
+        return (now or timezone.now()) - self.capacity_updated_at > CAPACITY_STALE_AFTER
+
+    @property
+    def capacity_label(self) -> str:
+        if self.capacity_state == CapacityState.OPEN:
+            return f"{self.open_slots} open"
+        return self.get_capacity_state_display()
+
+
+class CriterionKind(models.TextChoices):
+    HARD = "hard", "Required: a referral cannot go ahead without it"
+    INCLUSIVE = "inclusive", "Inclusive: does not block, routes to the justice partner"
+
+
+class EligibilityCriterion(models.Model):
+    """One yes/no item of a program's eligibility checklist, configured by the coordinator."""
+
+    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="criteria")
+    question = models.CharField(max_length=200)
+    kind = models.CharField(max_length=10, choices=CriterionKind.choices)
+    # For a hard criterion: the answer the person must have ("yes" for "18 or older?").
+    required_answer = models.BooleanField(default=True)
+    failure_guidance = models.TextField(
+        blank=True, help_text="Shown when a hard criterion fails: why, and what else the officer can do."
+    )
+    position = models.PositiveIntegerField(default=0)
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["program", "question"], name="criterion_unique_question_per_program")
+        ]
+
+    def __str__(self) -> str:
+        return self.question
+
+
+class Participant(models.Model):
+    """A person referred to the program, possibly many times (relapse is part of recovery)."""
+
+    program = models.ForeignKey(Program, on_delete=models.PROTECT, related_name="participants")
+    first_name = EncryptedTextField(blank=True)
+    last_name = EncryptedTextField(blank=True)
+    date_of_birth = EncryptedDateField(null=True, blank=True)
+    phone = EncryptedTextField(blank=True)
+    address = EncryptedTextField(blank=True)
+    # For a person who did not give a name: what the officer saw, to recognise them again.
+    description = EncryptedTextField(blank=True)
+    is_pseudonymous = models.BooleanField(default=False)
+    # Set when a case manager merged this record into another; its referrals moved there.
+    merged_into = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    def __str__(self) -> str:
+        return f"Participant P-{self.pk}"
+
+    @property
+    def display_name(self) -> str:
+        if self.is_pseudonymous:
+            return f"Unnamed person P-{self.pk}"
+        return f"{self.first_name} {self.last_name}".strip()
+
+
+class MatchKeyKind(models.TextChoices):
+    EXACT = "exact", "Same normalized name and date of birth"
+    NICKNAME = "nickname", "Name variant (nickname) and date of birth"
+    PHONETIC = "phonetic", "Sound-alike last name, first initial and date of birth"
+    SWAPPED = "swapped", "First and last name swapped, same date of birth"
+
+
+class ParticipantMatchKey(models.Model):
+    """Keyed hashes (blind indexes) of a participant's name and date of birth, for duplicate detection."""
+
+    participant = models.ForeignKey(Participant, on_delete=models.CASCADE, related_name="match_keys")
+    kind = models.CharField(max_length=10, choices=MatchKeyKind.choices)
+    digest = models.CharField(max_length=64)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["participant", "kind", "digest"], name="match_key_unique"),
+        ]
+        indexes = [
+            # duplicate detection at referral time and on the case manager's participant page
+            models.Index(fields=["digest"], name="match_key_digest_idx"),
+        ]
+
+
+class Handoff(models.TextChoices):
+    WARM = "warm_handoff", "Warm hand-off"
+    TRANSPORT = "transport", "Transport to treatment"
+    FOLLOW_UP = "case_manager_followup", "Case manager follow-up"
+    INFO_ONLY = "information_only", "Information only"
+
+
+# What happens next, shown to the officer in the form and on the confirmation.
+HANDOFF_STEPS = {
+    Handoff.WARM: [
+        "Call the provider (number below) and introduce the person in person or by phone.",
+        "Stay until the provider's staff or a case manager takes over.",
+        "The case manager records first contact; you can go back on the road.",
+    ],
+    Handoff.TRANSPORT: [
+        "Transport the person to the treatment center you chose.",
+        "Hand over to the intake staff; no paperwork beyond this form.",
+        "The case manager follows up within the program's first-contact target.",
+    ],
+    Handoff.FOLLOW_UP: [
+        "Give the person the program card and tell them a case manager will call.",
+        "A case manager contacts them within the program's first-contact target.",
+        "You will see the outcome here as far as the person consents.",
+    ],
+    Handoff.INFO_ONLY: [
+        "Give the person the program card with the phone number.",
+        "The program records the contact; no follow-up unless the person calls.",
+    ],
+}
+
+
+class Circumstance(models.TextChoices):
+    OVERDOSE_REVERSAL = "overdose_reversal", "Overdose reversal"
+    POSSESSION = "possession", "Possession"
+    DISORDER = "disorder", "Disorder"
+    WELFARE_CHECK = "welfare_check", "Welfare check"
+    OTHER = "other", "Other"
+
+
+class Status(models.TextChoices):
+    RECEIVED = "received", "Received"
+    CONTACT_ATTEMPTED = "contact_attempted", "Contact attempted"
+    CONTACTED = "contacted", "Contacted"
+    INTAKE_SCHEDULED = "intake_scheduled", "Intake scheduled"
+    ENGAGED = "engaged", "Engaged in treatment"
+    RETAINED_30 = "retained_30", "Retained at 30 days"
+    RETAINED_90 = "retained_90", "Retained at 90 days"
+    DECLINED = "declined", "Declined"
+    UNABLE_TO_CONTACT = "unable_to_contact", "Unable to contact"
+    NOT_ELIGIBLE = "not_eligible", "Not eligible"
+    NO_CAPACITY = "no_capacity", "No capacity"
+    REFERRED_ELSEWHERE = "referred_elsewhere", "Referred elsewhere"
+    CLOSED = "closed", "Closed"
+
+    @classmethod
+    def open_statuses(cls) -> list[str]:
+        """Statuses still in the case manager's active work."""
+        return [cls.RECEIVED, cls.CONTACT_ATTEMPTED, cls.CONTACTED, cls.INTAKE_SCHEDULED]
+
+    @classmethod
+    def pipeline(cls) -> list[str]:
+        return [
+            cls.RECEIVED,
+            cls.CONTACT_ATTEMPTED,
+            cls.CONTACTED,
+            cls.INTAKE_SCHEDULED,
+            cls.ENGAGED,
+            cls.RETAINED_30,
+            cls.RETAINED_90,
+        ]
+
+
+class Referral(models.Model):
+    """One deflection episode: an officer connected a person to the program on one occasion."""
+
+    program = models.ForeignKey(Program, on_delete=models.PROTECT, related_name="referrals")
+    participant = models.ForeignKey(Participant, on_delete=models.PROTECT, related_name="referrals")
+    officer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="referrals_made")
+    # The officer's agency when they referred (officers can move agencies later).
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="referrals_made")
+    # Whose queue the referral is in: the destination provider, or the program's case-management agency.
+    provider = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="referrals_received")
+    service = models.ForeignKey(ProviderService, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    pathway = models.CharField(max_length=30, choices=Pathway.choices)
+    handoff = models.CharField(max_length=30, choices=Handoff.choices)
+    circumstances = ArrayField(models.CharField(max_length=30, choices=Circumstance.choices), default=list, blank=True)
+    eligibility_answers = models.JSONField(default=dict, blank=True)
+    needs_justice_coordination = models.BooleanField(default=False)
+    justice_coordinated_at = models.DateTimeField(null=True, blank=True)
+    location = EncryptedTextField(blank=True)
+    note = EncryptedTextField(blank=True)
+    idempotency_key = models.UUIDField(default=uuid.uuid4)
+    form_opened_at = models.DateTimeField()
+    created_at = models.DateTimeField(default=timezone.now)
+    completion_seconds = models.PositiveIntegerField()
+    # Current state, kept in step with the latest StatusChange by services.referral_set_status.
+    status = models.CharField(max_length=30, choices=Status.choices, default=Status.RECEIVED)
+    status_changed_at = models.DateTimeField(default=timezone.now)
+    next_step = models.CharField(max_length=200, blank=True)
+    next_step_owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    next_step_due = models.DateTimeField(null=True, blank=True)
+    acknowledged_at = models.DateTimeField(null=True, blank=True)
+    first_contact_at = models.DateTimeField(null=True, blank=True)
+    engaged_at = models.DateTimeField(null=True, blank=True)
+    engaged_service_kind = models.CharField(max_length=20, choices=ServiceKind.choices, blank=True)
+
+    class Meta:
+        constraints = [
+            # SECURITY.md 20: a double tap or a retried POST creates one referral.
+            models.UniqueConstraint(fields=["officer", "idempotency_key"], name="referral_unique_idempotency_key"),
+        ]
+        indexes = [
+            # case manager queue: open referrals of one provider, oldest first
+            models.Index(
+                fields=["provider", "created_at"],
+                condition=Q(status__in=["received", "contact_attempted", "contacted", "intake_scheduled"]),
+                name="referral_open_queue_idx",
+            ),
+            # officer's "my referrals", newest first
+            models.Index(fields=["officer", "-created_at"], name="referral_officer_idx"),
+            # coordinator's justice-partner queue
+            models.Index(
+                fields=["program", "created_at"],
+                condition=Q(needs_justice_coordination=True, justice_coordinated_at__isnull=True),
+                name="referral_justice_queue_idx",
+            ),
+            # reports: every figure filters a program over a period
+            models.Index(fields=["program", "created_at"], name="referral_program_created_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.reference
+
+    @property
+    def reference(self) -> str:
+        return f"R-{self.pk:06d}" if self.pk else "R-new"
+
+    @property
+    def is_pre_arrest_diversion(self) -> bool:
+        """Officer intervention is diversion in lieu of charges; every other pathway is deflection."""
+        return self.pathway == Pathway.OFFICER_INTERVENTION
+
+    def age(self, now: datetime.datetime | None = None) -> timedelta:
+        return (now or timezone.now()) - self.created_at
+
+    def is_overdue_for_contact(self, now: datetime.datetime | None = None) -> bool:
+        if self.first_contact_at is not None or self.status not in Status.open_statuses():
+            return False
+        return self.age(now) > timedelta(hours=self.program.first_contact_target_hours)
+
+    def handoff_steps(self) -> list[str]:
+        return HANDOFF_STEPS[Handoff(self.handoff)]
+
+
+class StatusChange(models.Model):
+    """One step of a referral's history, with who, when, why and the next step."""
+
+    referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="status_changes")
+    status = models.CharField(max_length=30, choices=Status.choices)
+    at = models.DateTimeField(default=timezone.now)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    note = EncryptedTextField(blank=True)
+    next_step = models.CharField(max_length=200, blank=True)
+    next_step_owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    next_step_due = models.DateTimeField(null=True, blank=True)
+    service_kind = models.CharField(max_length=20, choices=ServiceKind.choices, blank=True)
+
+    class Meta:
+        indexes = [
+            # referral detail page: history in order
+            models.Index(fields=["referral", "at"], name="status_change_referral_idx"),
+        ]
+
+
+class OutcomeKind(models.TextChoices):
+    RE_ARREST = "re_arrest", "Re-arrest"
+    NONFATAL_OVERDOSE = "nonfatal_overdose", "Non-fatal overdose"
+    FATAL_OVERDOSE = "fatal_overdose", "Fatal overdose"
+
+
+class Outcome(models.Model):
+    participant = models.ForeignKey(Participant, on_delete=models.CASCADE, related_name="outcomes")
+    kind = models.CharField(max_length=20, choices=OutcomeKind.choices)
+    occurred_on = models.DateField()
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(default=timezone.now)
+
+
+class FollowUpTask(models.Model):
+    referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="tasks")
+    title = models.CharField(max_length=200)
+    due_at = models.DateTimeField()
+    assigned_to = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="followup_tasks")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    done_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [
+            # "my tasks": a case manager's open tasks by due date
+            models.Index(fields=["assigned_to", "due_at"], condition=Q(done_at__isnull=True), name="task_open_idx"),
+        ]
+
+
+class DisclosureLevel(models.TextChoices):
+    """How much a consent lets the recipient learn (least to most)."""
+
+    ENGAGED_ONLY = "engaged_only", "Whether the person engaged in treatment (yes/no)"
+    STATUS = "status", "Program status (contacted, in treatment, retained)"
+    STATUS_AND_SERVICE = "status_and_service", "Program status and the kind of treatment"
+
+
+class Consent(models.Model):
+    """A written consent to disclose SUD information, with every 42 CFR 2.31(a) element."""
+
+    participant = models.ForeignKey(Participant, on_delete=models.PROTECT, related_name="consents")
+    # Who may disclose.
+    disclosing_agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
+    # A specific description of the information.
+    information_description = models.TextField()
+    level = models.CharField(max_length=20, choices=DisclosureLevel.choices)
+    # To whom: the referring officer and/or their agency.
+    recipient_officer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="consents_received"
+    )
+    recipient_agency = models.ForeignKey(
+        Agency, on_delete=models.PROTECT, null=True, blank=True, related_name="consents_received"
+    )
+    purpose = models.TextField()
+    revocation_terms = models.TextField(help_text="The right to revoke, and how.")
+    expires_on = models.DateField(null=True, blank=True)
+    expiry_event = models.CharField(max_length=200, blank=True)
+    # Signature: a typed name plus a drawn signature or a tick, witnessed by the case manager.
+    signature_name = EncryptedTextField()
+    signature_drawing = EncryptedTextField(blank=True)
+    signature_ticked = models.BooleanField(default=False)
+    signed_on = models.DateField()
+    witnessed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    revoked_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(recipient_officer__isnull=False) | Q(recipient_agency__isnull=False),
+                name="consent_names_a_recipient",
+            ),
+            models.CheckConstraint(
+                condition=Q(expires_on__isnull=False) | ~Q(expiry_event=""), name="consent_has_expiry"
+            ),
+            models.CheckConstraint(
+                condition=Q(signature_ticked=True) | ~Q(signature_drawing=""), name="consent_is_signed"
+            ),
+        ]
+        indexes = [
+            # officer views: the active consents of the participants on one page
+            models.Index(fields=["participant"], condition=Q(revoked_at__isnull=True), name="consent_active_idx"),
+        ]
+
+    def is_active(self, on: datetime.date | None = None) -> bool:
+        on = on or timezone.localdate()
+        if self.revoked_at is not None:
+            return False
+        return self.expires_on is None or on <= self.expires_on
+
+    def names(self, user, agency_id: int | None) -> bool:
+        """True if this consent names the user, or the given agency (the user's agency on the referral)."""
+        return (self.recipient_officer_id is not None and self.recipient_officer_id == user.pk) or (
+            self.recipient_agency_id is not None and self.recipient_agency_id == agency_id
+        )
+
+
+class OfficerNotice(models.Model):
+    """An in-app notice to a referring officer that a consented status changed; emailed once, as a link."""
+
+    officer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notices")
+    referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="notices")
+    created_at = models.DateTimeField(default=timezone.now)
+    read_at = models.DateTimeField(null=True, blank=True)
+    emailed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [
+            # officer home: unread notices
+            models.Index(fields=["officer", "created_at"], condition=Q(read_at__isnull=True), name="notice_unread_idx"),
+        ]

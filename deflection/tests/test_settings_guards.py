@@ -12,12 +12,15 @@ PROD_ENV = {
     "ALLOWED_HOSTS": "deflection.example.org",
     "SITE_URL": "https://deflection.example.org",
     "DJANGO_SETTINGS_MODULE": "deflection.settings",
+    "FIELD_ENCRYPTION_KEYS": "Y2hlY2stZGVwbG95LW9ubHkta2V5LTAxMjM0NTY3ODk=",
+    "BLIND_INDEX_KEY": "guard-test-blind-index-key",
 }
 
 
 # Variables that test_settings puts in this process's environment; the child must not inherit them.
 STRIPPED = {"SECRET_KEY", "DEBUG", "DJANGO_SETTINGS_MODULE", "SECURE_SSL_REDIRECT", "REQUIRE_MFA", "ALLOWED_HOSTS",
-            "DJANGO_ALLOW_ASYNC_UNSAFE"}
+            "DJANGO_ALLOW_ASYNC_UNSAFE",
+            "FIELD_ENCRYPTION_KEYS", "BLIND_INDEX_KEY"}
 
 
 def run_manage(*args, env):
@@ -39,3 +42,10 @@ def test_check_deploy_has_zero_warnings():
     result = run_manage("check", "--deploy", "--fail-level", "WARNING", env=PROD_ENV)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+def test_missing_encryption_keys_stop_the_app_with_a_clear_message():
+    env = {k: v for k, v in PROD_ENV.items() if k != "FIELD_ENCRYPTION_KEYS"}
+    result = run_manage("check", env=env)
+    assert result.returncode != 0
+    assert "FIELD_ENCRYPTION_KEYS and BLIND_INDEX_KEY must be set" in result.stderr

@@ -1,0 +1,74 @@
+"""Who may see which referral, participant, consent and service.
+
+Identity and case details are for the treatment team only: case managers of the
+agency whose queue holds the referral. Police roles see only their own
+referrals, and only as far as consent allows (referrals.disclosure).
+"""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+
+from deflection import access
+from deflection.access import agency_ids_with_role, get_object_for_user
+from deflection.models import Role
+from referrals.models import Consent, FollowUpTask, Participant, ProviderService, Referral
+
+REFERRING_ROLES = (Role.OFFICER, Role.SUPERVISOR, Role.COMMAND)
+
+
+def can_refer(user) -> bool:
+    return user.has_role(*REFERRING_ROLES)
+
+
+def case_manager_agency_ids(user) -> set[int]:
+    return agency_ids_with_role(user, Role.CASE_MANAGER)
+
+
+def referrals_for_case_manager(user) -> QuerySet[Referral]:
+    return Referral.objects.filter(provider_id__in=case_manager_agency_ids(user))
+
+
+def participants_for_case_manager(user) -> QuerySet[Participant]:
+    ids = case_manager_agency_ids(user)
+    return Participant.objects.filter(referrals__provider_id__in=ids, merged_into__isnull=True).distinct()
+
+
+def get_referral_for_case_manager(request, pk) -> Referral:
+    queryset = referrals_for_case_manager(request.user).select_related(
+        "participant", "program", "service", "officer", "agency", "provider"
+    )
+    return get_object_for_user(request, queryset, pk, "referrals.referral")
+
+
+def get_referral_for_officer(request, pk) -> Referral:
+    queryset = Referral.objects.filter(officer=request.user).select_related("program", "service", "provider")
+    return get_object_for_user(request, queryset, pk, "referrals.referral")
+
+
+def get_participant_for_case_manager(request, pk) -> Participant:
+    return get_object_for_user(request, participants_for_case_manager(request.user), pk, "referrals.participant")
+
+
+def get_consent_for_case_manager(request, pk) -> Consent:
+    queryset = Consent.objects.filter(
+        participant__in=participants_for_case_manager(request.user)
+    ).select_related("participant", "disclosing_agency", "recipient_officer", "recipient_agency", "witnessed_by")
+    return get_object_for_user(request, queryset, pk, "referrals.consent")
+
+
+def get_service_for_provider_staff(request, pk) -> ProviderService:
+    queryset = ProviderService.objects.filter(agency_id__in=case_manager_agency_ids(request.user))
+    return get_object_for_user(request, queryset, pk, "referrals.providerservice")
+
+
+def get_task_for_user(request, pk) -> FollowUpTask:
+    return get_object_for_user(request, FollowUpTask.objects.filter(assigned_to=request.user), pk, "referrals.followuptask")
+
+
+def services_for(user) -> QuerySet[ProviderService]:
+    """The directory: services of provider agencies in the user's programs."""
+    agency_ids = set()
+    for program in access.programs_for(user).prefetch_related("partners"):
+        agency_ids |= program.agency_ids()
+    return ProviderService.objects.filter(agency_id__in=agency_ids, is_active=True)

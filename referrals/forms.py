@@ -1,0 +1,342 @@
+"""Forms: the officer's phone referral, the case manager's status, consent, outcome and task forms."""
+
+from __future__ import annotations
+
+import datetime
+import uuid
+
+from django import forms
+from django.core import signing
+from django.core.cache import cache
+from django.db.models import Count
+from django.utils import timezone
+
+from deflection.models import Agency, Pathway, Program
+from referrals.models import (
+    CapacityState,
+    Circumstance,
+    Consent,
+    CriterionKind,
+    DisclosureLevel,
+    EligibilityCriterion,
+    Handoff,
+    OutcomeKind,
+    ProviderService,
+    ServiceKind,
+    Status,
+)
+from referrals.services import ReferralData
+
+OPENED_SALT = "referrals.form-opened"
+NOTE_MAX = 2000
+
+
+def sign_opened_at(when: datetime.datetime) -> str:
+    return signing.dumps(when.timestamp(), salt=OPENED_SALT)
+
+
+def pathways_most_common_first(program: Program) -> list[tuple[str, str]]:
+    """The program's pathways, most used first (cached: the order changes slowly)."""
+    key = f"referrals:pathway-order:{program.pk}"
+    counts = cache.get(key)
+    if counts is None:
+        counts = dict(
+            program.referrals.values_list("pathway").annotate(n=Count("id")).values_list("pathway", "n")
+        )
+        cache.set(key, counts, 3600)
+    ordered = sorted(program.pathways, key=lambda p: (-counts.get(p, 0), program.pathways.index(p)))
+    return [(p, Pathway(p).label) for p in ordered]
+
+
+class ReferralForm(forms.Form):
+    """The officer's short referral form. Eligibility items are added per program."""
+
+    pathway = forms.ChoiceField(widget=forms.RadioSelect, error_messages={"required": "Choose the pathway."})
+    no_name = forms.BooleanField(required=False, label="The person did not give a name")
+    first_name = forms.CharField(max_length=100, required=False)
+    last_name = forms.CharField(max_length=100, required=False)
+    date_of_birth = forms.DateField(
+        required=False, widget=forms.DateInput(attrs={"type": "date"}), label="Date of birth"
+    )
+    description = forms.CharField(
+        max_length=500,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="If no name: what would help the case manager recognise the person (no medical details).",
+    )
+    phone = forms.CharField(max_length=30, required=False, label="Contact phone (if any)",
+                            widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "off"}))
+    handoff = forms.ChoiceField(choices=Handoff.choices, widget=forms.RadioSelect, label="Hand-off",
+                                error_messages={"required": "Choose the hand-off."})
+    service = forms.ModelChoiceField(
+        queryset=ProviderService.objects.none(),
+        required=False,
+        label="Destination provider",
+        error_messages={"invalid_choice": "That provider is not in this program's directory. Choose one from the list."},
+    )
+    location = forms.CharField(max_length=200, required=False, label="Location (optional)")
+    circumstances = forms.MultipleChoiceField(
+        choices=Circumstance.choices, widget=forms.CheckboxSelectMultiple, required=False, label="Circumstances (optional)"
+    )
+    note = forms.CharField(
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        label="Note (optional)",
+        max_length=NOTE_MAX,
+        error_messages={"max_length": f"Keep the note under {NOTE_MAX} characters."},
+    )
+    idempotency_key = forms.UUIDField(
+        widget=forms.HiddenInput,
+        error_messages={
+            "invalid": "This form was damaged in transit. Reload the page: your draft is kept on this device.",
+            "required": "This form was damaged in transit. Reload the page: your draft is kept on this device.",
+        },
+    )
+    opened = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, program: Program, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.program = program
+        self.fields["pathway"].choices = pathways_most_common_first(program)
+        self.fields["service"].queryset = (
+            ProviderService.objects.filter(agency__in=program.partners.all(), is_active=True)
+            .select_related("agency")
+            .order_by("agency__name", "name")
+        )
+        self.criteria = list(program.criteria.filter(is_active=True).order_by("position", "pk"))
+        for criterion in self.criteria:
+            self.fields[f"criterion_{criterion.pk}"] = forms.TypedChoiceField(
+                label=criterion.question,
+                choices=[("yes", "Yes"), ("no", "No")],
+                coerce=lambda v: v == "yes",
+                widget=forms.RadioSelect,
+                help_text=(
+                    "Does not block the referral: it is routed to the justice partner."
+                    if criterion.kind == CriterionKind.INCLUSIVE
+                    else ""
+                ),
+                error_messages={"required": "Answer this eligibility question."},
+            )
+        if not self.is_bound:
+            self.initial.setdefault("idempotency_key", uuid.uuid4())
+            self.initial.setdefault("opened", sign_opened_at(timezone.now()))
+
+    def criterion_fields(self):
+        return [self[f"criterion_{c.pk}"] for c in self.criteria]
+
+    def clean_date_of_birth(self):
+        dob = self.cleaned_data.get("date_of_birth")
+        if dob is None:
+            return None
+        today = timezone.localdate()
+        if dob > today:
+            raise forms.ValidationError("The date of birth cannot be in the future.")
+        if dob < today.replace(year=today.year - 120):
+            raise forms.ValidationError("Check the year: that date of birth is more than 120 years ago.")
+        return dob
+
+    def clean_opened(self):
+        if not self.cleaned_data.get("opened"):
+            return timezone.now()
+        try:
+            stamp = signing.loads(self.cleaned_data["opened"], salt=OPENED_SALT, max_age=60 * 60 * 24 * 7)
+        except signing.BadSignature:
+            # A tampered or week-old stamp: count from now rather than refuse the referral.
+            return timezone.now()
+        return datetime.datetime.fromtimestamp(float(stamp), tz=datetime.UTC)
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("no_name"):
+            if not cleaned.get("description"):
+                self.add_error("description", "Describe the person so the case manager can find them.")
+        else:
+            for field in ("first_name", "last_name", "date_of_birth"):
+                if not cleaned.get(field) and field not in self.errors:
+                    self.add_error(field, "Required, or tick \"did not give a name\".")
+        handoff = cleaned.get("handoff")
+        if handoff in (Handoff.WARM, Handoff.TRANSPORT) and not cleaned.get("service") and "service" not in self.errors:
+            self.add_error("service", "Choose where the person is going.")
+        if not cleaned.get("service") and self.program.case_management_agency_id is None and "service" not in self.errors:
+            self.add_error("service", "This program needs a destination provider for every referral.")
+        return cleaned
+
+    def to_data(self) -> ReferralData:
+        c = self.cleaned_data
+        named = not c.get("no_name")
+        return ReferralData(
+            pathway=c["pathway"],
+            handoff=c["handoff"],
+            idempotency_key=c["idempotency_key"],
+            form_opened_at=c["opened"],
+            eligibility_answers={crit.pk: c[f"criterion_{crit.pk}"] for crit in self.criteria},
+            first_name=c.get("first_name", "").strip() if named else "",
+            last_name=c.get("last_name", "").strip() if named else "",
+            date_of_birth=c.get("date_of_birth") if named else None,
+            description="" if named else c.get("description", ""),
+            phone=c.get("phone", ""),
+            service=c.get("service"),
+            circumstances=tuple(c.get("circumstances") or ()),
+            location=c.get("location", ""),
+            note=c.get("note", ""),
+        )
+
+
+class StatusForm(forms.Form):
+    status = forms.ChoiceField(choices=Status.choices)
+    note = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}), max_length=2000,
+                           help_text="Why, or what happened (kept encrypted; never shown to officers).")
+    service_kind = forms.ChoiceField(choices=[("", "—")] + ServiceKind.choices, required=False,
+                                     label="Treatment (when engaged)")
+    next_step = forms.CharField(max_length=200, required=False)
+    next_step_owner = forms.ModelChoiceField(queryset=None, required=False)
+    next_step_due = forms.DateTimeField(required=False, widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
+
+    def __init__(self, *args, owners, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["next_step_owner"].queryset = owners
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("status") == Status.ENGAGED and not cleaned.get("service_kind"):
+            self.add_error("service_kind", "Which treatment did the person engage in?")
+        if cleaned.get("next_step") and not (cleaned.get("next_step_owner") and cleaned.get("next_step_due")):
+            self.add_error("next_step", "A next step needs an owner and a due date.")
+        return cleaned
+
+
+class ConsentForm(forms.ModelForm):
+    """Every 42 CFR 2.31(a) element is a required field; an incomplete consent is rejected."""
+
+    recipient_officer_named = forms.BooleanField(required=False, label="The referring officer")
+    recipient_agency_named = forms.BooleanField(required=False, label="The referring officer's agency")
+    signature_drawing = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    class Meta:
+        model = Consent
+        fields = [
+            "disclosing_agency",
+            "information_description",
+            "level",
+            "purpose",
+            "revocation_terms",
+            "expires_on",
+            "expiry_event",
+            "signature_name",
+            "signature_ticked",
+            "signed_on",
+        ]
+        labels = {
+            "disclosing_agency": "Who may disclose",
+            "information_description": "What information, specifically",
+            "level": "Level the recipients may receive",
+            "revocation_terms": "The right to revoke, and how",
+            "expires_on": "Expires on",
+            "expiry_event": "…or expires at this event",
+            "signature_name": "Participant's typed name (signature)",
+            "signature_ticked": "The participant signed by ticking this box (witnessed by me)",
+            "signed_on": "Date signed",
+        }
+        widgets = {
+            "information_description": forms.Textarea(attrs={"rows": 2}),
+            "purpose": forms.Textarea(attrs={"rows": 2}),
+            "revocation_terms": forms.Textarea(attrs={"rows": 2}),
+            "expires_on": forms.DateInput(attrs={"type": "date"}),
+            "signed_on": forms.DateInput(attrs={"type": "date"}),
+        }
+
+    def __init__(self, *args, referral, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.referral = referral
+        self.fields["disclosing_agency"].queryset = Agency.objects.filter(pk=referral.provider_id)
+        self.fields["disclosing_agency"].initial = referral.provider_id
+        self.fields["level"].choices = DisclosureLevel.choices
+        self.fields["information_description"].initial = (
+            "Whether I engaged in treatment and my program status after the referral of "
+            f"{timezone.localtime(referral.created_at):%B %-d, %Y}."
+        )
+        self.fields["purpose"].initial = "To let the referring officer know the outcome of the referral (program feedback)."
+        self.fields["revocation_terms"].initial = (
+            "I may revoke this consent at any time, in writing or by telling my case manager, except to the extent "
+            "that action has already been taken in reliance on it."
+        )
+        self.fields["signed_on"].initial = timezone.localdate()
+        for name in ("disclosing_agency", "information_description", "level", "purpose", "revocation_terms",
+                     "signature_name", "signed_on"):
+            self.fields[name].required = True
+            self.fields[name].error_messages["required"] = "Required by 42 CFR 2.31: " + (
+                self.fields[name].label or name
+            ).lower() + "."
+
+    def clean_signed_on(self):
+        signed_on = self.cleaned_data["signed_on"]
+        if signed_on > timezone.localdate():
+            raise forms.ValidationError("The signature date cannot be in the future.")
+        return signed_on
+
+    def clean(self):
+        cleaned = super().clean()
+        if not (cleaned.get("recipient_officer_named") or cleaned.get("recipient_agency_named")):
+            raise forms.ValidationError("Name at least one recipient: the referring officer and/or their agency.")
+        if not cleaned.get("expires_on") and not cleaned.get("expiry_event"):
+            self.add_error("expires_on", "Required by 42 CFR 2.31: an expiry date or event.")
+        if cleaned.get("expires_on") and cleaned.get("signed_on") and cleaned["expires_on"] < cleaned["signed_on"]:
+            self.add_error("expires_on", "The consent cannot expire before it was signed.")
+        if not cleaned.get("signature_ticked") and not cleaned.get("signature_drawing"):
+            self.add_error("signature_ticked", "Required by 42 CFR 2.31: a signature (drawn, or the tick box).")
+        drawing = cleaned.get("signature_drawing") or ""
+        if drawing and (not drawing.startswith("data:image/png;base64,") or len(drawing) > 200_000):
+            self.add_error("signature_ticked", "The drawn signature could not be read; draw it again or use the tick box.")
+        return cleaned
+
+    def consent_fields(self) -> dict:
+        c = self.cleaned_data
+        return {
+            "disclosing_agency": c["disclosing_agency"],
+            "information_description": c["information_description"],
+            "level": c["level"],
+            "recipient_officer": self.referral.officer if c.get("recipient_officer_named") else None,
+            "recipient_agency": self.referral.agency if c.get("recipient_agency_named") else None,
+            "purpose": c["purpose"],
+            "revocation_terms": c["revocation_terms"],
+            "expires_on": c.get("expires_on"),
+            "expiry_event": c.get("expiry_event", ""),
+            "signature_name": c["signature_name"],
+            "signature_drawing": c.get("signature_drawing", ""),
+            "signature_ticked": c.get("signature_ticked", False),
+            "signed_on": c["signed_on"],
+        }
+
+
+class OutcomeForm(forms.Form):
+    kind = forms.ChoiceField(choices=OutcomeKind.choices)
+    occurred_on = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
+
+    def clean_occurred_on(self):
+        value = self.cleaned_data["occurred_on"]
+        if value > timezone.localdate():
+            raise forms.ValidationError("The date cannot be in the future.")
+        return value
+
+
+class TaskForm(forms.Form):
+    title = forms.CharField(max_length=200)
+    due_at = forms.DateTimeField(widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
+
+
+class CapacityForm(forms.Form):
+    state = forms.ChoiceField(choices=CapacityState.choices)
+    open_slots = forms.IntegerField(min_value=0, max_value=10_000, required=False)
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("state") == CapacityState.OPEN and not cleaned.get("open_slots"):
+            self.add_error("open_slots", "How many slots or beds are open?")
+        return cleaned
+
+
+class CriterionForm(forms.ModelForm):
+    class Meta:
+        model = EligibilityCriterion
+        fields = ["question", "kind", "required_answer", "failure_guidance", "position", "is_active"]
+        labels = {"required_answer": "For a required item: the answer must be Yes"}

@@ -1,0 +1,401 @@
+"""Referral workflows: submit, status changes, consent, merges, capacity, tasks.
+
+Every write goes through here so that the audit record, the officer notice and
+the outbox row are written in the same transaction as the change.
+"""
+
+from __future__ import annotations
+
+import datetime
+import uuid
+from dataclasses import dataclass
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from deflection.audit import audit_log
+from deflection.models import AuditEvent, Membership, Program, Role, User
+from deflection.outbox import enqueue
+from referrals import disclosure
+from referrals.matching import exact_key, match_keys
+from referrals.models import (
+    CapacityState,
+    Consent,
+    CriterionKind,
+    EligibilityCriterion,
+    FollowUpTask,
+    Handoff,
+    MatchKeyKind,
+    OfficerNotice,
+    Outcome,
+    Participant,
+    ParticipantMatchKey,
+    ProviderService,
+    Referral,
+    Status,
+    StatusChange,
+)
+
+
+class ReferralRefused(Exception):
+    """A hard eligibility criterion failed: the referral cannot go ahead, and here is why."""
+
+    def __init__(self, failures: list[EligibilityCriterion]):
+        self.failures = failures
+        super().__init__("; ".join(c.question for c in failures))
+
+
+@dataclass(frozen=True)
+class ReferralData:
+    """What the officer's form collected, already validated."""
+
+    pathway: str
+    handoff: str
+    idempotency_key: uuid.UUID
+    form_opened_at: datetime.datetime
+    eligibility_answers: dict[int, bool]
+    first_name: str = ""
+    last_name: str = ""
+    date_of_birth: datetime.date | None = None
+    description: str = ""
+    phone: str = ""
+    service: ProviderService | None = None
+    circumstances: tuple[str, ...] = ()
+    location: str = ""
+    note: str = ""
+
+    @property
+    def is_pseudonymous(self) -> bool:
+        return not (self.first_name and self.last_name and self.date_of_birth)
+
+
+def officer_membership(officer: User, program: Program) -> Membership:
+    """The officer's membership in one of the program's agencies (their agency on the referral)."""
+    agency_ids = program.agency_ids()
+    for membership in officer.active_memberships():
+        if membership.agency_id in agency_ids and membership.role in Role.police():
+            return membership
+    raise PermissionError("The officer is not a member of a police agency in this program.")
+
+
+def _receiving_agency(program: Program, data: ReferralData):
+    if data.service is not None:
+        return data.service.agency
+    if program.case_management_agency_id is None:
+        raise ValueError("This program has no case-management agency; choose a destination provider.")
+    return program.case_management_agency
+
+
+def _check_eligibility(program: Program, answers: dict[int, bool]) -> tuple[list[EligibilityCriterion], bool]:
+    failures, justice = [], False
+    for criterion in program.criteria.filter(is_active=True):
+        answer = answers.get(criterion.pk)
+        if criterion.kind == CriterionKind.HARD and answer is not criterion.required_answer:
+            failures.append(criterion)
+        elif criterion.kind == CriterionKind.INCLUSIVE and answer:
+            justice = True
+    return failures, justice
+
+
+def participant_find_or_create(*, program: Program, data: ReferralData, created_by: User) -> Participant:
+    """Re-use the participant whose exact key matches (a re-referral); otherwise create one with its keys."""
+    if not data.is_pseudonymous:
+        digest = exact_key(data.first_name, data.last_name, data.date_of_birth)
+        existing = (
+            Participant.objects.filter(
+                program=program,
+                merged_into__isnull=True,
+                match_keys__kind=MatchKeyKind.EXACT,
+                match_keys__digest=digest,
+            )
+            .order_by("pk")
+            .first()
+        )
+        if existing is not None:
+            if data.phone:
+                existing.phone = data.phone
+                existing.save(update_fields=["phone"])
+            return existing
+    participant = Participant.objects.create(
+        program=program,
+        first_name=data.first_name,
+        last_name=data.last_name,
+        date_of_birth=data.date_of_birth,
+        phone=data.phone,
+        description=data.description,
+        is_pseudonymous=data.is_pseudonymous,
+        created_by=created_by,
+    )
+    if not data.is_pseudonymous:
+        ParticipantMatchKey.objects.bulk_create(
+            ParticipantMatchKey(participant=participant, kind=kind, digest=digest)
+            for kind, digest in match_keys(data.first_name, data.last_name, data.date_of_birth)
+        )
+    return participant
+
+
+def referral_submit(*, officer: User, program: Program, data: ReferralData, request=None) -> tuple[Referral, bool]:
+    """Record a referral once per idempotency key. Returns (referral, created)."""
+    existing = Referral.objects.filter(officer=officer, idempotency_key=data.idempotency_key).first()
+    if existing is not None:
+        return existing, False
+    failures, justice = _check_eligibility(program, data.eligibility_answers)
+    if failures:
+        raise ReferralRefused(failures)
+    membership = officer_membership(officer, program)
+    now = timezone.now()
+    try:
+        with transaction.atomic():
+            participant = participant_find_or_create(program=program, data=data, created_by=officer)
+            referral = Referral.objects.create(
+                program=program,
+                participant=participant,
+                officer=officer,
+                agency_id=membership.agency_id,
+                provider=_receiving_agency(program, data),
+                service=data.service,
+                pathway=data.pathway,
+                handoff=data.handoff,
+                circumstances=list(data.circumstances),
+                eligibility_answers={str(k): v for k, v in data.eligibility_answers.items()},
+                needs_justice_coordination=justice,
+                location=data.location,
+                note=data.note,
+                idempotency_key=data.idempotency_key,
+                form_opened_at=min(data.form_opened_at, now),
+                created_at=now,
+                completion_seconds=max(0, int((now - data.form_opened_at).total_seconds())),
+                status=Status.RECEIVED,
+                status_changed_at=now,
+            )
+            StatusChange.objects.create(referral=referral, status=Status.RECEIVED, at=now, by=officer)
+            audit_log(action="referral.create", request=request, actor=officer, obj=referral)
+    except IntegrityError:
+        # A concurrent submit with the same key won the race: return its referral.
+        existing = Referral.objects.filter(officer=officer, idempotency_key=data.idempotency_key).first()
+        if existing is None:
+            raise
+        return existing, False
+    return referral, True
+
+
+def referral_acknowledge(*, referral: Referral, by: User, request=None) -> None:
+    """The program has seen the referral (measured against the 30-minute acknowledgement goal)."""
+    updated = Referral.objects.filter(pk=referral.pk, acknowledged_at__isnull=True).update(acknowledged_at=timezone.now())
+    if updated:
+        audit_log(action="referral.acknowledge", request=request, actor=by, obj=referral)
+        referral.refresh_from_db(fields=["acknowledged_at"])
+
+
+CONTACT_REACHED = {
+    Status.CONTACTED,
+    Status.INTAKE_SCHEDULED,
+    Status.ENGAGED,
+    Status.RETAINED_30,
+    Status.RETAINED_90,
+    Status.DECLINED,
+    Status.NOT_ELIGIBLE,
+    Status.REFERRED_ELSEWHERE,
+}
+
+
+def referral_set_status(
+    *,
+    referral: Referral,
+    by: User,
+    status: str,
+    note: str = "",
+    next_step: str = "",
+    next_step_owner: User | None = None,
+    next_step_due: datetime.datetime | None = None,
+    service_kind: str = "",
+    at: datetime.datetime | None = None,
+    request=None,
+) -> StatusChange:
+    """Move a referral to a new status with its next step; tell the referring officer if consent allows."""
+    at = at or timezone.now()
+    with transaction.atomic():
+        referral = Referral.objects.select_for_update().select_related("program").get(pk=referral.pk)
+        before = _officer_text(referral)
+        change = StatusChange.objects.create(
+            referral=referral,
+            status=status,
+            at=at,
+            by=by,
+            note=note,
+            next_step=next_step,
+            next_step_owner=next_step_owner,
+            next_step_due=next_step_due,
+            service_kind=service_kind,
+        )
+        referral.status = status
+        referral.status_changed_at = at
+        referral.next_step = next_step
+        referral.next_step_owner = next_step_owner
+        referral.next_step_due = next_step_due
+        fields = ["status", "status_changed_at", "next_step", "next_step_owner", "next_step_due"]
+        if referral.acknowledged_at is None:
+            referral.acknowledged_at = at
+            fields.append("acknowledged_at")
+        if status in CONTACT_REACHED and referral.first_contact_at is None:
+            referral.first_contact_at = at
+            fields.append("first_contact_at")
+        if status in disclosure.ENGAGED_STATUSES and referral.engaged_at is None:
+            referral.engaged_at = at
+            fields.append("engaged_at")
+        if service_kind:
+            referral.engaged_service_kind = service_kind
+            fields.append("engaged_service_kind")
+        referral.save(update_fields=fields)
+        audit_log(action="referral.status", request=request, actor=by, obj=referral, detail={"status": status})
+        after = _officer_text(referral)
+        if after.is_disclosure and after.text != before.text:
+            notice = OfficerNotice.objects.create(officer=referral.officer, referral=referral)
+            enqueue("referrals.tasks.email_officer_notice", notice_id=notice.pk)
+    return change
+
+
+def _officer_text(referral: Referral) -> disclosure.OfficerView:
+    consents = list(Consent.objects.filter(participant_id=referral.participant_id, revoked_at__isnull=True))
+    return disclosure.officer_view(referral, referral.officer, consents)
+
+
+def officer_notice_email(*, notice_id: int) -> bool:
+    """Send one notice email, once: claim the row with a conditional UPDATE first (SECURITY.md 19)."""
+    from django.conf import settings  # noqa: PLC0415
+    from django.core.mail import send_mail  # noqa: PLC0415
+    from django.urls import reverse  # noqa: PLC0415
+
+    with transaction.atomic():
+        claimed = OfficerNotice.objects.filter(pk=notice_id, emailed_at__isnull=True).update(emailed_at=timezone.now())
+        if not claimed:
+            return False
+        notice = OfficerNotice.objects.select_related("officer").get(pk=notice_id)
+        link = settings.SITE_URL + reverse("referrals:mine")
+        # SECURITY.md 12: a link, never a name or a status.
+        send_mail(
+            subject="Deflection: an update on one of your referrals",
+            message=(
+                "There is an update on a referral you made.\n\n"
+                f"Sign in to read it: {link}\n\n"
+                "You are receiving this because the person consented to updates reaching you."
+            ),
+            from_email=None,
+            recipient_list=[notice.officer.email],
+        )
+    return True
+
+
+def officer_referral_feed(
+    *, officer: User, referrals: list[Referral], request=None
+) -> list[tuple[Referral, disclosure.OfficerView]]:
+    """The officer's view of each referral; every consented display is written as a disclosure."""
+    participant_ids = {r.participant_id for r in referrals}
+    consents_by_participant: dict[int, list[Consent]] = {}
+    for consent in Consent.objects.filter(participant_id__in=participant_ids, revoked_at__isnull=True):
+        consents_by_participant.setdefault(consent.participant_id, []).append(consent)
+    today = timezone.localdate()
+    rows = [
+        (referral, disclosure.officer_view(referral, officer, consents_by_participant.get(referral.participant_id, []), today))
+        for referral in referrals
+    ]
+    from deflection.audit import client_ip  # noqa: PLC0415
+
+    records = disclosure.disclosure_records(
+        referrals_and_views=rows, viewer=officer, ip_address=client_ip(request), channel="web"
+    )
+    if records:
+        AuditEvent.objects.bulk_create(records)
+    return rows
+
+
+def consent_record(*, participant: Participant, witnessed_by: User, request=None, **fields) -> Consent:
+    consent = Consent(participant=participant, witnessed_by=witnessed_by, **fields)
+    consent.full_clean()
+    with transaction.atomic():
+        consent.save()
+        audit_log(action="consent.create", request=request, actor=witnessed_by, obj=participant,
+                  detail={"consent": consent.pk, "level": consent.level})
+    return consent
+
+
+def consent_revoke(*, consent: Consent, by: User, request=None) -> bool:
+    """Revocation takes effect on the next request: officer views read revoked_at every time."""
+    with transaction.atomic():
+        updated = Consent.objects.filter(pk=consent.pk, revoked_at__isnull=True).update(
+            revoked_at=timezone.now(), revoked_by=by
+        )
+        if updated:
+            audit_log(action="consent.revoke", request=request, actor=by, obj=consent.participant,
+                      detail={"consent": consent.pk})
+    return bool(updated)
+
+
+def participants_merge(*, survivor: Participant, duplicate: Participant, by: User, request=None) -> None:
+    """Fold a duplicate record into the survivor. Every referral, outcome and consent is kept."""
+    if survivor.pk == duplicate.pk or survivor.program_id != duplicate.program_id:
+        raise ValueError("Only two different records of the same program can be merged.")
+    with transaction.atomic():
+        moved = Referral.objects.filter(participant=duplicate).update(participant=survivor)
+        Outcome.objects.filter(participant=duplicate).update(participant=survivor)
+        Consent.objects.filter(participant=duplicate).update(participant=survivor)
+        ParticipantMatchKey.objects.filter(participant=duplicate).delete()
+        Participant.objects.filter(pk=duplicate.pk).update(merged_into=survivor)
+        # The survivor keeps its own keys, so later referrals of either spelling find it.
+        audit_log(
+            action="participant.merge",
+            request=request,
+            actor=by,
+            obj=survivor,
+            detail={"merged": duplicate.pk, "referrals_moved": moved},
+        )
+
+
+def possible_duplicates(participant: Participant) -> list[Participant]:
+    """Other unmerged records of the same program that share any match key."""
+    digests = list(participant.match_keys.values_list("digest", flat=True))
+    if not digests:
+        return []
+    return list(
+        Participant.objects.filter(program_id=participant.program_id, merged_into__isnull=True, match_keys__digest__in=digests)
+        .exclude(pk=participant.pk)
+        .distinct()
+        .order_by("pk")
+    )
+
+
+def outcome_record(*, participant: Participant, kind: str, occurred_on: datetime.date, by: User, request=None) -> Outcome:
+    with transaction.atomic():
+        outcome = Outcome.objects.create(participant=participant, kind=kind, occurred_on=occurred_on, recorded_by=by)
+        audit_log(action="outcome.create", request=request, actor=by, obj=participant, detail={"kind": kind})
+    return outcome
+
+
+def task_create(*, referral: Referral, title: str, due_at: datetime.datetime, assigned_to: User, by: User) -> FollowUpTask:
+    return FollowUpTask.objects.create(referral=referral, title=title, due_at=due_at, assigned_to=assigned_to, created_by=by)
+
+
+def task_complete(*, task: FollowUpTask, by: User) -> None:
+    FollowUpTask.objects.filter(pk=task.pk, done_at__isnull=True).update(done_at=timezone.now())
+
+
+def capacity_update(*, service: ProviderService, by: User, state: str, open_slots: int | None, request=None) -> None:
+    if state == CapacityState.OPEN and not open_slots:
+        raise ValueError("Open capacity needs a number of open slots (1 or more).")
+    ProviderService.objects.filter(pk=service.pk).update(
+        capacity_state=state,
+        open_slots=open_slots if state == CapacityState.OPEN else None,
+        capacity_updated_at=timezone.now(),
+        capacity_updated_by=by,
+    )
+    audit_log(action="capacity.update", request=request, actor=by, obj=service, detail={"state": state, "open": open_slots})
+
+
+def justice_mark_coordinated(*, referral: Referral, by: User, request=None) -> None:
+    Referral.objects.filter(pk=referral.pk, justice_coordinated_at__isnull=True).update(justice_coordinated_at=timezone.now())
+    audit_log(action="referral.justice_coordinated", request=request, actor=by, obj=referral)
+
+
+def warm_handoff_available(referral: Referral) -> bool:
+    return referral.handoff == Handoff.WARM and referral.service is not None and referral.service.accepts_warm_handoffs
+

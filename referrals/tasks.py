@@ -1,0 +1,10 @@
+"""Referral tasks: thin wrappers that take ids and call services."""
+
+from celery import shared_task
+
+from referrals import services
+
+
+@shared_task(soft_time_limit=30, time_limit=60, autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+def email_officer_notice(notice_id: int) -> bool:
+    return services.officer_notice_email(notice_id=notice_id)

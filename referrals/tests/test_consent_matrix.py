@@ -1,0 +1,140 @@
+"""Consent matrix: what the referring officer sees equals what is consented, with a disclosure record each time.
+
+Consent states (none, active, expired, revoked) are crossed with whom the consent
+names (the referring officer, another officer, the same agency, another agency).
+"""
+
+import datetime
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from deflection.models import AuditEvent
+from deflection.tests.factories import AgencyFactory
+from referrals import services
+from referrals.disclosure import RECEIVED_ONLY
+from referrals.models import DisclosureLevel, Status
+from referrals.tests.factories import ConsentFactory, ParticipantFactory, ReferralFactory
+
+ENGAGED_TEXT = "Engaged in treatment"
+
+
+@pytest.fixture
+def referral(rworld):
+    participant = ParticipantFactory(program=rworld.program, first_name="Casey", last_name="Quinn")
+    referral = ReferralFactory(
+        program=rworld.program, participant=participant, officer=rworld.officer, agency=rworld.police,
+        provider=rworld.provider, status=Status.ENGAGED, engaged_at=timezone.now(),
+    )
+    return referral
+
+
+def make_consent(rworld, referral, state, recipient):
+    if state == "none":
+        return None
+    recipients = {
+        "referring officer": {"recipient_officer": rworld.officer},
+        "another officer": {"recipient_officer": rworld.other_officer},
+        "same agency": {"recipient_agency": rworld.police},
+        "another agency": {"recipient_agency": AgencyFactory(name="Other PD")},
+    }[recipient]
+    today = timezone.localdate()
+    consent = ConsentFactory(
+        participant=referral.participant, disclosing_agency=rworld.provider, witnessed_by=rworld.case_manager,
+        level=DisclosureLevel.STATUS, **recipients,
+        expires_on=today - datetime.timedelta(days=1) if state == "expired" else today + datetime.timedelta(days=90),
+    )
+    if state == "revoked":
+        services.consent_revoke(consent=consent, by=rworld.case_manager)
+    return consent
+
+
+STATES = ["none", "active", "expired", "revoked"]
+RECIPIENTS = ["referring officer", "another officer", "same agency", "another agency"]
+
+
+@pytest.mark.parametrize("state", STATES)
+@pytest.mark.parametrize("recipient", RECIPIENTS)
+def test_officer_sees_exactly_what_is_consented(client, rworld, referral, state, recipient):
+    consent = make_consent(rworld, referral, state, recipient)
+    expected_disclosure = state == "active" and recipient in ("referring officer", "same agency")
+    client.force_login(rworld.officer)
+    body = client.get(reverse("referrals:mine")).content.decode()
+    disclosures = AuditEvent.objects.filter(action="disclosure", object_id=str(referral.participant_id))
+    if expected_disclosure:
+        assert ENGAGED_TEXT in body
+        assert "42 CFR Part 2 notice" in body
+        record = disclosures.get()
+        assert record.actor == rworld.officer
+        assert record.detail["consent"] == consent.pk
+        assert record.detail["referral"] == referral.pk
+        assert record.detail["shown"] == ENGAGED_TEXT
+    else:
+        assert ENGAGED_TEXT not in body
+        assert RECEIVED_ONLY in body
+        assert "42 CFR Part 2 notice" not in body
+        assert not disclosures.exists()
+
+
+@pytest.mark.parametrize("viewer", ["other_officer", "deputy", "outsider", "supervisor", "command"])
+def test_no_one_but_the_referring_officer_opens_the_referral(client, rworld, referral, viewer):
+    make_consent(rworld, referral, "active", "same agency")
+    client.force_login(getattr(rworld, viewer))
+    assert client.get(reverse("referrals:done", args=[referral.pk])).status_code == 404
+    body = client.get(reverse("referrals:mine")).content.decode()
+    assert referral.reference not in body
+    assert not AuditEvent.objects.filter(action="disclosure").exists()
+
+
+def test_revocation_takes_effect_on_the_next_request(client, rworld, referral):
+    consent = make_consent(rworld, referral, "active", "referring officer")
+    client.force_login(rworld.officer)
+    assert ENGAGED_TEXT in client.get(reverse("referrals:mine")).content.decode()
+    services.consent_revoke(consent=consent, by=rworld.case_manager)
+    body = client.get(reverse("referrals:mine")).content.decode()
+    assert ENGAGED_TEXT not in body and RECEIVED_ONLY in body
+    assert AuditEvent.objects.filter(action="consent.revoke").count() == 1
+
+
+@pytest.mark.parametrize(
+    ("level", "expected"),
+    [
+        (DisclosureLevel.ENGAGED_ONLY, "Engaged in treatment: yes"),
+        (DisclosureLevel.STATUS, "Engaged in treatment"),
+        (DisclosureLevel.STATUS_AND_SERVICE, "Engaged in treatment (Medication for opioid use disorder (MOUD))"),
+    ],
+)
+def test_level_limits_what_is_shown(client, rworld, referral, level, expected):
+    referral.engaged_service_kind = "moud"
+    referral.save(update_fields=["engaged_service_kind"])
+    ConsentFactory(participant=referral.participant, recipient_officer=rworld.officer, level=level,
+                   disclosing_agency=rworld.provider, witnessed_by=rworld.case_manager)
+    client.force_login(rworld.officer)
+    client.get(reverse("referrals:mine"))
+    assert AuditEvent.objects.get(action="disclosure").detail["shown"] == expected
+
+
+def test_case_manager_lists_every_disclosure_about_one_person(client, rworld, referral):
+    make_consent(rworld, referral, "active", "referring officer")
+    client.force_login(rworld.officer)
+    client.get(reverse("referrals:mine"))
+    client.get(reverse("referrals:mine"))
+    client.force_login(rworld.case_manager)
+    response = client.get(reverse("referrals:participant", args=[referral.participant_id]))
+    assert response.content.decode().count(ENGAGED_TEXT) >= 2
+    assert AuditEvent.objects.filter(action="participant.view", actor=rworld.case_manager).exists()
+
+
+def test_my_referrals_runs_constant_queries(client, rworld, django_assert_max_num_queries):
+    for i in range(60):
+        ref = ReferralFactory(program=rworld.program, officer=rworld.officer, agency=rworld.police,
+                              provider=rworld.provider, participant__first_name=f"P{i}")
+        if i % 2:
+            ConsentFactory(participant=ref.participant, recipient_officer=rworld.officer,
+                           disclosing_agency=rworld.provider, witnessed_by=rworld.case_manager)
+    client.force_login(rworld.officer)
+    with django_assert_max_num_queries(12):
+        response = client.get(reverse("referrals:mine"))
+    assert response.status_code == 200
+    assert AuditEvent.objects.filter(action="disclosure").count() == 25  # 50 shown, half consented
