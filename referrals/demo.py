@@ -160,7 +160,7 @@ def _seed_referrals(program, services, case_managers, rng, now) -> str:
     keys: list[ParticipantMatchKey] = []
     people = []  # (first, last, dob) or None for pseudonymous
     unique_people = int(REFERRAL_COUNT * 0.72)
-    for i in range(unique_people):
+    for _ in range(unique_people):
         if rng.random() < 0.08:
             people.append(None)
             participants.append(Participant(program=program, is_pseudonymous=True, description=rng.choice(DESCRIPTIONS),
@@ -181,7 +181,7 @@ def _seed_referrals(program, services, case_managers, rng, now) -> str:
     # A few near-duplicates for case managers to merge ("Bill" for "William", same birthday).
     nicknames = {"William": "Bill", "Robert": "Bob", "James": "Jim", "Elizabeth": "Liz", "Michael": "Mike"}
     dupes = 0
-    for participant, person in zip(list(participants), list(people), strict=True):
+    for person in list(people):
         if person and person[0] in nicknames and dupes < 12:
             twin = Participant(program=program, first_name=nicknames[person[0]], last_name=person[1],
                                date_of_birth=person[2], created_by=creator)
@@ -220,7 +220,7 @@ def _seed_referrals(program, services, case_managers, rng, now) -> str:
             completion_seconds=completion, status=Status.RECEIVED, status_changed_at=created,
         ))
         plans.append(_plan_history(rng, created, now, n < 14))
-    for referral, plan in zip(referrals, plans, strict=True):
+    for referral in referrals:
         if referral.needs_justice_coordination and (now - referral.created_at).days > 5:
             referral.justice_coordinated_at = referral.created_at + timedelta(days=rng.randint(1, 4))
     Referral.objects.bulk_create(referrals, batch_size=1000)
