@@ -1,1 +1,334 @@
-"""Outcome feed, letters, suggestions and surveys. Filled in by the feedback-loop issue."""
+"""Officers' voice in the program: the suggestion box, periodic surveys, and research highlights.
+
+Anonymity is designed in, not bolted on (see README, "Feedback: anonymity"):
+an anonymous suggestion or survey response holds no author, no precise
+timestamp and no sequential id, so neither the row nor its neighbours nor
+the audit trail can be lined up with the person who wrote it.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
+from django.db import models
+from django.utils import timezone
+
+from deflection.models import Agency, Program, Role
+
+
+class SuggestionStatus(models.TextChoices):
+    NEW = "new", "New"
+    UNDER_REVIEW = "under_review", "Under review"
+    ADOPTED = "adopted", "Adopted"
+    DECLINED = "declined", "Declined"
+
+    @classmethod
+    def decisions(cls) -> set[str]:
+        """Statuses that close a suggestion; each must say why in the public response."""
+        return {cls.ADOPTED, cls.DECLINED}
+
+
+class Suggestion(models.Model):
+    """One idea from the field, with the program's public answer.
+
+    The primary key is random and the submission time is kept to the day:
+    a sequential id or an exact time would place an anonymous suggestion
+    between two named ones and so next to its writer's other activity.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    program = models.ForeignKey(Program, on_delete=models.PROTECT, related_name="suggestions")
+    # Null means anonymous: nothing else in the database points back at the writer.
+    # PROTECT: users are deactivated, never deleted, so a named suggestion never turns anonymous.
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="suggestions"
+    )
+    text = models.TextField()
+    submitted_on = models.DateField(help_text="The program-local day it was written; no time of day, on purpose.")
+    status = models.CharField(max_length=20, choices=SuggestionStatus.choices, default=SuggestionStatus.NEW)
+    response = models.TextField(blank=True, help_text="The program's public answer, shown to everyone in the program.")
+    responded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    responded_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(status__in=[SuggestionStatus.ADOPTED, SuggestionStatus.DECLINED])
+                | ~models.Q(response=""),
+                name="suggestion_decision_has_response",
+            ),
+        ]
+        indexes = [
+            # triage page: one program's suggestions filtered by status
+            models.Index(fields=["program", "status", "submitted_on"], name="suggestion_triage_idx"),
+            # suggestions page and the newsletter's "you said, we did": answered suggestions by answer date
+            models.Index(
+                fields=["program", "responded_at"],
+                condition=~models.Q(response=""),
+                name="suggestion_answered_idx",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Suggestion of {self.submitted_on:%Y-%m-%d} ({self.get_status_display()})"
+
+    @property
+    def is_anonymous(self) -> bool:
+        return self.author_id is None
+
+    @property
+    def is_answered(self) -> bool:
+        return bool(self.response)
+
+
+class AnonymousSuggestionTally(models.Model):
+    """The audit trail's record of anonymous suggestions: a count per program per day.
+
+    Anonymous suggestions leave no audit record when they are written (the
+    record's exact time and sequence would sit next to the writer's own
+    sign-in). `feedback.tasks.audit_anonymous_suggestions` writes one record
+    per finished day instead; this row makes that job safe to run twice.
+    """
+
+    program = models.ForeignKey(Program, on_delete=models.PROTECT, related_name="+")
+    day = models.DateField()
+    count = models.PositiveIntegerField()
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["program", "day"], name="anonymous_tally_one_per_program_day"),
+        ]
+
+
+class Survey(models.Model):
+    """A short questionnaire opened for a window to chosen roles at chosen agencies."""
+
+    program = models.ForeignKey(Program, on_delete=models.PROTECT, related_name="surveys")
+    title = models.CharField(max_length=120)
+    intro = models.TextField(blank=True)
+    anonymous = models.BooleanField(
+        default=True, help_text="Answers hold no author; the program only knows who has answered, not what."
+    )
+    audience_roles = ArrayField(models.CharField(max_length=20, choices=Role.choices))
+    audience_agencies = models.ManyToManyField(Agency, related_name="+")
+    opens_at = models.DateTimeField()
+    closes_at = models.DateTimeField()
+    # Set once, when the opening reminder is handed to the outbox (claimed with a conditional UPDATE).
+    reminders_enqueued_at = models.DateTimeField(null=True, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=models.Q(closes_at__gt=models.F("opens_at")), name="survey_closes_after_opening"),
+        ]
+        indexes = [
+            # remind_opened_surveys: surveys whose window has begun and whose reminder is not yet queued
+            models.Index(fields=["opens_at"], condition=models.Q(reminders_enqueued_at=None), name="survey_unreminded_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def is_open(self, now=None) -> bool:
+        now = now or timezone.now()
+        return self.opens_at <= now < self.closes_at
+
+    def is_closed(self, now=None) -> bool:
+        return (now or timezone.now()) >= self.closes_at
+
+    def is_scheduled(self, now=None) -> bool:
+        return (now or timezone.now()) < self.opens_at
+
+    def audience_role_labels(self) -> list[str]:
+        return [Role(r).label for r in self.audience_roles]
+
+
+class QuestionKind(models.TextChoices):
+    SCALE = "scale", "Scale 1–5"
+    OPEN = "open", "Open-ended"
+
+
+class SurveyQuestion(models.Model):
+    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="questions")
+    position = models.PositiveSmallIntegerField()
+    kind = models.CharField(max_length=10, choices=QuestionKind.choices)
+    text = models.CharField(max_length=300)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["survey", "position"], name="survey_question_unique_position"),
+        ]
+
+    def __str__(self) -> str:
+        return self.text
+
+
+class SurveyParticipation(models.Model):
+    """"This person has answered this survey", and nothing about what they answered.
+
+    It is the one-response-per-person guard for every survey, and it is all
+    the program learns about who answered an anonymous one. There is no key
+    between it and SurveyResponse, and the response has no time at all, so
+    the two cannot be joined.
+    """
+
+    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="participations")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["survey", "user"], name="survey_participation_one_per_person"),
+        ]
+
+
+class SurveyResponse(models.Model):
+    """One person's answers. In an anonymous survey it holds no author and no time.
+
+    The key is random (a sequence would follow the order of the named
+    participation rows). The respondent's role and agency are kept for the
+    results breakdown, which suppresses every group below the program's
+    threshold; no page shows a response row on its own.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="responses")
+    # Only for surveys that are not anonymous.
+    respondent = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    respondent_role = models.CharField(max_length=20, choices=Role.choices)
+    respondent_agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["survey", "respondent"],
+                condition=models.Q(respondent__isnull=False),
+                name="survey_response_one_per_named_respondent",
+            ),
+        ]
+
+
+class SurveyAnswer(models.Model):
+    # Random key for the same reason as SurveyResponse: answer ids would reveal the order of responses.
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    response = models.ForeignKey(SurveyResponse, on_delete=models.CASCADE, related_name="answers")
+    question = models.ForeignKey(SurveyQuestion, on_delete=models.CASCADE, related_name="answers")
+    scale_value = models.PositiveSmallIntegerField(null=True, blank=True)
+    text = models.TextField(blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["response", "question"], name="survey_answer_one_per_question"),
+            models.CheckConstraint(
+                condition=models.Q(scale_value__isnull=True) | models.Q(scale_value__gte=1, scale_value__lte=5),
+                name="survey_answer_scale_1_to_5",
+            ),
+        ]
+        indexes = [
+            # survey results: every answer to one question
+            models.Index(fields=["question"], name="survey_answer_question_idx"),
+        ]
+
+
+class ReminderStatus(models.TextChoices):
+    PENDING = "pending", "Pending"
+    SENDING = "sending", "Claimed by a worker"
+    SENT = "sent", "Sent"
+
+
+class SurveyReminder(models.Model):
+    """The one reminder email a person gets for a survey.
+
+    A worker claims the row (pending -> sending) with a conditional UPDATE
+    before it sends, so a second worker or a redelivered task skips it. A
+    row left in `sending` by a killed worker is not retried: one missing
+    reminder is better than two.
+    """
+
+    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="reminders")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    status = models.CharField(max_length=10, choices=ReminderStatus.choices, default=ReminderStatus.PENDING)
+    created_at = models.DateTimeField(default=timezone.now)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["survey", "user"], name="survey_reminder_one_per_person"),
+        ]
+
+
+class HighlightKind(models.TextChoices):
+    FINDING = "finding", "Finding"
+    CHART = "chart", "Chart"
+    LINK = "link", "Link"
+    FILE = "file", "File"
+
+
+class FileType(models.TextChoices):
+    """The only upload types accepted, named by what their first bytes say, not their extension."""
+
+    PNG = "png", "PNG image"
+    JPEG = "jpeg", "JPEG image"
+    PDF = "pdf", "PDF document"
+
+    @property
+    def content_type(self) -> str:
+        return {"png": "image/png", "jpeg": "image/jpeg", "pdf": "application/pdf"}[self.value]
+
+    @property
+    def is_image(self) -> bool:
+        return self in {FileType.PNG, FileType.JPEG}
+
+
+def highlight_upload_path(instance: Highlight, filename: str) -> str:
+    # A random stored name: the uploader's file name never reaches the file system.
+    return f"feedback/highlights/{uuid.uuid4().hex}.{instance.file_type}"
+
+
+class Highlight(models.Model):
+    """A short research or data item a coordinator shares with officers (the checklist's "share research and data")."""
+
+    program = models.ForeignKey(Program, on_delete=models.PROTECT, related_name="highlights")
+    kind = models.CharField(max_length=10, choices=HighlightKind.choices)
+    title = models.CharField(max_length=150)
+    body = models.TextField(blank=True)
+    url = models.URLField(blank=True, max_length=500)
+    file = models.FileField(upload_to=highlight_upload_path, blank=True)
+    file_type = models.CharField(max_length=10, choices=FileType.choices, blank=True)
+    file_name = models.CharField(max_length=150, blank=True, help_text="The uploader's file name, for display only.")
+    file_size = models.PositiveIntegerField(null=True, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(kind=HighlightKind.LINK) | ~models.Q(url=""), name="highlight_link_has_url"
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(kind__in=[HighlightKind.CHART, HighlightKind.FILE]) | ~models.Q(file=""),
+                name="highlight_upload_has_file",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(kind=HighlightKind.FINDING) | ~models.Q(body=""), name="highlight_finding_has_text"
+            ),
+        ]
+        indexes = [
+            # highlights page and the newsletter: a program's latest items
+            models.Index(fields=["program", "-created_at"], name="highlight_latest_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def is_image(self) -> bool:
+        return bool(self.file_type) and FileType(self.file_type).is_image

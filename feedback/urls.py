@@ -1,6 +1,24 @@
+"""Routes for the suggestion box, surveys and research highlights.
+
+Ids are taken as strings and parsed by the access helpers, so a malformed id
+is a 404 with an audit record, like any other guessed id.
+"""
+
 from django.urls import path
 
 from feedback import views
 
 app_name = "feedback"
-urlpatterns = [path("suggestions/", views.suggestions, name="suggestions")]
+urlpatterns = [
+    path("suggestions/", views.suggestions, name="suggestions"),
+    path("suggestions/new/", views.suggestion_new, name="suggestion_new"),
+    path("suggestions/triage/", views.suggestion_triage, name="triage"),
+    path("suggestions/<str:pk>/", views.suggestion_detail, name="suggestion_detail"),
+    path("surveys/", views.surveys, name="surveys"),
+    path("surveys/new/", views.survey_new, name="survey_new"),
+    path("surveys/<str:pk>/", views.survey_answer, name="survey_answer"),
+    path("surveys/<str:pk>/results/", views.survey_results, name="survey_results"),
+    path("highlights/", views.highlights, name="highlights"),
+    path("highlights/new/", views.highlight_new, name="highlight_new"),
+    path("highlights/<str:pk>/file/", views.highlight_file, name="highlight_file"),
+]

@@ -1,0 +1,130 @@
+"""Who may see and do what in the feedback app: one helper per object type.
+
+Each `get_*` helper returns the object only if the user may see it;
+otherwise it writes a `denied` audit record and raises Http404, exactly like
+`deflection.access` (SECURITY.md 14).
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from django.db.models import Q, QuerySet
+
+from deflection import access
+from deflection.models import ROLE_PRECEDENCE, Membership, Program, Role, User
+from feedback.models import Highlight, Suggestion, Survey
+
+# Who may write suggestions: the people the checklist says to include in planning.
+SUGGESTION_WRITER_ROLES = frozenset({Role.OFFICER, Role.DISPATCHER, Role.SUPERVISOR, Role.COMMAND})
+
+
+def _program_q(agency_ids: set[int]) -> Q:
+    return Q(lead_agency_id__in=agency_ids) | Q(partners__id__in=agency_ids)
+
+
+def suggestion_programs_for(user: User) -> QuerySet[Program]:
+    """Programs in which the user holds a police role, and so may write suggestions."""
+    ids = access.agency_ids_with_role(user, *SUGGESTION_WRITER_ROLES) if user.is_authenticated else set()
+    return Program.objects.filter(_program_q(ids)).distinct()
+
+
+def may_write_suggestions(user: User) -> bool:
+    return user.is_authenticated and bool(user.roles & SUGGESTION_WRITER_ROLES)
+
+
+def results_programs_for(user: User) -> QuerySet[Program]:
+    """Programs whose survey results the user may read: coordinators, and command staff of a program agency."""
+    if access.is_administrator(user):
+        return Program.objects.all()
+    ids = access.agency_ids_with_role(user, Role.COORDINATOR, Role.COMMAND)
+    return Program.objects.filter(_program_q(ids)).distinct()
+
+
+def may_read_results(user: User) -> bool:
+    return access.is_administrator(user) or user.has_role(Role.COORDINATOR, Role.COMMAND)
+
+
+def may_coordinate(user: User) -> bool:
+    return access.is_administrator(user) or user.has_role(Role.COORDINATOR)
+
+
+def _uuid_or_deny(request, pk, object_type: str) -> uuid.UUID:
+    try:
+        return uuid.UUID(str(pk))
+    except ValueError as exc:
+        raise access.deny(request, object_type, pk) from exc
+
+
+def suggestions_visible_to(user: User) -> QuerySet[Suggestion]:
+    """Answered suggestions of the user's programs, the user's own, and everything in programs they coordinate."""
+    return Suggestion.objects.filter(
+        Q(program__in=access.programs_for(user), response__gt="")
+        | Q(author_id=user.pk)
+        | Q(program__in=access.programs_coordinated_by(user))
+    )
+
+
+def get_suggestion_for_user(request, pk) -> Suggestion:
+    key = _uuid_or_deny(request, pk, "feedback.suggestion")
+    return _get(request, suggestions_visible_to(request.user), key, "feedback.suggestion")
+
+
+def get_suggestion_for_coordinator(request, pk) -> Suggestion:
+    key = _uuid_or_deny(request, pk, "feedback.suggestion")
+    queryset = Suggestion.objects.filter(program__in=access.programs_coordinated_by(request.user))
+    return _get(request, queryset, key, "feedback.suggestion")
+
+
+def _get(request, queryset: QuerySet, key: uuid.UUID, object_type: str):
+    try:
+        return queryset.get(pk=key)
+    except queryset.model.DoesNotExist as exc:
+        raise access.deny(request, object_type, key) from exc
+
+
+def in_audience(user: User, survey: Survey, agency_ids: set[int] | None = None) -> bool:
+    """Whether one of the user's roles at one of the survey's agencies is in its audience."""
+    if agency_ids is None:
+        agency_ids = {a.pk for a in survey.audience_agencies.all()}
+    return any(m.role in survey.audience_roles and m.agency_id in agency_ids for m in user.active_memberships())
+
+
+def audience_membership(user: User, survey: Survey) -> Membership | None:
+    """The membership an answer is counted under (role and agency in the results breakdown)."""
+    agency_ids = {a.pk for a in survey.audience_agencies.all()}
+    for role in ROLE_PRECEDENCE:
+        for membership in user.active_memberships():
+            if membership.role == role and role in survey.audience_roles and membership.agency_id in agency_ids:
+                return membership
+    return None
+
+
+def surveys_addressed_to(user: User) -> QuerySet[Survey]:
+    """Surveys whose audience includes one of the user's (role, agency) memberships."""
+    clauses = Q(pk__in=[])
+    for membership in user.active_memberships():
+        clauses |= Q(audience_roles__contains=[membership.role], audience_agencies=membership.agency_id)
+    return Survey.objects.filter(clauses, program__in=access.programs_for(user)).distinct()
+
+
+def get_survey_for_respondent(request, pk) -> Survey:
+    return access.get_object_for_user(request, surveys_addressed_to(request.user), pk, "feedback.survey")
+
+
+def get_survey_for_results(request, pk) -> Survey:
+    queryset = Survey.objects.filter(program__in=results_programs_for(request.user))
+    return access.get_object_for_user(request, queryset, pk, "feedback.survey")
+
+
+def get_survey_for_coordinator(request, pk) -> Survey:
+    queryset = Survey.objects.filter(program__in=access.programs_coordinated_by(request.user))
+    return access.get_object_for_user(request, queryset, pk, "feedback.survey")
+
+
+def highlights_visible_to(user: User) -> QuerySet[Highlight]:
+    return Highlight.objects.filter(program__in=access.programs_for(user))
+
+
+def get_highlight_for_user(request, pk) -> Highlight:
+    return access.get_object_for_user(request, highlights_visible_to(request.user), pk, "feedback.highlight")

@@ -1,0 +1,28 @@
+"""Background jobs for the feedback app: thin wrappers that take ids and call services."""
+
+from celery import shared_task
+
+from feedback import services
+
+
+@shared_task(
+    soft_time_limit=120,
+    time_limit=150,
+    autoretry_for=(OSError,),  # SMTP down: the claimed rows were handed back, so a retry sends them
+    retry_backoff=30,
+    retry_kwargs={"max_retries": 5},
+)
+def send_survey_reminders(survey_id: int) -> int:
+    return services.survey_reminders_send(survey_id=survey_id)
+
+
+@shared_task(soft_time_limit=60, time_limit=90)
+def remind_opened_surveys() -> int:
+    """Periodic: queue the reminder for surveys whose window has begun since they were set up."""
+    return services.survey_reminders_enqueue_due()
+
+
+@shared_task(soft_time_limit=60, time_limit=90)
+def audit_anonymous_suggestions() -> int:
+    """Periodic: one audit record per program per finished day counting its anonymous suggestions."""
+    return services.audit_anonymous_suggestions()
