@@ -1,0 +1,407 @@
+"""Read queries for training: compliance per person and per group, records, upcoming sessions.
+
+Compliance is computed, not stored: one query for the people, one for their latest
+completion of each course, then plain Python. The query count stays the same
+whether a program has 20 officers or 2,000.
+"""
+
+from __future__ import annotations
+
+import zoneinfo
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+
+from django.db.models import Count, Max, Min, Q, QuerySet
+from django.utils import timezone
+
+from deflection import access
+from deflection.models import Membership, Program, Role, User
+from training.access import ComplianceScope
+from training.models import Attendance, ComplianceStatus, Course, Session
+
+# Command participation looks back this far (the checklist: leaders attend, and are seen to).
+COMMAND_LOOKBACK_DAYS = 365
+
+
+def program_tz(program: Program) -> zoneinfo.ZoneInfo:
+    return zoneinfo.ZoneInfo(program.time_zone)
+
+
+def program_today(program: Program) -> date:
+    """Today's date where the program is: due dates turn over at local midnight, not UTC midnight."""
+    return timezone.localdate(timezone=program_tz(program))
+
+
+@dataclass(frozen=True)
+class Standing:
+    status: str
+    completed_on: date | None
+    due_on: date | None
+
+    @property
+    def label(self) -> str:
+        return ComplianceStatus(self.status).label
+
+    @property
+    def is_compliant(self) -> bool:
+        return self.status in ComplianceStatus.compliant()
+
+
+@dataclass
+class PersonCompliance:
+    user_id: int
+    name: str
+    username: str
+    roles: set[str] = field(default_factory=set)
+    # (agency_id, agency name, unit_id, unit name, role, rank) for each of their memberships in the program
+    memberships: list[tuple] = field(default_factory=list)
+    standings: dict[int, Standing] = field(default_factory=dict)  # required courses only
+    sessions_last_year: int = 0
+    last_attended: date | None = None
+
+    @property
+    def is_compliant(self) -> bool:
+        return all(s.is_compliant for s in self.standings.values())
+
+    @property
+    def is_command(self) -> bool:
+        return Role.COMMAND in self.roles
+
+    @property
+    def agency_names(self) -> str:
+        return ", ".join(sorted({m[1] for m in self.memberships}))
+
+    @property
+    def unit_names(self) -> str:
+        return ", ".join(sorted({m[3] for m in self.memberships if m[3]}))
+
+    @property
+    def role_labels(self) -> str:
+        return ", ".join(Role(r).label for r in sorted(self.roles))
+
+    @property
+    def rank(self) -> str:
+        return ", ".join(sorted({m[5] for m in self.memberships if m[5]}))
+
+    def needs_attention(self) -> list[tuple[int, Standing]]:
+        return [(cid, s) for cid, s in self.standings.items() if not s.is_compliant]
+
+
+@dataclass
+class Rate:
+    """Compliance of one group: people fully in date, and required courses in date."""
+
+    label: str
+    people: int = 0
+    compliant_people: int = 0
+    required: int = 0
+    current: int = 0
+
+    def add(self, person: PersonCompliance) -> None:
+        self.people += 1
+        self.compliant_people += person.is_compliant
+        self.required += len(person.standings)
+        self.current += sum(s.is_compliant for s in person.standings.values())
+
+    @property
+    def people_rate(self) -> int | None:
+        return round(100 * self.compliant_people / self.people) if self.people else None
+
+    @property
+    def course_rate(self) -> int | None:
+        return round(100 * self.current / self.required) if self.required else None
+
+
+@dataclass
+class CourseTally:
+    course: Course
+    counts: dict[str, int] = field(default_factory=lambda: {s: 0 for s in ComplianceStatus.values})
+
+    @property
+    def required(self) -> int:
+        return sum(self.counts.values())
+
+    @property
+    def rate(self) -> int | None:
+        done = self.counts[ComplianceStatus.CURRENT] + self.counts[ComplianceStatus.DUE_SOON]
+        return round(100 * done / self.required) if self.required else None
+
+
+@dataclass
+class ComplianceReport:
+    program: Program
+    scope: ComplianceScope
+    today: date
+    courses: list[Course]
+    people: list[PersonCompliance]
+    total: Rate
+    by_agency: list[Rate]
+    by_unit: list[Rate]
+    by_role: list[Rate]
+    by_course: list[CourseTally]
+
+    @property
+    def command_staff(self) -> list[PersonCompliance]:
+        return [p for p in self.people if p.is_command]
+
+    @property
+    def people_needing_attention(self) -> int:
+        return self.total.people - self.total.compliant_people
+
+    @property
+    def command_attended_last_year(self) -> int:
+        return sum(1 for p in self.command_staff if p.sessions_last_year)
+
+
+def _scoped_memberships(program: Program, scope: ComplianceScope, agency_ids: set[int]) -> QuerySet[Membership]:
+    memberships = Membership.objects.filter(agency_id__in=agency_ids, is_active=True, user__is_active=True)
+    if scope.agency_ids is not None:
+        memberships = memberships.filter(agency_id__in=scope.agency_ids)
+    if scope.unit_ids is not None:
+        memberships = memberships.filter(unit_id__in=scope.unit_ids)
+    if scope.user_ids is not None:
+        memberships = memberships.filter(user_id__in=scope.user_ids)
+    return memberships
+
+
+def people_standings(
+    *, program: Program, scope: ComplianceScope, courses: list[Course], today: date
+) -> list[PersonCompliance]:
+    """Everyone in scope who holds a role some course requires, with their standing in each required course."""
+    required_roles = {r for c in courses for r in c.required_roles}
+    memberships = _scoped_memberships(program, scope, program.agency_ids()).filter(role__in=required_roles)
+    people: dict[int, PersonCompliance] = {}
+    rows = memberships.values_list(
+        "user_id", "user__first_name", "user__last_name", "user__username",
+        "agency_id", "agency__name", "unit_id", "unit__name", "role", "rank",
+    )
+    for user_id, first, last, username, agency_id, agency_name, unit_id, unit_name, role, rank in rows:
+        person = people.get(user_id)
+        if person is None:
+            person = people[user_id] = PersonCompliance(
+                user_id=user_id, name=f"{first} {last}".strip() or username, username=username
+            )
+        person.roles.add(role)
+        person.memberships.append((agency_id, agency_name, unit_id, unit_name or "", role, rank))
+
+    tz = program_tz(program)
+    now = timezone.now()
+    year_ago = now - timedelta(days=COMMAND_LOOKBACK_DAYS)
+    # One row per (person, course): their latest completion and how many sessions they sat this past year.
+    completions = (
+        Attendance.objects.filter(
+            session__course__program=program,
+            session__starts_at__lte=now,
+            user_id__in=memberships.values("user_id"),
+        )
+        .values_list("user_id", "session__course_id")
+        .annotate(last=Max("session__starts_at"), recent=Count("id", filter=Q(session__starts_at__gte=year_ago)))
+    )
+    last_completed: dict[int, dict[int, date]] = defaultdict(dict)
+    for user_id, course_id, last, recent in completions:
+        person = people.get(user_id)
+        if person is None:
+            continue
+        completed_on = last.astimezone(tz).date()
+        last_completed[user_id][course_id] = completed_on
+        person.sessions_last_year += recent
+        if person.last_attended is None or completed_on > person.last_attended:
+            person.last_attended = completed_on
+
+    for person in people.values():
+        done = last_completed.get(person.user_id, {})
+        for course in courses:
+            if course.is_required_for(person.roles):
+                completed_on = done.get(course.pk)
+                status, due_on = course.standing(completed_on, today)
+                person.standings[course.pk] = Standing(status, completed_on, due_on)
+    return sorted(people.values(), key=lambda p: (p.agency_names, p.unit_names, p.name.split()[-1:], p.name))
+
+
+def compliance_report(*, program: Program, scope: ComplianceScope, today: date | None = None) -> ComplianceReport:
+    """Per-person standing in every required course, with rates by agency, unit, role and course."""
+    today = today or program_today(program)
+    courses = list(Course.objects.filter(program=program, is_active=True).order_by("-is_core", "title"))
+    people = people_standings(program=program, scope=scope, courses=courses, today=today)
+
+    total = Rate("Everyone")
+    agencies: dict[int, Rate] = {}
+    units: dict[int, Rate] = {}
+    roles: dict[str, Rate] = {}
+    tallies = {c.pk: CourseTally(c) for c in courses}
+    for person in people:
+        total.add(person)
+        for agency_id, agency_name in {(m[0], m[1]) for m in person.memberships}:
+            agencies.setdefault(agency_id, Rate(agency_name)).add(person)
+        for unit_id, agency_name, unit_name in {(m[2], m[1], m[3]) for m in person.memberships if m[2]}:
+            units.setdefault(unit_id, Rate(f"{agency_name}: {unit_name}")).add(person)
+        for role in person.roles:
+            roles.setdefault(role, Rate(Role(role).label)).add(person)
+        for course_id, standing in person.standings.items():
+            tallies[course_id].counts[standing.status] += 1
+    role_order = {r: i for i, r in enumerate(Role.values)}
+    return ComplianceReport(
+        program=program,
+        scope=scope,
+        today=today,
+        courses=courses,
+        people=people,
+        total=total,
+        by_agency=sorted(agencies.values(), key=lambda r: r.label),
+        by_unit=sorted(units.values(), key=lambda r: r.label),
+        by_role=[roles[r] for r in sorted(roles, key=role_order.__getitem__)],
+        by_course=list(tallies.values()),
+    )
+
+
+@dataclass
+class ProgramRecord:
+    """One person's training in one program: required courses and everything they attended."""
+
+    program: Program
+    today: date
+    standings: list[tuple[Course, Standing]]
+    attendances: list[Attendance]
+
+    @property
+    def needing_attention(self) -> list[tuple[Course, Standing]]:
+        return [(c, s) for c, s in self.standings if not s.is_compliant]
+
+
+def training_record(*, person: User, programs: list[Program] | None = None) -> list[ProgramRecord]:
+    """The person's record in each program they belong to (or in `programs`)."""
+    if programs is None:
+        programs = list(access.programs_for(person).order_by("name"))
+    attendances = list(
+        Attendance.objects.filter(user=person, session__course__program__in=programs)
+        .select_related("session__course", "session__host", "session__speaker_agency")
+        .order_by("-session__starts_at")
+    )
+    records = []
+    for program in programs:
+        today = program_today(program)
+        courses = [c for c in Course.objects.filter(program=program, is_active=True).order_by("-is_core", "title")]
+        report_person = people_standings(
+            program=program, scope=ComplianceScope(user_ids=frozenset({person.pk})), courses=courses, today=today
+        )
+        standings = report_person[0].standings if report_person else {}
+        records.append(
+            ProgramRecord(
+                program=program,
+                today=today,
+                standings=[(c, standings[c.pk]) for c in courses if c.pk in standings],
+                attendances=[a for a in attendances if a.session.course.program_id == program.pk],
+            )
+        )
+    return records
+
+
+def upcoming_sessions(*, user: User, days: int = 90, limit: int = 20) -> list[Session]:
+    """Sessions in the user's programs that have not ended and start within `days`, soonest first."""
+    now = timezone.now()
+    sessions = (
+        Session.objects.filter(
+            course__program__in=access.programs_for(user),
+            course__is_active=True,
+            ends_at__gte=now,
+            starts_at__lte=now + timedelta(days=days),
+        )
+        .select_related("course__program", "host", "speaker_agency")
+        .annotate(
+            attendee_count=Count("attendances", distinct=True),
+            attending=Count("attendances", filter=Q(attendances__user=user), distinct=True),
+        )
+        .order_by("starts_at")[:limit]
+    )
+    roles = user.roles
+    result = list(sessions)
+    for session in result:
+        session.required_for_user = session.course.is_required_for(roles)
+        session.places_left = max(0, session.capacity - session.attendee_count)
+    return result
+
+
+def sessions_with_counts(sessions: QuerySet[Session]) -> QuerySet[Session]:
+    """Attendance and command-staff attendance per session (command participation is shown explicitly)."""
+    command = Q(
+        attendances__user__memberships__role=Role.COMMAND, attendances__user__memberships__is_active=True
+    )
+    return sessions.annotate(
+        attendee_count=Count("attendances", distinct=True),
+        command_count=Count("attendances", filter=command, distinct=True),
+    )
+
+
+def session_attendees(session: Session) -> list[Attendance]:
+    return list(
+        session.attendances.select_related("user", "recorded_by")
+        .prefetch_related("user__memberships__agency")
+        .order_by("user__last_name", "user__first_name")
+    )
+
+
+def roster_candidates(*, session: Session, query: str = "", limit: int = 200) -> tuple[list[Membership], bool]:
+    """Program members who could be on this session's roster, matching `query`; and whether the list was cut."""
+    memberships = (
+        Membership.objects.filter(
+            agency_id__in=session.course.program.agency_ids(), is_active=True, user__is_active=True
+        )
+        .select_related("user", "agency", "unit")
+        .order_by("user__last_name", "user__first_name", "user_id")
+    )
+    query = query.strip()
+    if query:
+        memberships = memberships.filter(
+            Q(user__first_name__icontains=query)
+            | Q(user__last_name__icontains=query)
+            | Q(user__username__icontains=query)
+            | Q(badge_number__iexact=query)
+        )
+    else:
+        memberships = memberships.filter(role__in=session.course.required_roles or Role.values)
+    seen: set[int] = set()
+    result = []
+    for membership in memberships[: limit * 2]:
+        if membership.user_id in seen:
+            continue
+        seen.add(membership.user_id)
+        result.append(membership)
+    return result[:limit], len(result) > limit
+
+
+def core_curriculum_completer_ids(*, program: Program, as_of: date) -> QuerySet:
+    """User ids of everyone who had attended every core course of the program by the end of `as_of`.
+
+    A lazy `values_list("user_id", flat=True)` queryset: use it as a subquery
+    (`Referral.objects.filter(officer_id__in=...)`) or turn it into a set. A course
+    counts once taken, even if its refresher has since lapsed: the comparison is
+    "trained in the core curriculum" against "never trained". A program without
+    core courses has no completers.
+    """
+    tz = program_tz(program)
+    cutoff = datetime.combine(as_of + timedelta(days=1), time.min, tzinfo=tz)
+    core = Course.objects.filter(program=program, is_core=True, is_active=True)
+    core_count = core.count()
+    if core_count == 0:
+        return Attendance.objects.none().values_list("user_id", flat=True)
+    return (
+        Attendance.objects.filter(session__course__in=core, session__starts_at__lt=cutoff)
+        .values("user_id")
+        .annotate(core_courses=Count("session__course", distinct=True))
+        .filter(core_courses=core_count)
+        .values_list("user_id", flat=True)
+    )
+
+
+def courses_with_next_session(program: Program) -> list[Course]:
+    now = timezone.now()
+    courses = list(
+        Course.objects.filter(program=program)
+        .annotate(
+            next_start=Min("sessions__starts_at", filter=Q(sessions__starts_at__gte=now)),
+            session_count=Count("sessions", distinct=True),
+        )
+        .order_by("-is_active", "-is_core", "title")
+    )
+    return courses
