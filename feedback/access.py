@@ -113,7 +113,7 @@ def get_survey_for_respondent(request, pk) -> Survey:
 
 
 def get_survey_for_results(request, pk) -> Survey:
-    queryset = Survey.objects.filter(program__in=results_programs_for(request.user))
+    queryset = Survey.objects.filter(program__in=results_programs_for(request.user)).select_related("program")
     return access.get_object_for_user(request, queryset, pk, "feedback.survey")
 
 

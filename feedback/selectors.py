@@ -110,7 +110,10 @@ def surveys_for_respondent(user: User) -> QuerySet[Survey]:
     return (
         access.surveys_addressed_to(user)
         .filter(opens_at__lte=now, closes_at__gt=now)
-        .annotate(answered=Exists(SurveyParticipation.objects.filter(survey=OuterRef("pk"), user=user)))
+        .annotate(
+            answered=Exists(SurveyParticipation.objects.filter(survey=OuterRef("pk"), user=user)),
+            question_count=Count("questions", distinct=True),
+        )
         .select_related("program")
         .order_by("closes_at", "id")
     )
