@@ -20,10 +20,10 @@ from django.utils.safestring import SafeString, mark_safe
 
 from reports.suppression import Published, SuppressedSeries, rate, suppression_note
 
-WIDTH = 400  # viewBox units; at 360 px a 13-unit font is still about 11 px
+WIDTH = 400  # viewBox units; on a 360-pixel phone a 14-unit font is still about 12 px
 FONT_FAMILY = "DejaVu Sans, Helvetica, Arial, sans-serif"
-FONT_SIZE = 13
-SMALL_FONT_SIZE = 11
+FONT_SIZE = 14
+SMALL_FONT_SIZE = 12
 TEXT_COLOUR = "#212529"
 MUTED_COLOUR = "#6c757d"
 GRID_COLOUR = "#dee2e6"
@@ -191,7 +191,7 @@ def bar_chart(
         y = 6 + n * row_height
         parts = [
             _element("title", _text(f"{label}: {figure.display}")),
-            _element("text", _text(_clip(label, 52)), x=left, y=y + 13),
+            _element("text", _text(_clip(label, 46)), x=left, y=y + 13),
         ]
         if figure.is_suppressed:
             parts.append(_hidden_mark(chart_id, left, y + 19, 16))
@@ -382,7 +382,7 @@ def funnel_chart(chart_id: str, title: str, stages: Mapping[str, Published], *, 
             caption += f" ({share.display})"
         parts = [
             _element("title", _text(caption)),
-            _element("text", _text(_clip(caption, 56)), x=WIDTH / 2, y=y + 14, text_anchor="middle"),
+            _element("text", _text(_clip(caption, 48)), x=WIDTH / 2, y=y + 14, text_anchor="middle"),
         ]
         if figure.is_suppressed:
             parts.append(_hidden_mark(chart_id, WIDTH / 2 - HIDDEN_MARK_WIDTH / 2, y + 20, bar_height))

@@ -5,20 +5,24 @@ DOMAIN.md, "Aggregated data and privacy" (the CMS cell size suppression policy):
 cells, percentages or an earlier edition. Builders hand raw counts to this module and pass on only the
 `Published` figures it returns; a hidden figure carries no value, so no page, chart or PDF can leak it.
 
-What a reader is assumed to know, and what is guaranteed against it:
+What a reader is assumed to know: every shown figure; how totals relate to their parts; that
+"fewer than 11" means 1 to 10; and that "not shown" (hidden to protect another figure) means 11 or
+more, since smaller ones already say "fewer than 11". Against that reader:
 
-* every shown figure, that a figure shown as "fewer than 11" is between 1 and 10, and that a figure
-  shown as "not shown" (hidden to protect another) is 11 or more, because the smaller ones are already
-  "fewer than 11". The reader may also know this algorithm.
-* Tables and lists with totals: for every hidden figure there is a second table, different in that
-  figure, that agrees with everything shown and with those ranges. So no hidden figure can be solved
-  for exactly, by subtraction along a row or column or by any combination of rows and columns. The
-  second table is found by moving 1 around a rectangle of hidden figures (row i, row l, column j,
-  column k, totals included), which keeps every row and column sum; complementary suppression picks,
-  for each small count, the cheapest rectangle that makes such a move possible (hypercube method).
-* Running totals: a total is shown only when it differs from the last shown one by 0 or by at least
-  the threshold, so no period's count can be found by subtracting two editions (`suppress_cumulative`).
-* Rates: shown only when the denominator reaches the threshold and neither part is hidden (`rate`).
+* Tables and lists with totals: for every hidden figure there is another table of whole numbers,
+  different in that figure, that agrees with everything shown and with those ranges, so no hidden
+  figure can be solved for, by subtraction along one row or column or by any combination of rows and
+  columns. Complementary suppression makes sure of it by hiding, for each small count, the cheapest
+  cycle of figures (a rectangle or longer, totals included) around which 1 can be moved without
+  changing any shown sum or leaving those ranges; the larger figures are kept, totals most of all.
+* Running totals and funnels: a figure is shown only when it differs from the last shown one by 0 or
+  by at least the threshold, so no period's count, and no number of people lost between two stages,
+  can be found by subtracting two shown figures, within an edition or across editions.
+* Rates: shown only when the denominator reaches the threshold and neither part is hidden.
+
+Not guaranteed: that the reader cannot narrow a hidden figure to part of its range (a small count
+beside a "not shown" 11 may be known to be 1 or 2), nor protection against a reader who replays this
+deterministic algorithm on guesses to see which guess would have hidden the same figures.
 
 Figures that are published together must come from one call: the by-pathway chart under a
 pathway-by-agency table uses ``table.column_series()``, not a second `suppress_series`, otherwise a
