@@ -83,13 +83,6 @@ def _get(request, queryset: QuerySet, key: uuid.UUID, object_type: str):
         raise access.deny(request, object_type, key) from exc
 
 
-def in_audience(user: User, survey: Survey, agency_ids: set[int] | None = None) -> bool:
-    """Whether one of the user's roles at one of the survey's agencies is in its audience."""
-    if agency_ids is None:
-        agency_ids = {a.pk for a in survey.audience_agencies.all()}
-    return any(m.role in survey.audience_roles and m.agency_id in agency_ids for m in user.active_memberships())
-
-
 def audience_membership(user: User, survey: Survey) -> Membership | None:
     """The membership an answer is counted under (role and agency in the results breakdown)."""
     agency_ids = {a.pk for a in survey.audience_agencies.all()}
@@ -114,11 +107,6 @@ def get_survey_for_respondent(request, pk) -> Survey:
 
 def get_survey_for_results(request, pk) -> Survey:
     queryset = Survey.objects.filter(program__in=results_programs_for(request.user)).select_related("program")
-    return access.get_object_for_user(request, queryset, pk, "feedback.survey")
-
-
-def get_survey_for_coordinator(request, pk) -> Survey:
-    queryset = Survey.objects.filter(program__in=access.programs_coordinated_by(request.user))
     return access.get_object_for_user(request, queryset, pk, "feedback.survey")
 
 

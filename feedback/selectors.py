@@ -12,7 +12,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, QuerySet
+from django.db.models import Count, Exists, OuterRef, QuerySet
 from django.utils import timezone
 
 from deflection import access as program_access
@@ -147,13 +147,18 @@ class QuestionResult:
     respondents: int | None = None
     counts: list[tuple[int, int]] = field(default_factory=list)  # (scale value, how many), 1 to 5
     mean: float | None = None
-    texts: list[str] = field(default_factory=list)
+    texts: list[tuple[str, int]] = field(default_factory=list)  # (answer, how many gave it)
     by_role: list[GroupResult] = field(default_factory=list)
     by_agency: list[GroupResult] = field(default_factory=list)
 
     @property
-    def breakdowns(self) -> list[tuple[str, list[GroupResult]]]:
-        return [(title, groups) for title, groups in (("role", self.by_role), ("agency", self.by_agency)) if groups]
+    def breakdowns(self) -> list[tuple[str, list[GroupResult], bool]]:
+        """(title, groups, all hidden) for the role and agency breakdowns that have any groups."""
+        return [
+            (title, groups, all(g.suppressed for g in groups))
+            for title, groups in (("role", self.by_role), ("agency", self.by_agency))
+            if groups
+        ]
 
     @property
     def max_count(self) -> int:
@@ -197,6 +202,12 @@ def _breakdown(values_by_group: dict, labels: dict, threshold: int) -> list[Grou
         else:
             results.append(GroupResult(label=labels[key], respondents=len(values), mean=round(sum(values) / len(values), 1)))
     return results
+
+
+def _grouped_texts(texts) -> list[tuple[str, int]]:
+    """Identical answers once each with how many gave them, most common first: a short list to read."""
+    counted = Counter(text.strip() for text in texts)
+    return sorted(counted.items(), key=lambda item: (-item[1], item[0].lower()))
 
 
 def survey_results(survey: Survey) -> SurveyResults:
@@ -244,12 +255,7 @@ def survey_results(survey: Survey) -> SurveyResults:
             result.by_role = _breakdown(per_role, role_labels, threshold)
             result.by_agency = _breakdown(per_agency, agency_labels, threshold)
         else:
-            result.texts = [text for _value, text, *_ in answers]
+            result.texts = _grouped_texts(text for _value, text, *_ in answers)
         results.append(result)
     return SurveyResults(survey, threshold, True, respondents if respondents >= threshold else None, results)
 
-
-def survey_with_questions(survey_id: int) -> Survey:
-    return Survey.objects.prefetch_related(Prefetch("questions", SurveyQuestion.objects.order_by("position"))).get(
-        pk=survey_id
-    )
