@@ -24,6 +24,8 @@ def navigation(request):
         links.append(("Dashboard", reverse("reports:dashboard")))
     links.append(("Training", reverse("training:mine")))
     links.append(("Suggestions", reverse("feedback:suggestions")))
+    links.append(("Surveys", reverse("feedback:surveys")))
+    links.append(("Research and data", reverse("feedback:highlights")))
     if Role.COORDINATOR in roles or is_administrator(user):
         links.append(("Program admin", reverse("program_admin")))
     if Role.COORDINATOR in roles:
