@@ -23,6 +23,8 @@ def navigation(request):
     if roles & {Role.COMMAND, Role.SUPERVISOR, Role.COORDINATOR, Role.ADMINISTRATOR}:
         links.append(("Dashboard", reverse("reports:dashboard")))
     links.append(("Training", reverse("training:mine")))
+    if roles & {Role.SUPERVISOR, Role.COMMAND, Role.COORDINATOR, Role.ADMINISTRATOR}:
+        links.append(("Training compliance", reverse("training:compliance_home")))
     links.append(("Suggestions", reverse("feedback:suggestions")))
     links.append(("Surveys", reverse("feedback:surveys")))
     links.append(("Research and data", reverse("feedback:highlights")))
