@@ -148,6 +148,31 @@ class ComplianceReport:
     def command_staff(self) -> list[PersonCompliance]:
         return [p for p in self.people if p.is_command]
 
+    def people_matching(
+        self, *, agency: str = "", unit: str = "", role: str = "", needs_attention: bool = False
+    ) -> list[PersonCompliance]:
+        """The people list filtered by the page's query string; a value that does not parse filters nothing."""
+        people = self.people
+        if agency.isdigit():
+            people = [p for p in people if any(m[0] == int(agency) for m in p.memberships)]
+        if unit.isdigit():
+            people = [p for p in people if any(m[2] == int(unit) for m in p.memberships)]
+        if role in Role.values:
+            people = [p for p in people if role in p.roles]
+        if needs_attention:
+            people = [p for p in people if not p.is_compliant]
+        return people
+
+    def agency_choices(self) -> list[tuple[int, str]]:
+        return sorted({(m[0], m[1]) for p in self.people for m in p.memberships}, key=lambda a: a[1])
+
+    def unit_choices(self) -> list[tuple[int, str]]:
+        return sorted({(m[2], f"{m[1]}: {m[3]}") for p in self.people for m in p.memberships if m[2]}, key=lambda u: u[1])
+
+    def role_choices(self) -> list[tuple[str, str]]:
+        held = {r for p in self.people for r in p.roles}
+        return [(r, Role(r).label) for r in Role.values if r in held]
+
     @property
     def people_needing_attention(self) -> int:
         return self.total.people - self.total.compliant_people
@@ -355,11 +380,15 @@ def sessions_with_counts(sessions: QuerySet[Session]) -> QuerySet[Session]:
 
 
 def session_attendees(session: Session) -> list[Attendance]:
-    return list(
+    """Who attended, each marked `is_command` (command participation is shown explicitly)."""
+    attendees = list(
         session.attendances.select_related("user", "recorded_by")
-        .prefetch_related("user__memberships__agency")
+        .prefetch_related("user__memberships")
         .order_by("user__last_name", "user__first_name")
     )
+    for attendance in attendees:
+        attendance.is_command = any(m.role == Role.COMMAND and m.is_active for m in attendance.user.memberships.all())
+    return attendees
 
 
 def roster_candidates(*, session: Session, query: str = "", limit: int = 200) -> tuple[list[Membership], bool]:

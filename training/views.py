@@ -19,7 +19,7 @@ from django.views.decorators.http import require_http_methods
 
 from deflection import access
 from deflection.audit import audit_log
-from deflection.models import Program, Role
+from deflection.models import Program
 from training import access as training_access
 from training import selectors, services
 from training.forms import AttendanceImportForm, CourseForm, SessionForm
@@ -69,8 +69,6 @@ def compliance_home(request):
     programs = training_access.programs_with_compliance_for(request.user)
     if len(programs) == 1:
         return redirect("training:compliance", program_pk=programs[0].pk)
-    if not programs:
-        raise access.deny(request, "training.compliance", "")
     return render(request, "training/compliance_home.html", {"programs": programs})
 
 
@@ -79,24 +77,11 @@ def compliance(request, program_pk):
     """Compliance for coordinators and command staff (whole program or agency); supervisors see their unit."""
     program, scope = training_access.get_program_for_compliance(request, program_pk)
     report = selectors.compliance_report(program=program, scope=scope)
-    people = report.people
-    filters = {
-        "agency": request.GET.get("agency", ""),
-        "unit": request.GET.get("unit", ""),
-        "role": request.GET.get("role", ""),
-        "status": request.GET.get("status", ""),
-    }
-    if filters["agency"].isdigit():
-        people = [p for p in people if any(m[0] == int(filters["agency"]) for m in p.memberships)]
-    if filters["unit"].isdigit():
-        people = [p for p in people if any(m[2] == int(filters["unit"]) for m in p.memberships)]
-    if filters["role"] in Role.values:
-        people = [p for p in people if filters["role"] in p.roles]
-    if filters["status"] == "attention":
-        people = [p for p in people if not p.is_compliant]
+    filters = {name: request.GET.get(name, "") for name in ("agency", "unit", "role", "status")}
+    people = report.people_matching(
+        agency=filters["agency"], unit=filters["unit"], role=filters["role"], needs_attention=filters["status"] == "attention"
+    )
     page = Paginator(people, PEOPLE_PER_PAGE).get_page(request.GET.get("page"))
-    agencies = sorted({(m[0], m[1]) for p in report.people for m in p.memberships}, key=lambda a: a[1])
-    units = sorted({(m[2], f"{m[1]}: {m[3]}") for p in report.people for m in p.memberships if m[2]}, key=lambda u: u[1])
     query = request.GET.copy()
     query.pop("page", None)
     audit_log(action="training.compliance.view", request=request, obj=program, detail={"people": len(report.people)})
@@ -110,9 +95,9 @@ def compliance(request, program_pk):
             "rows": [(p, [p.standings.get(c.pk) for c in report.courses]) for p in page.object_list],
             "filters": filters,
             "filter_query": query.urlencode(),
-            "agencies": agencies,
-            "units": units,
-            "roles": [(r, Role(r).label) for r in Role.values if any(r in p.roles for p in report.people)],
+            "agencies": report.agency_choices(),
+            "units": report.unit_choices(),
+            "roles": report.role_choices(),
         },
     )
 
@@ -232,14 +217,13 @@ def session_detail(request, pk):
     is_coordinator = access.programs_coordinated_by(request.user).filter(pk=program.pk).exists()
     runs_it = is_coordinator or session.host_id == request.user.pk
     attendees = selectors.session_attendees(session)
-    command_ids = {a.user_id for a in attendees if any(m.role == Role.COMMAND and m.is_active for m in a.user.memberships.all())}
     context = {
         "session": session,
         "program": program,
         "runs_it": runs_it,
         "is_coordinator": is_coordinator,
         "attendee_count": len(attendees),
-        "command_count": len(command_ids),
+        "command_count": sum(a.is_command for a in attendees),
         "my_attendance": next((a for a in attendees if a.user_id == request.user.pk), None),
         "now": timezone.now(),
     }
@@ -249,7 +233,6 @@ def session_detail(request, pk):
         )
         context |= {
             "attendees": attendees,
-            "command_ids": command_ids,
             "check_in_url": check_in_url,
             "qr": qr_svg(check_in_url, label=f"QR code to check in to {session.course.title}"),
         }
