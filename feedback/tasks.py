@@ -1,6 +1,7 @@
 """Background jobs for the feedback app: thin wrappers that take ids and call services."""
 
 from celery import shared_task
+from celery.exceptions import SoftTimeLimitExceeded
 
 from feedback import services
 
@@ -8,7 +9,9 @@ from feedback import services
 @shared_task(
     soft_time_limit=120,
     time_limit=150,
-    autoretry_for=(OSError,),  # SMTP down: the claimed rows were handed back, so a retry sends them
+    # SMTP down, or a large audience outlasting the time limit: the row in hand was handed back
+    # to pending and the sent ones are marked sent, so the retry carries on where this run stopped.
+    autoretry_for=(OSError, SoftTimeLimitExceeded),
     retry_backoff=30,
     retry_kwargs={"max_retries": 5},
 )
