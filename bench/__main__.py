@@ -54,6 +54,9 @@ def main() -> None:
         for name, (value, unit) in module.run().items():
             results[name] = {"value": value, "unit": unit}
             print(f"{name} {value} {unit}", flush=True)
+    if wanted and RESULTS.exists():
+        # A partial run (`python -m bench NAME`) updates its own figures and keeps the others.
+        results = {**json.loads(RESULTS.read_text()), **results}
     RESULTS.write_text(json.dumps(results, indent=2) + "\n")
 
 

@@ -171,6 +171,13 @@ CELERY_BEAT_SCHEDULE = {
     "relay-outbox": {"task": "deflection.tasks.relay_outbox", "schedule": timedelta(seconds=30)},
     # Weekly; idempotent per (person, course, week), so a beat restart that runs it early sends nothing twice.
     "training-reminders": {"task": "training.tasks.send_training_reminders", "schedule": timedelta(days=7)},
+    # A survey whose window opens later gets its one reminder once it opens.
+    "feedback-remind-opened-surveys": {"task": "feedback.tasks.remind_opened_surveys", "schedule": timedelta(minutes=5)},
+    # Anonymous suggestions are audited as a daily count per program, never one row per writer.
+    "feedback-audit-anonymous-suggestions": {
+        "task": "feedback.tasks.audit_anonymous_suggestions",
+        "schedule": timedelta(hours=1),
+    },
 }
 # How stale the worker heartbeat may be before /healthz reports 503.
 HEARTBEAT_MAX_AGE = timedelta(minutes=3)
@@ -198,8 +205,9 @@ ACCOUNT_LOGOUT_ON_GET = False
 ACCOUNT_SESSION_REMEMBER = False
 ACCOUNT_PREVENT_ENUMERATION = True
 # allauth's own login-failure limit counts per IP address; squad cars share carrier NAT
-# addresses, so lockout is ours instead, per account (deflection.forms.LoginForm).
-ACCOUNT_RATE_LIMITS = {"login_failed": False}
+# addresses, so lockout is ours instead, per account (deflection.forms.LoginForm). The
+# per-IP login limit stays, but high enough for a whole shift signing in behind one NAT.
+ACCOUNT_RATE_LIMITS = {"login_failed": False, "login": "300/m/ip"}
 ACCOUNT_FORMS = {"login": "deflection.forms.LoginForm"}
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if SITE_URL.startswith("https") else "http"
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]

@@ -86,9 +86,11 @@ def _receiving_agency(program: Program, data: ReferralData):
     return program.case_management_agency
 
 
-def _check_eligibility(program: Program, answers: dict[int, bool]) -> tuple[list[EligibilityCriterion], bool]:
+def _check_eligibility(
+    criteria: list[EligibilityCriterion], answers: dict[int, bool]
+) -> tuple[list[EligibilityCriterion], bool]:
     failures, justice = [], False
-    for criterion in program.criteria.filter(is_active=True):
+    for criterion in criteria:
         answer = answers.get(criterion.pk)
         if criterion.kind == CriterionKind.HARD and answer is not criterion.required_answer:
             failures.append(criterion)
@@ -134,12 +136,23 @@ def participant_find_or_create(*, program: Program, data: ReferralData, created_
     return participant
 
 
-def referral_submit(*, officer: User, program: Program, data: ReferralData, request=None) -> tuple[Referral, bool]:
-    """Record a referral once per idempotency key. Returns (referral, created)."""
-    existing = Referral.objects.filter(officer=officer, idempotency_key=data.idempotency_key).first()
-    if existing is not None:
-        return existing, False
-    failures, justice = _check_eligibility(program, data.eligibility_answers)
+def referral_submit(
+    *,
+    officer: User,
+    program: Program,
+    data: ReferralData,
+    criteria: list[EligibilityCriterion] | None = None,
+    request=None,
+) -> tuple[Referral, bool]:
+    """Record a referral once per idempotency key. Returns (referral, created).
+
+    `criteria` are the program's active checklist items when the caller already has them.
+    A repeated key is caught by the unique constraint, not by a look-up first: the common
+    case (a new referral) then costs no extra query.
+    """
+    if criteria is None:
+        criteria = list(program.criteria.filter(is_active=True))
+    failures, justice = _check_eligibility(criteria, data.eligibility_answers)
     if failures:
         raise ReferralRefused(failures)
     membership = officer_membership(officer, program)

@@ -33,6 +33,7 @@ from referrals.models import (
     CriterionKind,
     EligibilityCriterion,
     FollowUpTask,
+    Handoff,
     OfficerNotice,
     Referral,
     ServiceKind,
@@ -41,6 +42,8 @@ from referrals.models import (
 )
 
 MY_REFERRALS_PAGE = 50
+# (value, label, steps) for each hand-off, in the form's order.
+HANDOFF_GUIDE = [(h.value, h.label, HANDOFF_STEPS[h]) for h in Handoff]
 
 
 def _officer_program(request):
@@ -80,23 +83,24 @@ def referral_new(request):
         if form.is_valid():
             try:
                 referral, _created = services.referral_submit(
-                    officer=request.user, program=program, data=form.to_data(), request=request
+                    officer=request.user, program=program, data=form.to_data(), criteria=form.criteria,
+                    request=request,
                 )
             except services.ReferralRefused as refused:
                 return render(
                     request,
                     "referrals/referral_form.html",
-                    {"form": form, "program": program, "refused": refused.failures, "handoff_steps": HANDOFF_STEPS},
+                    {"form": form, "program": program, "refused": refused.failures, "handoff_guide": HANDOFF_GUIDE},
                     status=422,
                 )
             return redirect("referrals:done", pk=referral.pk)
         return render(
             request,
             "referrals/referral_form.html",
-            {"form": form, "program": program, "handoff_steps": HANDOFF_STEPS},
+            {"form": form, "program": program, "handoff_guide": HANDOFF_GUIDE},
             status=400,
         )
-    return render(request, "referrals/referral_form.html", {"form": form, "program": program, "handoff_steps": HANDOFF_STEPS})
+    return render(request, "referrals/referral_form.html", {"form": form, "program": program, "handoff_guide": HANDOFF_GUIDE})
 
 
 @login_required

@@ -54,6 +54,7 @@ def test_coordinator_edits_program_settings(client, world):
             "pathways": ["officer_referral"],
             "time_zone": "America/New_York",
             "booking_baseline_minutes": 120,
+            "first_contact_target_hours": 12,
             "suppression_threshold": 15,
         },
     )
