@@ -35,9 +35,16 @@ def home(request):
 
 @login_required
 def program_detail(request, pk):
+    from referrals.selectors import completion_times  # noqa: PLC0415  (referrals builds on deflection)
+
     program = access.get_program_for_user(request, pk)
     partners = program.partners.order_by("name")
-    return render(request, "deflection/program_detail.html", {"program": program, "partners": partners})
+    criteria = program.criteria.filter(is_active=True).order_by("position", "pk")
+    return render(
+        request,
+        "deflection/program_detail.html",
+        {"program": program, "partners": partners, "criteria": criteria, "times": completion_times(program)},
+    )
 
 
 @login_required
