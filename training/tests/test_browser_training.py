@@ -69,6 +69,7 @@ def test_training_pages_fit_a_360_pixel_screen(phone, world, session_now):
         reverse("training:roster", args=[session_now.pk]),
         reverse("training:import", args=[world.program.pk]),
         reverse("training:person", args=[world.officer.pk]),
+        reverse("training:check_in", args=[check_in_token(session_now)]),
     ]:
         response = phone.goto(url)
         assert response.status == 200, url
