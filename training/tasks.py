@@ -6,11 +6,19 @@ import smtplib
 from datetime import date
 
 from celery import shared_task
+from celery.exceptions import SoftTimeLimitExceeded
 
 from training import services
 
 
-@shared_task(soft_time_limit=120, time_limit=180)
+@shared_task(
+    soft_time_limit=120,
+    time_limit=180,
+    # Planning is idempotent per (person, course, week): a retry picks up where a slow run stopped.
+    autoretry_for=(SoftTimeLimitExceeded,),
+    max_retries=3,
+    default_retry_delay=60,
+)
 def send_training_reminders() -> int:
     """Weekly (CELERY_BEAT_SCHEDULE): plan this week's reminders and queue one email per person."""
     return services.reminders_queue_weekly()

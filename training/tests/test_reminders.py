@@ -126,3 +126,4 @@ def test_the_weekly_job_is_on_the_beat_schedule_with_time_limits():
     assert entry["schedule"] == timedelta(days=7)
     for task in (tasks.send_training_reminders, tasks.send_training_reminder):
         assert task.soft_time_limit < task.time_limit
+        assert task.autoretry_for and task.max_retries
