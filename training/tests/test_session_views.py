@@ -149,3 +149,11 @@ def test_a_session_of_another_program_is_not_found(client, world):
     client.force_login(world.officer)
     assert client.get(reverse("training:session", args=[session.pk])).status_code == 404
     assert client.get("/training/sessions/9999999/").status_code == 404
+
+
+def test_the_edit_form_shows_times_in_the_programs_time_zone(client, world, course):
+    session = SessionFactory(course=course, starts_at=datetime(2025, 1, 15, 15, 0, tzinfo=UTC), host=world.supervisor)
+    client.force_login(world.coordinator)
+    body = client.get(reverse("training:session_edit", args=[session.pk])).content.decode()
+    assert 'value="2025-01-15T09:00"' in body  # 15:00 UTC is 09:00 in Chicago in January
+    assert 'value="2025-01-15T10:00"' in body
