@@ -120,7 +120,15 @@ def phone(browser, live_server, request):
     )
     context.set_default_timeout(15_000)
     page = context.new_page()
+    # SECURITY.md 15: a page that trips the Content-Security-Policy (an inline script or style
+    # without the nonce) fails the test that opened it.
+    csp_violations: list[str] = []
+    page.on(
+        "console",
+        lambda message: csp_violations.append(message.text) if "Content Security Policy" in message.text else None,
+    )
     yield page
+    assert not csp_violations, f"Content-Security-Policy violations: {csp_violations}"
     if getattr(request.node, "rep_call", None) is not None and request.node.rep_call.failed:
         ARTIFACTS.mkdir(exist_ok=True)
         page.screenshot(path=str(ARTIFACTS / f"{request.node.name}.png"), full_page=True)
