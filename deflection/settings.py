@@ -220,6 +220,7 @@ LOGIN_FAILURE_LIMIT = 5
 LOGIN_FAILURE_WINDOW = timedelta(minutes=15)
 
 # SECURITY.md 8: idle sessions end on the server after 30 minutes.
+# Database sessions: the expiry date is checked in the row itself, on the server, at every request.
 SESSION_COOKIE_AGE = 30 * 60
 SESSION_SAVE_EVERY_REQUEST = True
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
