@@ -28,12 +28,17 @@ def agency_ids_with_role(user: User, *roles: str) -> set[int]:
     return {m.agency_id for m in user.active_memberships() if m.role in roles}
 
 
+def _programs_of_agencies(ids: set[int]) -> QuerySet[Program]:
+    # A subquery rather than a join + DISTINCT: cheaper to plan, and it runs on every officer page.
+    partnered = Program.partners.through.objects.filter(agency_id__in=ids).values("program_id")
+    return Program.objects.filter(Q(lead_agency_id__in=ids) | Q(pk__in=partnered))
+
+
 def programs_for(user: User) -> QuerySet[Program]:
     """Programs that one of the user's agencies leads or partners in."""
     if is_administrator(user):
         return Program.objects.all()
-    ids = member_agency_ids(user)
-    return Program.objects.filter(Q(lead_agency_id__in=ids) | Q(partners__id__in=ids)).distinct()
+    return _programs_of_agencies(member_agency_ids(user))
 
 
 def agencies_for(user: User) -> QuerySet[Agency]:
@@ -42,11 +47,7 @@ def agencies_for(user: User) -> QuerySet[Agency]:
         return Agency.objects.all()
     ids = member_agency_ids(user)
     if agency_ids_with_role(user, Role.COORDINATOR):
-        coordinated = Program.objects.filter(
-            Q(lead_agency_id__in=agency_ids_with_role(user, Role.COORDINATOR))
-            | Q(partners__id__in=agency_ids_with_role(user, Role.COORDINATOR))
-        )
-        for program in coordinated.prefetch_related("partners"):
+        for program in programs_coordinated_by(user).prefetch_related("partners"):
             ids |= program.agency_ids()
     return Agency.objects.filter(id__in=ids)
 
@@ -54,8 +55,7 @@ def agencies_for(user: User) -> QuerySet[Agency]:
 def programs_coordinated_by(user: User) -> QuerySet[Program]:
     if is_administrator(user):
         return Program.objects.all()
-    ids = agency_ids_with_role(user, Role.COORDINATOR)
-    return Program.objects.filter(Q(lead_agency_id__in=ids) | Q(partners__id__in=ids)).distinct()
+    return _programs_of_agencies(agency_ids_with_role(user, Role.COORDINATOR))
 
 
 def deny(request, object_type: str, object_id) -> Http404:
