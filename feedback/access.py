@@ -2,18 +2,35 @@
 
 Each `get_*` helper returns the object only if the user may see it;
 otherwise it writes a `denied` audit record and raises Http404, exactly like
-`deflection.access` (SECURITY.md 14).
+`deflection.access` (SECURITY.md 14). For case managers' messages and
+participants' letters "may see" includes consent: the officer reads one only
+while an active consent covers free text (`free_text_consent`).
 """
 
 from __future__ import annotations
 
+import datetime
 import uuid
+from collections import defaultdict
+from collections.abc import Iterable
 
 from django.db.models import Q, QuerySet
+from django.utils import timezone
 
 from deflection import access
 from deflection.models import ROLE_PRECEDENCE, Membership, Program, Role, User
-from feedback.models import Highlight, Suggestion, Survey
+from feedback.models import (
+    CaseManagerMessage,
+    Highlight,
+    LetterPermission,
+    LetterStatus,
+    ParticipantLetter,
+    Suggestion,
+    Survey,
+)
+from referrals.access import case_manager_agency_ids
+from referrals.disclosure import LEVEL_RANK, governing_consent
+from referrals.models import Consent, DisclosureLevel, Referral
 
 # Who may write suggestions: the people the checklist says to include in planning.
 SUGGESTION_WRITER_ROLES = frozenset({Role.OFFICER, Role.DISPATCHER, Role.SUPERVISOR, Role.COMMAND})
@@ -116,3 +133,138 @@ def highlights_visible_to(user: User) -> QuerySet[Highlight]:
 
 def get_highlight_for_user(request, pk) -> Highlight:
     return access.get_object_for_user(request, highlights_visible_to(request.user), pk, "feedback.highlight")
+
+
+# --- Consent for the outcome feed -----------------------------------------------------------------
+
+# A case manager's message or a participant's letter is free text: it can say anything about the
+# person's treatment. So it needs a consent that covers at least their program status; a consent to
+# "engaged in treatment: yes or no" never carries a sentence.
+FREE_TEXT_MIN_LEVEL = DisclosureLevel.STATUS
+
+CONSENT_FIELDS = (
+    "id", "participant_id", "level", "recipient_officer_id", "recipient_agency_id", "expires_on", "revoked_at", "created_at"
+)
+
+
+def consents_by_participant(participant_ids: Iterable[int]) -> dict[int, list[Consent]]:
+    """Unrevoked consents of these participants in one query, without decrypting their signatures."""
+    result: dict[int, list[Consent]] = defaultdict(list)
+    for consent in Consent.objects.filter(participant_id__in=set(participant_ids), revoked_at__isnull=True).only(
+        *CONSENT_FIELDS
+    ):
+        result[consent.participant_id].append(consent)
+    return result
+
+
+def covers_free_text(consent: Consent | None) -> bool:
+    return consent is not None and LEVEL_RANK[consent.level] >= LEVEL_RANK[FREE_TEXT_MIN_LEVEL]
+
+
+def free_text_consent(referral: Referral, officer: User, consents: list[Consent], on: datetime.date) -> Consent | None:
+    """The consent under which the referral's officer may read free text about it, or None.
+
+    `referrals.disclosure.governing_consent` decides which consent governs (active,
+    naming the officer or the referral's agency, the most permissive); this adds
+    only the level free text needs.
+    """
+    if officer.pk != referral.officer_id:
+        return None
+    consent = governing_consent(referral, officer, consents, on)
+    return consent if covers_free_text(consent) else None
+
+
+NO_CONSENT_WARNING = (
+    "No active consent lets this person's information reach the referring officer, so nothing can be sent. "
+    "A consent must name the officer or their agency, be signed, and not be expired or revoked."
+)
+ENGAGED_ONLY_WARNING = (
+    "This person's consent covers only whether they engaged in treatment (yes or no), and the officer's feed "
+    "already shows that. A message says more than that, so it cannot be sent."
+)
+
+
+def free_text_refusal(referral: Referral, consents: list[Consent], on: datetime.date) -> str | None:
+    """Why the program may not send free text to the referral's officer, worded for the case manager; None if it may."""
+    consent = governing_consent(referral, referral.officer, consents, on)
+    if consent is None:
+        return NO_CONSENT_WARNING
+    if not covers_free_text(consent):
+        return ENGAGED_ONLY_WARNING
+    return None
+
+
+def _consent_now(referral: Referral, officer: User) -> Consent | None:
+    consents = consents_by_participant([referral.participant_id]).get(referral.participant_id, [])
+    return free_text_consent(referral, officer, consents, timezone.localdate())
+
+
+# --- Case managers' messages ----------------------------------------------------------------------
+
+
+def get_message_for_officer(request, pk) -> tuple[CaseManagerMessage, Consent]:
+    """A message to the requesting officer, with the consent that lets them read it now.
+
+    Someone else's message, or one whose consent has since expired or been
+    revoked, is a 404 with an audit record: revocation takes effect on the next request.
+    """
+    queryset = CaseManagerMessage.objects.filter(officer=request.user).select_related("referral")
+    message = access.get_object_for_user(request, queryset, pk, "feedback.casemanagermessage")
+    consent = _consent_now(message.referral, request.user)
+    if consent is None:
+        raise access.deny(request, "feedback.casemanagermessage", pk)
+    return message, consent
+
+
+# --- Participants' letters ------------------------------------------------------------------------
+
+
+def letters_for_reviewer(user: User) -> QuerySet[ParticipantLetter]:
+    """Letters of the programs the user coordinates."""
+    return ParticipantLetter.objects.filter(program__in=access.programs_coordinated_by(user))
+
+
+def letters_for_staff(user: User) -> QuerySet[ParticipantLetter]:
+    """Letters whose original the user may read: the provider's case managers and the program's coordinators.
+
+    Officers are never in this set, not even for their own referral's letter.
+    """
+    return ParticipantLetter.objects.filter(
+        Q(provider_id__in=case_manager_agency_ids(user)) | Q(program__in=access.programs_coordinated_by(user))
+    )
+
+
+def may_review_letters(user: User) -> bool:
+    return access.is_administrator(user) or user.has_role(Role.COORDINATOR)
+
+
+def may_see_letters(user: User) -> bool:
+    return may_review_letters(user) or user.has_role(Role.CASE_MANAGER)
+
+
+def get_letter_for_reviewer(request, pk) -> ParticipantLetter:
+    queryset = letters_for_reviewer(request.user).select_related("program", "referral__participant", "referral__officer")
+    return access.get_object_for_user(request, queryset, pk, "feedback.participantletter")
+
+
+def get_letter_for_staff(request, pk) -> ParticipantLetter:
+    queryset = letters_for_staff(request.user).select_related("program", "recorded_by", "reviewed_by")
+    return access.get_object_for_user(request, queryset, pk, "feedback.participantletter")
+
+
+def get_letter_for_officer(request, pk) -> tuple[ParticipantLetter, Consent]:
+    """An approved letter the participant allowed to reach the requesting officer, with the consent covering it now."""
+    queryset = (
+        ParticipantLetter.objects.filter(
+            referral__officer=request.user,
+            status__in=LetterStatus.published(),
+            permission__in=LetterPermission.to_officer(),
+        )
+        .select_related("referral")
+        .defer("original_text")
+    )
+    letter = access.get_object_for_user(request, queryset, pk, "feedback.participantletter")
+    consent = _consent_now(letter.referral, request.user)
+    if consent is None:
+        raise access.deny(request, "feedback.participantletter", pk)
+    return letter, consent

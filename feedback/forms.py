@@ -1,4 +1,7 @@
-"""Forms for suggestions, triage, surveys and highlights. They parse input; the services decide."""
+"""Forms for suggestions, triage, surveys, highlights, case managers' messages and participants' letters.
+
+They parse input; the services decide.
+"""
 
 from __future__ import annotations
 
@@ -6,9 +9,11 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from deflection.models import Agency, Program, Role
-from feedback.models import HighlightKind, QuestionKind, SuggestionStatus, Survey
+from feedback.models import HighlightKind, LetterPermission, QuestionKind, SuggestionStatus, Survey
 from feedback.services import (
     CHECKLIST_OPEN_QUESTIONS,
+    LETTER_MAX_CHARS,
+    MESSAGE_MAX_CHARS,
     OPEN_ANSWER_MAX_CHARS,
     SUGGESTION_MAX_CHARS,
     UPLOAD_TYPES,
@@ -203,3 +208,80 @@ class HighlightForm(ProgramChoiceMixin, forms.Form):
                 except ValidationError as exc:
                     self.add_error("upload", exc)
         return cleaned
+
+
+UPLOAD_ACCEPT = ".png,.jpg,.jpeg,.pdf,image/png,image/jpeg,application/pdf"
+
+
+class MessageForm(forms.Form):
+    text = forms.CharField(
+        label="Message to the referring officer",
+        max_length=MESSAGE_MAX_CHARS,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="A sentence or two, within what the consent allows. No surname, no address, no diagnosis. "
+        "The officer gets an email with a link only, and reads it after signing in.",
+    )
+    # One per form load: a double tap or a retried POST sends one message (SECURITY.md 20).
+    idempotency_key = forms.UUIDField(widget=forms.HiddenInput)
+
+
+class LetterForm(forms.Form):
+    text = forms.CharField(
+        label="The letter, typed",
+        required=False,
+        max_length=LETTER_MAX_CHARS,
+        widget=forms.Textarea(attrs={"rows": 8}),
+        help_text="Type it as the participant wrote it, or upload a photo or scan below (or both).",
+    )
+    upload = forms.FileField(
+        label="Photo or scan",
+        required=False,
+        help_text="PNG or JPEG image, or a PDF. At most 5 MB.",
+        widget=forms.ClearableFileInput(attrs={"accept": UPLOAD_ACCEPT}),
+    )
+    permission = forms.ChoiceField(
+        label="The participant allows it to go", choices=LetterPermission.choices, widget=forms.RadioSelect
+    )
+    permission_confirmed = forms.BooleanField(
+        label="The participant gave this permission, and knows a coordinator reviews the letter first",
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        upload = cleaned.get("upload")
+        if not (cleaned.get("text") or "").strip() and upload is None and "upload" not in self.errors:
+            raise ValidationError("Type the letter, or upload a photo or scan of it.")
+        if upload is not None:
+            try:
+                check_upload(upload)
+            except ValidationError as exc:
+                self.add_error("upload", exc)
+        return cleaned
+
+
+class LetterReviewForm(forms.Form):
+    decision = forms.ChoiceField(
+        choices=[
+            ("approve", "Approve as it is"),
+            ("redact", "Redact: publish the edited text below, keep the original restricted"),
+            ("reject", "Reject: nobody outside the treatment team sees it"),
+        ],
+        widget=forms.RadioSelect,
+    )
+    text = forms.CharField(
+        label="Text others may read",
+        required=False,
+        max_length=LETTER_MAX_CHARS,
+        widget=forms.Textarea(attrs={"rows": 8}),
+        help_text="For a redaction: the letter with names, places and anything the consent does not cover taken out. "
+        "For a scan, type an anonymised version here.",
+    )
+    include_in_newsletter = forms.BooleanField(
+        label="Include in the newsletter (anonymised)",
+        required=False,
+        help_text="Only if the participant allowed it. The newsletter prints this text, never the scan.",
+    )
+    note = forms.CharField(
+        label="Note for the case manager", required=False, max_length=300,
+        help_text="Why it was rejected, or what was taken out.",
+    )

@@ -1,4 +1,5 @@
-"""Officers' voice in the program: the suggestion box, periodic surveys, and research highlights.
+"""Officers' voice in the program and the program's answer: suggestions, surveys, research highlights,
+and the outcome feed's own rows (case managers' messages, participants' letters, weekly digests).
 
 Anonymity is designed in, not bolted on (see README, "Feedback: anonymity"):
 an anonymous suggestion or survey response holds no author, no precise
@@ -15,7 +16,9 @@ from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.utils import timezone
 
+from deflection.crypto import EncryptedTextField
 from deflection.models import Agency, Program, Role
+from referrals.models import Consent, Referral
 
 
 class SuggestionStatus(models.TextChoices):
@@ -332,3 +335,213 @@ class Highlight(models.Model):
     @property
     def is_image(self) -> bool:
         return bool(self.file_type) and FileType(self.file_type).is_image
+
+
+
+# --- The outcome feed: case managers' messages, participants' letters, weekly digests -------------
+
+
+class DeliveryStatus(models.TextChoices):
+    """One email's life: claimed by a worker (pending -> sending) before it goes out, so it goes out once."""
+
+    PENDING = "pending", "Pending"
+    SENDING = "sending", "Claimed by a worker"
+    SENT = "sent", "Sent"
+    SKIPPED = "skipped", "Nothing to send"
+
+
+class CaseManagerMessage(models.Model):
+    """A short note from a case manager to the officer who made a referral ("she's in residential treatment").
+
+    Sent only under a consent that covers free text (see `feedback.selectors.free_text_consent`);
+    the officer reads it only while such a consent is still active. The text is narrative, so it
+    is encrypted at rest.
+    """
+
+    referral = models.ForeignKey(Referral, on_delete=models.PROTECT, related_name="+")
+    # The recipient: the referral's officer when the message was sent.
+    officer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="case_manager_messages")
+    sender = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    # The consent that allowed it when it was sent (the disclosure record names it too).
+    consent = models.ForeignKey(Consent, on_delete=models.PROTECT, related_name="+")
+    text = EncryptedTextField()
+    idempotency_key = models.UUIDField(default=uuid.uuid4)
+    created_at = models.DateTimeField(default=timezone.now)
+    email_status = models.CharField(max_length=10, choices=DeliveryStatus.choices, default=DeliveryStatus.PENDING)
+    emailed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            # A double-tapped or retried send stores one message (SECURITY.md 20).
+            models.UniqueConstraint(fields=["sender", "idempotency_key"], name="cm_message_unique_idempotency_key"),
+        ]
+        indexes = [
+            # outcome feed and weekly digest: one officer's messages, newest first
+            models.Index(fields=["officer", "-created_at"], name="cm_message_officer_idx"),
+            # message page: the messages already sent about one referral
+            models.Index(fields=["referral", "created_at"], name="cm_message_referral_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Message {self.pk} about {self.referral_id}"
+
+
+class LetterPermission(models.TextChoices):
+    """Where the participant allowed their letter to go."""
+
+    OFFICER = "officer", "To the referring officer only"
+    NEWSLETTER = "newsletter", "To the newsletter, anonymised"
+    BOTH = "both", "To the referring officer, and to the newsletter anonymised"
+
+    @classmethod
+    def to_officer(cls) -> list[str]:
+        return [cls.OFFICER, cls.BOTH]
+
+    @classmethod
+    def to_newsletter(cls) -> list[str]:
+        return [cls.NEWSLETTER, cls.BOTH]
+
+
+class LetterStatus(models.TextChoices):
+    PENDING = "pending", "Waiting for review"
+    APPROVED = "approved", "Approved"
+    REDACTED = "redacted", "Approved with redactions"
+    REJECTED = "rejected", "Rejected"
+
+    @classmethod
+    def published(cls) -> list[str]:
+        """Statuses in which anyone outside the treatment team may read the letter."""
+        return [cls.APPROVED, cls.REDACTED]
+
+
+class ParticipantLetter(models.Model):
+    """A letter or story from a participant, relayed by their case manager and reviewed by a coordinator.
+
+    Nobody outside the treatment team reads it before a coordinator approves it.
+    `original_text` (and the scan, if any) is what the participant wrote; only the
+    provider's case managers and the program's coordinators see it. Officers and the
+    newsletter see `published_text`: the original when approved, the coordinator's
+    edit when redacted. A redacted letter's scan stays with the original.
+    """
+
+    program = models.ForeignKey(Program, on_delete=models.PROTECT, related_name="participant_letters")
+    # The referral the letter answers: its officer is the one the participant may thank.
+    referral = models.ForeignKey(Referral, on_delete=models.PROTECT, related_name="+")
+    # Whose case managers may read the original (the referral's provider when it was recorded).
+    provider = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
+    permission = models.CharField(max_length=12, choices=LetterPermission.choices)
+    original_text = EncryptedTextField(blank=True)
+    # Set when a scan was uploaded (the bytes live in LetterScan, so lists never load them).
+    scan_type = models.CharField(max_length=10, choices=FileType.choices, blank=True)
+    status = models.CharField(max_length=10, choices=LetterStatus.choices, default=LetterStatus.PENDING)
+    published_text = EncryptedTextField(blank=True)
+    include_in_newsletter = models.BooleanField(default=False)
+    review_note = models.CharField(
+        max_length=300, blank=True, help_text="For the case manager: why it was rejected or what was redacted."
+    )
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(original_text="") | ~models.Q(scan_type=""), name="letter_has_text_or_scan"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(status=LetterStatus.PENDING)
+                | models.Q(reviewed_by__isnull=False, reviewed_at__isnull=False),
+                name="letter_reviewed_has_reviewer",
+            ),
+            # A redaction is an edited text; a scan alone can only be approved as it is.
+            models.CheckConstraint(
+                condition=~models.Q(status=LetterStatus.REDACTED) | ~models.Q(published_text=""),
+                name="letter_redaction_has_text",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(include_in_newsletter=False)
+                | models.Q(
+                    status__in=[LetterStatus.APPROVED, LetterStatus.REDACTED],
+                    permission__in=[LetterPermission.NEWSLETTER, LetterPermission.BOTH],
+                )
+                & ~models.Q(published_text=""),
+                name="letter_newsletter_needs_permission_and_text",
+            ),
+        ]
+        indexes = [
+            # coordinator's review queue: one program's letters by status, oldest first
+            models.Index(fields=["program", "status", "created_at"], name="letter_review_idx"),
+            # newsletter: a program's letters chosen for it, by review date
+            models.Index(
+                fields=["program", "reviewed_at"], condition=models.Q(include_in_newsletter=True), name="letter_newsletter_idx"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Letter {self.pk} ({self.get_status_display()})"
+
+    @property
+    def has_scan(self) -> bool:
+        return bool(self.scan_type)
+
+    @property
+    def officer_sees_scan(self) -> bool:
+        """The scan reaches the officer only when the letter was approved as it is (a redaction hides it)."""
+        return self.has_scan and self.status == LetterStatus.APPROVED
+
+    @property
+    def is_published(self) -> bool:
+        return self.status in LetterStatus.published()
+
+    @property
+    def scan_is_image(self) -> bool:
+        return self.has_scan and FileType(self.scan_type).is_image
+
+
+class LetterScan(models.Model):
+    """The uploaded image or PDF of a letter, encrypted in the database.
+
+    A participant's handwriting is narrative about them (SECURITY.md 10), so the
+    bytes are stored base64-encoded in an encrypted field rather than as a file:
+    `rotate_keys` then re-encrypts them with every other field.
+    """
+
+    letter = models.OneToOneField(ParticipantLetter, on_delete=models.CASCADE, primary_key=True, related_name="scan")
+    file_type = models.CharField(max_length=10, choices=FileType.choices)
+    size = models.PositiveIntegerField()
+    data = EncryptedTextField()
+
+
+class WeeklyDigest(models.Model):
+    """The one digest email an officer gets for one week: counts and a link, never a name or a status.
+
+    Created for every officer with activity in the week, then claimed with a
+    conditional UPDATE (pending -> sending) before it is sent, so a second run or
+    a redelivered task sends nothing more. A row whose week holds nothing the
+    officer may see (no consent covers it) ends as `skipped`, with no email.
+    """
+
+    officer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    week_start = models.DateField(help_text="The Monday the week began, in the program's time zone.")
+    period_start = models.DateTimeField()
+    period_end = models.DateTimeField()
+    status = models.CharField(max_length=10, choices=DeliveryStatus.choices, default=DeliveryStatus.PENDING)
+    updates = models.PositiveIntegerField(default=0)
+    messages = models.PositiveIntegerField(default=0)
+    letters = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(default=timezone.now)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["officer", "week_start"], name="weekly_digest_one_per_officer_week"),
+            models.CheckConstraint(condition=models.Q(period_end__gt=models.F("period_start")), name="weekly_digest_period"),
+        ]
+        indexes = [
+            # send_weekly_digests: the rows still to send
+            models.Index(fields=["week_start"], condition=models.Q(status="pending"), name="weekly_digest_pending_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Digest of {self.week_start:%Y-%m-%d} ({self.get_status_display()})"

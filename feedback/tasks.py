@@ -29,3 +29,30 @@ def remind_opened_surveys() -> int:
 def audit_anonymous_suggestions() -> int:
     """Periodic: one audit record per program per finished day counting its anonymous suggestions."""
     return services.audit_anonymous_suggestions()
+
+
+@shared_task(
+    soft_time_limit=30,
+    time_limit=45,
+    # SMTP down: the row was handed back to pending, so the retry sends it.
+    autoretry_for=(OSError,),
+    retry_backoff=30,
+    retry_kwargs={"max_retries": 5},
+)
+def email_case_manager_message(message_id: int) -> bool:
+    """Tell the officer a case manager's message is waiting (a link only); sent once per message."""
+    return services.message_email_send(message_id=message_id)
+
+
+@shared_task(
+    soft_time_limit=300,
+    time_limit=360,
+    # SMTP down, or many officers outlasting the time limit: sent rows are marked sent and the row
+    # in hand went back to pending, so the retry carries on where this run stopped.
+    autoretry_for=(OSError, SoftTimeLimitExceeded),
+    retry_backoff=60,
+    retry_kwargs={"max_retries": 5},
+)
+def send_weekly_digests() -> int:
+    """Periodic: one digest per officer per week (counts and a link), only to officers with something new."""
+    return services.weekly_digests_send()

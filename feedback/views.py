@@ -1,23 +1,38 @@
-"""Pages for the suggestion box, surveys and research highlights. Thin: access helper, service, render."""
+"""Pages for the suggestion box, surveys, research highlights, the officer's outcome feed, case managers'
+messages and participants' letters. Thin: access helper, service, render.
+"""
 
 from __future__ import annotations
 
+import uuid
 import zoneinfo
 from functools import wraps
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse
+from django.http import FileResponse, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from deflection import access as program_access
+from deflection.models import Role
 from feedback import access, selectors, services
-from feedback.forms import HighlightForm, SuggestionForm, SurveyAnswerForm, SurveyForm, TriageForm
-from feedback.models import FileType, SuggestionStatus, SurveyParticipation
+from feedback.forms import (
+    HighlightForm,
+    LetterForm,
+    LetterReviewForm,
+    MessageForm,
+    SuggestionForm,
+    SurveyAnswerForm,
+    SurveyForm,
+    TriageForm,
+)
+from feedback.models import FileType, LetterStatus, ParticipantLetter, SuggestionStatus, SurveyParticipation
+from referrals.access import get_referral_for_case_manager
+from referrals.disclosure import REDISCLOSURE_NOTICE
 
 
 def in_program_time_zone(view):
@@ -282,3 +297,194 @@ def highlight_file(request, pk):
     )
     response["Cache-Control"] = "private, max-age=3600"
     return response
+
+
+# --- The officer's outcome feed ---------------------------------------------------------------------
+
+
+@login_required
+@in_program_time_zone
+def feed(request):
+    """Updates on the officer's referrals as far as consent allows; each consented one shown is a logged disclosure."""
+    items = services.officer_feed_show(officer=request.user, request=request)
+    context = {
+        "items": items,
+        "summary": selectors.officer_outcome_summary(request.user),
+        "notice": REDISCLOSURE_NOTICE,
+        "any_disclosure": any(item.is_disclosure for item in items),
+    }
+    return render(request, "feedback/feed.html", context)
+
+
+@login_required
+@in_program_time_zone
+def message_detail(request, pk):
+    message, consent = access.get_message_for_officer(request, pk)
+    item = services.message_read(message=message, consent=consent, officer=request.user, request=request)
+    return render(request, "feedback/message_detail.html", {"item": item, "notice": REDISCLOSURE_NOTICE})
+
+
+@login_required
+@in_program_time_zone
+def letter_detail(request, pk):
+    letter, consent = access.get_letter_for_officer(request, pk)
+    item = services.letter_read(letter=letter, consent=consent, officer=request.user, request=request)
+    return render(request, "feedback/letter_detail.html", {"item": item, "letter": letter, "notice": REDISCLOSURE_NOTICE})
+
+
+def _scan_response(letter: ParticipantLetter, data: bytes, name: str) -> HttpResponse:
+    file_type = FileType(letter.scan_type)
+    response = HttpResponse(data, content_type=file_type.content_type)
+    # Images show inline; a PDF downloads rather than running in our origin.
+    disposition = "inline" if file_type.is_image else "attachment"
+    response["Content-Disposition"] = f'{disposition}; filename="{name}.{file_type.value}"'
+    # A participant's letter: never kept in a shared cache or on a shared squad-car laptop's disk.
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@login_required
+def letter_scan(request, pk):
+    """The scan of an approved letter, for its officer; a redacted letter's scan is the restricted original."""
+    letter, consent = access.get_letter_for_officer(request, pk)
+    if not letter.officer_sees_scan:
+        raise program_access.deny(request, "feedback.participantletter", pk)
+    services.letter_read(letter=letter, consent=consent, officer=request.user, request=request, what="scan")
+    return _scan_response(letter, services.letter_scan_bytes(letter), f"letter-{letter.pk}")
+
+
+# --- Messages from case managers ------------------------------------------------------------------
+
+
+@login_required
+@in_program_time_zone
+@require_http_methods(["GET", "POST"])
+def message_new(request, referral_id):
+    referral = get_referral_for_case_manager(request, referral_id)
+    refusal = selectors.free_text_refusal_for(referral)
+    form = MessageForm(request.POST or None, initial={"idempotency_key": uuid.uuid4()})
+    context = {"referral": referral, "form": form, "refusal": refusal, "sent": selectors.messages_about(referral)}
+    if request.method == "POST":
+        if refusal:
+            return render(request, "feedback/message_form.html", context, status=services.ConsentRequired.status)
+        if form.is_valid():
+            try:
+                services.message_send(
+                    referral=referral,
+                    sender=request.user,
+                    text=form.cleaned_data["text"],
+                    idempotency_key=form.cleaned_data["idempotency_key"],
+                    request=request,
+                )
+            except services.ConsentRequired as error:
+                return _refused(request, "feedback/message_form.html", context, error)
+            except services.FeedbackError as error:
+                form.add_error("text", error.message)
+            else:
+                messages.success(request, "Sent. The officer gets an email with a link, and reads it after signing in.")
+                return redirect("feedback:message_new", referral_id=referral.pk)
+    return render(request, "feedback/message_form.html", context, status=400 if form.errors else 200)
+
+
+# --- Participants' letters ------------------------------------------------------------------------
+
+
+@login_required
+@in_program_time_zone
+@require_http_methods(["GET", "POST"])
+def letter_new(request, referral_id):
+    referral = get_referral_for_case_manager(request, referral_id)
+    form = LetterForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.letter_record(
+                referral=referral,
+                recorded_by=request.user,
+                permission=data["permission"],
+                text=data["text"],
+                upload=data["upload"],
+                request=request,
+            )
+        except services.FeedbackError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, "Recorded. A coordinator reviews the letter before anyone else sees it.")
+            return redirect("feedback:letters")
+    context = {"referral": referral, "form": form, "officer_refusal": selectors.free_text_refusal_for(referral)}
+    return render(request, "feedback/letter_form.html", context, status=400 if form.errors else 200)
+
+
+@login_required
+@in_program_time_zone
+def letters(request):
+    """Coordinators: the review queue. Case managers: their agency's letters and how each was reviewed."""
+    user = request.user
+    if not access.may_see_letters(user):
+        raise program_access.deny(request, "feedback.letters", "")
+    context = {"may_review": access.may_review_letters(user)}
+    if context["may_review"]:
+        status = request.GET.get("status", LetterStatus.PENDING)
+        if status not in LetterStatus.values:
+            status = LetterStatus.PENDING
+        counts = selectors.letter_counts(user)
+        context["status"] = status
+        context["statuses"] = [(value, label, counts[value]) for value, label in LetterStatus.choices]
+        context["to_review"] = selectors.letters_to_review(user, status)[:200]
+    if user.has_role(Role.CASE_MANAGER):
+        context["recorded"] = selectors.letters_recorded_by_provider(user)[:200]
+    return render(request, "feedback/letters.html", context)
+
+
+@login_required
+@in_program_time_zone
+@require_http_methods(["GET", "POST"])
+def letter_review(request, pk):
+    """The original letter for the treatment team and coordinators; coordinators approve, redact or reject it."""
+    if request.method == "POST":
+        letter = access.get_letter_for_reviewer(request, pk)
+    else:
+        letter = access.get_letter_for_staff(request, pk)
+    may_review = program_access.programs_coordinated_by(request.user).filter(pk=letter.program_id).exists()
+    form = None
+    if may_review:
+        initial = {
+            "decision": {"approved": "approve", "redacted": "redact", "rejected": "reject"}.get(letter.status),
+            "text": letter.published_text or letter.original_text,
+            "include_in_newsletter": letter.include_in_newsletter,
+            "note": letter.review_note,
+        }
+        form = LetterReviewForm(request.POST or None, initial=initial)
+        if request.method == "POST" and form.is_valid():
+            data = form.cleaned_data
+            try:
+                services.letter_review(
+                    letter=letter,
+                    coordinator=request.user,
+                    decision=data["decision"],
+                    text=data["text"],
+                    include_in_newsletter=data["include_in_newsletter"],
+                    note=data["note"],
+                    request=request,
+                )
+            except services.FeedbackError as error:
+                form.add_error(None, error.message)
+            else:
+                messages.success(request, f"Saved: {letter.get_status_display().lower()}.")
+                return redirect("feedback:letters")
+    services.letter_original_read(letter=letter, user=request.user, request=request)
+    return render(
+        request,
+        "feedback/letter_review.html",
+        {"letter": letter, "form": form},
+        status=400 if form is not None and form.errors else 200,
+    )
+
+
+@login_required
+def letter_original_scan(request, pk):
+    letter = access.get_letter_for_staff(request, pk)
+    if not letter.has_scan:
+        raise program_access.deny(request, "feedback.participantletter", pk)
+    services.letter_original_read(letter=letter, user=request.user, request=request, what="scan")
+    return _scan_response(letter, services.letter_scan_bytes(letter), f"letter-{letter.pk}-original")

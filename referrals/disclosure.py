@@ -86,24 +86,40 @@ def officer_view(referral: Referral, viewer, consents: list[Consent], on: dateti
     consent = governing_consent(referral, viewer, consents, on or timezone.localdate())
     if consent is None:
         return OfficerView(RECEIVED_ONLY)
-    if consent.level == DisclosureLevel.ENGAGED_ONLY:
-        engaged = referral.status in ENGAGED_STATUSES or referral.engaged_at is not None
-        text = "Engaged in treatment: yes" if engaged else "Engaged in treatment: not yet"
-    else:
-        text = OFFICER_STATUS_LABEL[Status(referral.status)]
-        if consent.level == DisclosureLevel.STATUS_AND_SERVICE and referral.engaged_service_kind:
-            text = f"{text} ({ServiceKind(referral.engaged_service_kind).label})"
+    engaged = referral.status in ENGAGED_STATUSES or referral.engaged_at is not None
+    text = status_text(consent.level, referral.status, engaged=engaged, service_kind=referral.engaged_service_kind)
     return OfficerView(text, consent_id=consent.pk, level=consent.level)
 
 
-def disclosure_records(*, referrals_and_views: list[tuple[Referral, OfficerView]], viewer, ip_address, channel: str):
-    """Unsaved audit rows, one per disclosure; the caller bulk-inserts them (SECURITY.md 5)."""
+def status_text(level: str, status: str, *, engaged: bool, service_kind: str = "") -> str:
+    """The words a consent at `level` lets the officer read about one status.
+
+    Shared by `officer_view` (a referral's current status) and the outcome feed
+    (each step of its history), so both say exactly as much as the consent allows.
+    """
+    if level == DisclosureLevel.ENGAGED_ONLY:
+        return "Engaged in treatment: yes" if engaged else "Engaged in treatment: not yet"
+    text = OFFICER_STATUS_LABEL[Status(status)]
+    if level == DisclosureLevel.STATUS_AND_SERVICE and service_kind:
+        text = f"{text} ({ServiceKind(service_kind).label})"
+    return text
+
+
+def disclosure_records(
+    *, referrals_and_views: list[tuple[Referral, OfficerView]], viewer, ip_address, channel: str, actor=None
+):
+    """Unsaved audit rows, one per disclosure; the caller bulk-inserts them (SECURITY.md 5).
+
+    `viewer` is the recipient. `actor` is who disclosed, when that is not the
+    recipient reading it (a case manager sending a message); it defaults to the viewer.
+    """
     now = timezone.now()
+    actor = actor or viewer
     return [
         AuditEvent(
             at=now,
-            actor=viewer,
-            actor_username=viewer.get_username(),
+            actor=actor,
+            actor_username=actor.get_username(),
             action="disclosure",
             object_type="referrals.participant",
             object_id=str(referral.participant_id),

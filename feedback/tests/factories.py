@@ -1,5 +1,6 @@
 """factory_boy factories for the feedback app, plus a helper that fills a survey with answers."""
 
+import uuid
 from datetime import timedelta
 
 import factory
@@ -9,8 +10,12 @@ from factory.django import DjangoModelFactory
 from deflection.models import Role
 from deflection.tests.factories import ProgramFactory, UserFactory
 from feedback.models import (
+    CaseManagerMessage,
     Highlight,
     HighlightKind,
+    LetterPermission,
+    LetterStatus,
+    ParticipantLetter,
     QuestionKind,
     Suggestion,
     SuggestionStatus,
@@ -98,3 +103,39 @@ def fill_survey(survey, people, *, scale=4, text="More training", questions=None
                 SurveyAnswer.objects.create(response=response, question=question, scale_value=scale)
             else:
                 SurveyAnswer.objects.create(response=response, question=question, text=text)
+
+
+class CaseManagerMessageFactory(DjangoModelFactory):
+    """A message as `message_send` stores it; pass `referral`, `sender` and `consent`."""
+
+    class Meta:
+        model = CaseManagerMessage
+
+    officer = factory.SelfAttribute("referral.officer")
+    text = "Thank you. She is in residential treatment and doing well."
+    idempotency_key = factory.LazyFunction(uuid.uuid4)
+
+
+class ParticipantLetterFactory(DjangoModelFactory):
+    """A typed letter for `referral`, pending review; pass `recorded_by`."""
+
+    class Meta:
+        model = ParticipantLetter
+
+    referral = None
+    program = factory.SelfAttribute("referral.program")
+    provider = factory.SelfAttribute("referral.provider")
+    permission = LetterPermission.BOTH
+    original_text = "Officer, thank you for not giving up on me. I am 60 days sober at Harbor Light."
+    status = LetterStatus.PENDING
+
+
+def approve_letter(letter, coordinator, *, published_text=None, status=LetterStatus.APPROVED, newsletter=False):
+    """Mark a letter reviewed straight in the table (the review service has its own tests)."""
+    letter.status = status
+    letter.published_text = letter.original_text if published_text is None else published_text
+    letter.reviewed_by = coordinator
+    letter.reviewed_at = timezone.now()
+    letter.include_in_newsletter = newsletter
+    letter.save(update_fields=["status", "published_text", "reviewed_by", "reviewed_at", "include_in_newsletter"])
+    return letter
