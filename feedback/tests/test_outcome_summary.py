@@ -1,0 +1,121 @@
+"""selectors.officer_outcome_summary: "of your 30 referrals, 14 engaged", only when no small count can be worked out.
+
+Figures run in monthly editions over the referrals that have had 30 days; a figure is hidden when it
+is small, when the people who did not engage are few, or when it moved by 1 to 10 since the last
+shown edition (the officer knows which of their referrals are new).
+"""
+
+import datetime
+import zoneinfo
+
+import pytest
+import time_machine
+from django.utils import timezone
+
+from feedback.selectors import officer_outcome_summary
+from referrals.tests.factories import ReferralFactory
+
+CHICAGO = zoneinfo.ZoneInfo("America/Chicago")
+NOW = datetime.datetime(2026, 6, 15, 12, 0, tzinfo=CHICAGO)
+
+
+def refer(world, when, n, engaged=0, after=datetime.timedelta(days=5)):
+    for i in range(n):
+        ReferralFactory(
+            program=world.program, officer=world.officer, agency=world.police, provider=world.provider,
+            created_at=when, engaged_at=when + after if i < engaged else None,
+        )
+
+
+def summary_at(world, now=NOW):
+    with time_machine.travel(now, tick=False), timezone.override(CHICAGO):
+        return officer_outcome_summary(world.officer)
+
+
+def this_year(summary):
+    return next(year for year in summary.years if year.year == 2026)
+
+
+@pytest.mark.parametrize(
+    ("engaged", "display", "rate"),
+    [
+        (14, "14", "47%"),  # shown
+        (5, "fewer than 11", "not shown"),  # a small count
+        (25, "not shown", "not shown"),  # 5 did not engage: a small count by subtraction
+    ],
+)
+def test_engaged_is_shown_only_when_no_small_count_follows(world, engaged, display, rate):
+    refer(world, datetime.datetime(2026, 1, 5, 10, tzinfo=CHICAGO), 30, engaged)
+    year = this_year(summary_at(world))
+    assert year.referred == 30
+    assert year.engaged.display == display
+    assert year.engaged_rate.display == rate
+    if display != "14":
+        assert year.engaged.value is None  # a hidden figure carries no number for any template to print
+
+
+def test_engagement_after_30_days_does_not_count(world):
+    refer(world, datetime.datetime(2026, 1, 5, 10, tzinfo=CHICAGO), 30, 14, after=datetime.timedelta(days=45))
+    assert this_year(summary_at(world)).engaged.display == "0"
+
+
+def test_one_new_outcome_cannot_be_read_off_the_difference_from_last_month(world):
+    refer(world, datetime.datetime(2026, 1, 5, 10, tzinfo=CHICAGO), 30, 14)
+    assert this_year(summary_at(world, datetime.datetime(2026, 4, 10, tzinfo=CHICAGO))).engaged.display == "14"
+    # One more referral on 15 March, engaged: it enters the May edition. 15 would tell the officer who engaged.
+    refer(world, datetime.datetime(2026, 3, 15, 10, tzinfo=CHICAGO), 1, 1)
+    year = this_year(summary_at(world))
+    assert year.referred == 31
+    assert year.engaged.display == "not shown"
+    # Ten more people engage later: the figure moved by 11 since the last shown edition, so it shows again.
+    refer(world, datetime.datetime(2026, 3, 20, 10, tzinfo=CHICAGO), 10, 10)
+    assert this_year(summary_at(world)).engaged.display == "25"
+
+
+def test_one_new_non_engagement_cannot_be_read_off_either(world):
+    refer(world, datetime.datetime(2026, 1, 5, 10, tzinfo=CHICAGO), 30, 14)
+    refer(world, datetime.datetime(2026, 3, 15, 10, tzinfo=CHICAGO), 1, 0)
+    # Engaged stayed at 14, but "16 -> 17 did not engage" would give the new person away.
+    assert this_year(summary_at(world)).engaged.display == "not shown"
+
+
+def test_recent_referrals_wait_for_their_30_days(world):
+    refer(world, datetime.datetime(2026, 1, 5, 10, tzinfo=CHICAGO), 30, 14)
+    refer(world, datetime.datetime(2026, 5, 20, 10, tzinfo=CHICAGO), 4, 0)
+    summary = summary_at(world)
+    year = this_year(summary)
+    assert summary.referrals_this_year == 34
+    assert year.referred == 30 and year.cohort_end == datetime.date(2026, 5, 2) and not year.final
+    assert year.engaged.display == "14"
+
+
+def test_january_shows_last_years_final_figures_only(world):
+    refer(world, datetime.datetime(2025, 11, 5, 10, tzinfo=CHICAGO), 30, 14)
+    refer(world, datetime.datetime(2026, 1, 3, 10, tzinfo=CHICAGO), 2, 0)
+    summary = summary_at(world, datetime.datetime(2026, 1, 20, tzinfo=CHICAGO))
+    assert [year.year for year in summary.years] == [2025]
+    assert summary.referrals_this_year == 2
+    last = summary.years[0]
+    assert not last.final  # a 31 December referral has its 30 days only at the end of January
+    assert last.engaged.display == "14"
+    final = summary_at(world, datetime.datetime(2026, 2, 3, tzinfo=CHICAGO)).years[1]
+    assert final.year == 2025 and final.final and final.referred == 30
+
+
+def test_a_stricter_program_threshold_applies(world):
+    world.program.suppression_threshold = 20
+    world.program.save(update_fields=["suppression_threshold"])
+    refer(world, datetime.datetime(2026, 1, 5, 10, tzinfo=CHICAGO), 40, 14)
+    summary = summary_at(world)
+    assert summary.threshold == 20
+    assert this_year(summary).engaged.display == "fewer than 20"
+
+
+def test_the_feed_page_prints_only_what_the_summary_shows(client, world):
+    refer(world, datetime.datetime(2026, 1, 5, 10, tzinfo=CHICAGO), 30, 25)
+    client.force_login(world.officer)
+    with time_machine.travel(NOW, tick=False):
+        body = client.get("/feedback/feed/").content.decode()
+    assert "You have made <strong>30</strong> referrals this year" in body
+    assert "not shown" in body
+    assert ">25<" not in body and "83%" not in body
