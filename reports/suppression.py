@@ -49,6 +49,13 @@ class Reason(StrEnum):
     COMPLEMENTARY = "complementary"  # hidden so that a small count cannot be worked out from it
     SMALL_DENOMINATOR = "small_denominator"  # a rate over fewer people than the threshold
     HIDDEN_PART = "hidden_part"  # a rate whose numerator, denominator or complement is hidden
+    # Added for reports.publication and reports.metrics:
+    WITHHELD = "withheld"  # the whole measure is withheld: no hiding pattern protects its small counts
+    FOLLOW_UP_OPEN = "follow_up_open"  # an outcome whose follow-up window has not closed yet
+
+
+WITHHELD = "withheld"
+FOLLOW_UP_OPEN = "follow-up still open"
 
 
 def fewer_than(threshold: int) -> str:
@@ -95,6 +102,10 @@ class Published:
             return f"{self.value:,}"
         if self.reason == Reason.SMALL_COUNT:
             return fewer_than(self.threshold)
+        if self.reason == Reason.WITHHELD:
+            return WITHHELD
+        if self.reason == Reason.FOLLOW_UP_OPEN:
+            return FOLLOW_UP_OPEN
         return NOT_SHOWN
 
     def __str__(self) -> str:
@@ -121,7 +132,7 @@ class Rate:
     @property
     def display(self) -> str:
         if self.value is None:
-            return NOT_SHOWN
+            return {Reason.FOLLOW_UP_OPEN: FOLLOW_UP_OPEN, Reason.WITHHELD: WITHHELD}.get(self.reason, NOT_SHOWN)
         return f"{self.value * 100:.{self.decimals}f}%"
 
     def __str__(self) -> str:
@@ -535,6 +546,9 @@ def rate(
     if isinstance(numerator, Published) or isinstance(denominator, Published):
         if not (isinstance(numerator, Published) and isinstance(denominator, Published)):
             raise TypeError("pass both parts of a rate as Published figures, or both as raw counts")
+        for part in (numerator, denominator):
+            if part.reason in (Reason.FOLLOW_UP_OPEN, Reason.WITHHELD):
+                return hidden(part.reason)
         if numerator.is_suppressed or denominator.is_suppressed:
             return hidden(Reason.HIDDEN_PART)
         numerator_value, denominator_value = numerator.value, denominator.value
