@@ -16,6 +16,10 @@ def navigation(request):
         links.append(("New referral", reverse("referrals:new")))
     if roles & {Role.OFFICER, Role.DISPATCHER, Role.SUPERVISOR}:
         links.append(("My referrals", reverse("referrals:mine")))
+    if roles & {Role.OFFICER, Role.SUPERVISOR, Role.COMMAND}:
+        links.append(("Outcome feed", reverse("feedback:feed")))
+    if roles & {Role.CASE_MANAGER, Role.COORDINATOR} or is_administrator(user):
+        links.append(("Participant letters", reverse("feedback:letters")))
     if Role.CASE_MANAGER in roles:
         links.append(("Queue", reverse("referrals:queue")))
         links.append(("My tasks", reverse("referrals:tasks")))

@@ -178,6 +178,9 @@ CELERY_BEAT_SCHEDULE = {
         "task": "feedback.tasks.audit_anonymous_suggestions",
         "schedule": timedelta(hours=1),
     },
+    # Hourly, so each program's week is sent soon after Monday 06:00 in its own time zone;
+    # unique per (officer, week) and claimed before sending, so every run after the first sends nothing twice.
+    "feedback-weekly-digests": {"task": "feedback.tasks.send_weekly_digests", "schedule": timedelta(hours=1)},
 }
 # How stale the worker heartbeat may be before /healthz reports 503.
 HEARTBEAT_MAX_AGE = timedelta(minutes=3)

@@ -524,6 +524,8 @@ def officer_outcome_summary(officer: User, *, now: datetime | None = None) -> Ou
         outcomes
         for year in (local.year, local.year - 1)
         if (outcomes := _year_outcomes(year, rows, tz, this_month, threshold)) is not None
+        # A finished year without referrals says nothing worth a card.
+        and (outcomes.referred or not outcomes.final)
     ]
     this_year_start = datetime(local.year, 1, 1, tzinfo=tz)
     return OutcomeSummary(
