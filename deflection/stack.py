@@ -209,7 +209,15 @@ def down() -> None:
         pgserver.get_server(PG_DIR, cleanup_mode="stop").cleanup()
 
 
+def _interrupt(signum, frame):
+    raise KeyboardInterrupt
+
+
 def run() -> None:
+    # Ctrl-C (or a SIGTERM from a supervisor) stops everything, even when this process was
+    # started with SIGINT ignored, as a shell does for background jobs.
+    signal.signal(signal.SIGINT, _interrupt)
+    signal.signal(signal.SIGTERM, _interrupt)
     env = {**os.environ, **up()}
     py = sys.executable
     # The Procfile's commands (gunicorn, celery, python) must come from the venv.
@@ -236,7 +244,11 @@ def run() -> None:
             proc.wait()
         except KeyboardInterrupt:
             proc.send_signal(signal.SIGINT)
-            proc.wait()
+            try:
+                proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
     finally:
         if not os.environ.get("DATABASE_URL") or not os.environ.get("REDIS_URL"):
             down()
