@@ -18,7 +18,7 @@ def navigation(request):
         links.append(("My referrals", reverse("referrals:mine")))
     if roles & {Role.OFFICER, Role.SUPERVISOR, Role.COMMAND}:
         links.append(("Outcome feed", reverse("feedback:feed")))
-    if roles & {Role.CASE_MANAGER, Role.COORDINATOR} or is_administrator(user):
+    if roles & {Role.CASE_MANAGER, Role.COORDINATOR}:
         links.append(("Participant letters", reverse("feedback:letters")))
     if Role.CASE_MANAGER in roles:
         links.append(("Queue", reverse("referrals:queue")))
@@ -26,6 +26,11 @@ def navigation(request):
     links.append(("Treatment directory", reverse("referrals:directory")))
     if roles & {Role.COMMAND, Role.SUPERVISOR, Role.COORDINATOR, Role.ADMINISTRATOR}:
         links.append(("Dashboard", reverse("reports:dashboard")))
+    if roles & {Role.COMMAND, Role.COORDINATOR, Role.ADMINISTRATOR} or is_administrator(user):
+        links.append(("Leaderboard", reverse("reports:leaderboard_home")))
+    if roles & {Role.OFFICER, Role.SUPERVISOR, Role.COMMAND}:
+        links.append(("My commendations", reverse("reports:my_commendations")))
+    links.append(("Newsletters", reverse("reports:newsletters_home")))
     links.append(("Training", reverse("training:mine")))
     if roles & {Role.SUPERVISOR, Role.COMMAND, Role.COORDINATOR, Role.ADMINISTRATOR}:
         links.append(("Training compliance", reverse("training:compliance_home")))

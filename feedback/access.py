@@ -219,9 +219,19 @@ def get_message_for_officer(request, pk) -> tuple[CaseManagerMessage, Consent]:
 # --- Participants' letters ------------------------------------------------------------------------
 
 
+def letter_programs_for(user: User) -> QuerySet[Program]:
+    """Programs whose letters the user reviews: those where they hold the coordinator role.
+
+    Unlike suggestions, administrators are not included: a participant's letter is
+    treatment-team material, and running the system is no reason to read it.
+    """
+    ids = access.agency_ids_with_role(user, Role.COORDINATOR) if user.is_authenticated else set()
+    return Program.objects.filter(_program_q(ids)).distinct()
+
+
 def letters_for_reviewer(user: User) -> QuerySet[ParticipantLetter]:
     """Letters of the programs the user coordinates."""
-    return ParticipantLetter.objects.filter(program__in=access.programs_coordinated_by(user))
+    return ParticipantLetter.objects.filter(program__in=letter_programs_for(user))
 
 
 def letters_for_staff(user: User) -> QuerySet[ParticipantLetter]:
@@ -230,12 +240,12 @@ def letters_for_staff(user: User) -> QuerySet[ParticipantLetter]:
     Officers are never in this set, not even for their own referral's letter.
     """
     return ParticipantLetter.objects.filter(
-        Q(provider_id__in=case_manager_agency_ids(user)) | Q(program__in=access.programs_coordinated_by(user))
+        Q(provider_id__in=case_manager_agency_ids(user)) | Q(program__in=letter_programs_for(user))
     )
 
 
 def may_review_letters(user: User) -> bool:
-    return access.is_administrator(user) or user.has_role(Role.COORDINATOR)
+    return user.has_role(Role.COORDINATOR)
 
 
 def may_see_letters(user: User) -> bool:

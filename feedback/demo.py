@@ -1,23 +1,37 @@
-"""Demo activity for the feedback app (`seed_demo`): a year of suggestions, three surveys, research highlights.
+"""Demo activity for the feedback app (`seed_demo`): a year of suggestions, three surveys, research highlights,
+and the outcome feed: participants' letters at every review state, case managers' messages, past weekly digests.
 
 Rows are written with the ORM rather than the services because they are
 backdated (the services stamp "now"). Each kind of row is found by a natural
-key (suggestion text, survey title, highlight title) first, so running it
-twice adds nothing. Anonymity rules still hold: anonymous rows have no author.
+key (suggestion text, survey title, highlight title; the program's letters and
+messages; (officer, week) for digests) first, so running it twice adds nothing.
+Anonymity rules still hold: anonymous rows have no author. Consent rules too:
+messages and officer letters go only to referrals whose consent covers free text.
 """
 
 from __future__ import annotations
 
+import base64
 import random
+import struct
+import zlib
 from datetime import timedelta
 
 from django.db import transaction
 from django.utils import timezone
 
-from deflection.models import AgencyKind, Membership, Program, Role, User
+from deflection.models import AgencyKind, AuditEvent, Membership, Program, Role, User
+from feedback import access, selectors, services
 from feedback.models import (
+    CaseManagerMessage,
+    DeliveryStatus,
+    FileType,
     Highlight,
     HighlightKind,
+    LetterPermission,
+    LetterScan,
+    LetterStatus,
+    ParticipantLetter,
     QuestionKind,
     Suggestion,
     SuggestionStatus,
@@ -26,8 +40,11 @@ from feedback.models import (
     SurveyParticipation,
     SurveyQuestion,
     SurveyResponse,
+    WeeklyDigest,
 )
 from feedback.services import CHECKLIST_OPEN_QUESTIONS
+from referrals.disclosure import OfficerView, disclosure_records
+from referrals.models import Referral
 
 # (days ago, text, status, response, anonymous)
 SUGGESTIONS = [
@@ -236,6 +253,171 @@ def _seed_highlights(program: Program) -> int:
     return len(rows)
 
 
+# (days ago recorded, permission, review state, original, published (for a redaction), newsletter, officer's letter)
+LETTERS = [
+    (3, LetterPermission.BOTH, LetterStatus.PENDING,
+     "I don't remember much about that night, but I remember the officer sat with me until the van came. "
+     "I've been at Harbor Light three weeks now. Thank you.", "", False, True),
+    (2, LetterPermission.OFFICER, LetterStatus.PENDING, "", "", False, True),  # a photo of a handwritten card
+    (40, LetterPermission.OFFICER, LetterStatus.APPROVED,
+     "Thank you for not arresting me. You told me it wasn't too late, and you were right. "
+     "Ninety days this week.", "", False, True),
+    (55, LetterPermission.BOTH, LetterStatus.REDACTED,
+     "Officer Garcia, my name is Jamie Rivera. You found me behind the laundromat on Main St after I overdosed. "
+     "I'm in the women's residential program now and my kids visit on Sundays.",
+     "Officer, you found me after I overdosed. I'm in a residential program now and my kids visit on Sundays. "
+     "Thank you for giving me another chance.", True, True),
+    (70, LetterPermission.NEWSLETTER, LetterStatus.APPROVED,
+     "To every officer who hands out those cards: I kept mine in my wallet for two months before I called. "
+     "I called. I'm still here.", "", True, False),
+    (85, LetterPermission.NEWSLETTER, LetterStatus.REJECTED,
+     "I want to tell everyone what happened at the shelter with the other guys who were using, by name.", "",
+     False, False),
+    (120, LetterPermission.BOTH, LetterStatus.APPROVED,
+     "Six months. Peer coaching every Tuesday. Thank you for the warm hand-off, it made all the difference.", "",
+     True, True),
+]
+REJECT_NOTE = "Names other participants; we can't publish it. Offered to help write a new one."
+REDACT_NOTE = "Took out names and places."
+
+# (days ago, text): short notes from the case manager, each under a consent that covers free text.
+MESSAGES = [
+    (12, "Thank you for the referral. She started outpatient treatment this week and asked me to say thanks."),
+    (26, "He's in residential treatment now and doing well. Your warm hand-off made the difference."),
+    (45, "Just so you know: he's stayed with the MOUD clinic for 60 days. Thanks for thinking of us."),
+]
+DIGEST_WEEKS = 6  # past weeks with digests already sent; the latest due week is left for celery beat to send
+
+
+def _demo_png() -> bytes:
+    """A small cream-coloured "photo of a card" with pale ruled lines: a real PNG for the upload-free demo."""
+    width, height = 240, 150
+    rows = []
+    for y in range(height):
+        line = (214, 214, 200) if y % 18 == 17 else (250, 246, 232)
+        rows.append(b"\x00" + bytes(line) * width)
+    raw = zlib.compress(b"".join(rows), 9)
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", raw) + chunk(b"IEND", b"")
+
+
+def _persona_referrals(program: Program, officer: User, case_manager: User) -> tuple[list[Referral], list[Referral]]:
+    """The persona officer's referrals in the persona case manager's queue: (consent covers free text, does not)."""
+    referrals = list(
+        Referral.objects.filter(program=program, officer=officer, provider_id__in=access.case_manager_agency_ids(case_manager))
+        .select_related("officer")
+        .order_by("-created_at", "-id")[: selectors.FEED_REFERRALS]
+    )
+    consents = access.consents_by_participant(r.participant_id for r in referrals)
+    today = timezone.localdate()
+    covered, uncovered = [], []
+    for referral in referrals:
+        consent = access.free_text_consent(referral, officer, consents.get(referral.participant_id, []), today)
+        (covered if consent else uncovered).append((referral, consent))
+    return covered, uncovered
+
+
+def _seed_messages(covered, case_manager: User, now) -> int:
+    if not covered or CaseManagerMessage.objects.filter(referral__program_id=covered[0][0].program_id).exists():
+        return 0
+    rows, records = [], []
+    for (referral, consent), (days_ago, text) in zip(covered, MESSAGES, strict=False):
+        at = max(now - timedelta(days=days_ago), referral.created_at + timedelta(days=1))
+        message = CaseManagerMessage(referral=referral, officer_id=referral.officer_id, sender=case_manager,
+                                     consent=consent, text=text, created_at=at, email_status=DeliveryStatus.SENT,
+                                     emailed_at=at + timedelta(minutes=2))
+        rows.append(message)
+    CaseManagerMessage.objects.bulk_create(rows)
+    for message, (referral, consent) in zip(rows, covered, strict=False):
+        view = OfficerView(f"case manager message {message.pk}", consent_id=consent.pk, level=consent.level)
+        for record in disclosure_records(referrals_and_views=[(referral, view)], viewer=referral.officer,
+                                         ip_address=None, channel="message", actor=case_manager):
+            record.at = message.created_at
+            records.append(record)
+    AuditEvent.objects.bulk_create(records)
+    return len(rows)
+
+
+def _seed_letters(program: Program, covered, uncovered, case_manager: User, coordinator: User, now) -> int:
+    if ParticipantLetter.objects.filter(program=program).exists():
+        return 0
+    for_officer = [r for r, _ in covered] or [r for r, _ in uncovered]
+    others = [r for r, _ in uncovered] or for_officer
+    if not for_officer:
+        return 0
+    created = 0
+    for i, (days_ago, permission, status, original, published, newsletter, to_officer) in enumerate(LETTERS):
+        recorded = now - timedelta(days=days_ago)
+        pool = for_officer if to_officer else others
+        # A letter comes a few weeks after the referral it answers (the pools are newest first).
+        earlier = [r for r in pool if r.created_at <= recorded - timedelta(days=14)] or pool[-1:]
+        referral = earlier[i % len(earlier)]
+        reviewed = status != LetterStatus.PENDING
+        letter = ParticipantLetter.objects.create(
+            program=program, referral=referral, provider_id=referral.provider_id, permission=permission,
+            original_text=original, scan_type="" if original else FileType.PNG, status=status,
+            published_text=(published or original) if status in LetterStatus.published() else "",
+            include_in_newsletter=newsletter,
+            review_note={LetterStatus.REJECTED: REJECT_NOTE, LetterStatus.REDACTED: REDACT_NOTE}.get(status, ""),
+            recorded_by=case_manager, created_at=recorded,
+            reviewed_by=coordinator if reviewed else None, reviewed_at=recorded + timedelta(days=2) if reviewed else None,
+        )
+        if not original:
+            png = _demo_png()
+            LetterScan.objects.create(letter=letter, file_type=FileType.PNG, size=len(png),
+                                      data=base64.b64encode(png).decode("ascii"))
+        created += 1
+    return created
+
+
+def _seed_digests(program: Program, now) -> int:
+    """Digests already sent for past weeks, counted as the real job counts them (under today's consents)."""
+    weeks = []
+    due_week_start = services.digest_week(program, now)[0]
+    for back in range(1, DIGEST_WEEKS + 1):
+        weeks.append(services.digest_week(program, now - timedelta(days=7 * back)))
+    weeks = [w for w in weeks if w[0] < due_week_start]
+    done = set(WeeklyDigest.objects.filter(week_start__in=[w[0] for w in weeks]).values_list("officer_id", "week_start"))
+    today = timezone.localdate()
+    officers = {}
+    rows = []
+    for week_start, start, end in weeks:
+        for officer_id in selectors.officers_with_activity(program, start, end):
+            if (officer_id, week_start) in done:
+                continue
+            officer = officers.setdefault(officer_id, User.objects.get(pk=officer_id))
+            items = selectors.officer_feed(officer, on=today, since=start, until=end, include_received=False, limit=None)
+            if not items:
+                continue
+            kinds = [item.kind for item in items]
+            rows.append(WeeklyDigest(
+                officer=officer, week_start=week_start, period_start=start, period_end=end,
+                status=DeliveryStatus.SENT, updates=kinds.count(selectors.FeedKind.STATUS),
+                messages=kinds.count(selectors.FeedKind.MESSAGE), letters=kinds.count(selectors.FeedKind.LETTER),
+                created_at=end + timedelta(hours=7), sent_at=end + timedelta(hours=7),
+            ))
+    WeeklyDigest.objects.bulk_create(rows, ignore_conflicts=True)
+    return len(rows)
+
+
+def _seed_outcome_feed(program: Program) -> str:
+    officer = User.objects.filter(username="officer").first()
+    case_manager = User.objects.filter(username="casemanager").first()
+    coordinator = User.objects.filter(username="coordinator").first()
+    if not (officer and case_manager and coordinator):
+        return ""
+    now = timezone.now()
+    covered, uncovered = _persona_referrals(program, officer, case_manager)
+    messages = _seed_messages(covered, case_manager, now)
+    letters = _seed_letters(program, covered, uncovered, case_manager, coordinator, now)
+    digests = _seed_digests(program, now)
+    return f", {letters} letters, {messages} messages, {digests} weekly digests"
+
+
 @transaction.atomic
 def seed(program: Program) -> str:
     rng = random.Random(6)
@@ -253,4 +435,5 @@ def seed(program: Program) -> str:
         ]
     )
     highlights = _seed_highlights(program)
-    return f"{suggestions} suggestions, {surveys} surveys, {highlights} highlights"
+    outcome_feed = _seed_outcome_feed(program)
+    return f"{suggestions} suggestions, {surveys} surveys, {highlights} highlights{outcome_feed}"

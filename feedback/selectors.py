@@ -415,6 +415,26 @@ def messages_about(referral: Referral) -> QuerySet[CaseManagerMessage]:
     return CaseManagerMessage.objects.filter(referral=referral).select_related("sender").order_by("-created_at", "-id")
 
 
+def officers_with_activity(program: Program, start: datetime, end: datetime) -> set[int]:
+    """Officers whose referrals had a step, a message or an approved letter in [start, end): digest candidates.
+
+    Whether any of it may reach them (consent) is decided when the digest is sent.
+    """
+    changed = (
+        StatusChange.objects.filter(referral__program=program, at__gte=start, at__lt=end)
+        .exclude(status=Status.RECEIVED)
+        .values_list("referral__officer_id", flat=True)
+    )
+    messaged = CaseManagerMessage.objects.filter(
+        referral__program=program, created_at__gte=start, created_at__lt=end
+    ).values_list("officer_id", flat=True)
+    lettered = ParticipantLetter.objects.filter(
+        program=program, reviewed_at__gte=start, reviewed_at__lt=end, status__in=LetterStatus.published(),
+        permission__in=LetterPermission.to_officer(),
+    ).values_list("referral__officer_id", flat=True)
+    return set(changed.distinct()) | set(messaged.distinct()) | set(lettered.distinct())
+
+
 # --- The officer's aggregate outcomes ---------------------------------------------------------------
 
 ENGAGED_WITHIN = timedelta(days=30)
@@ -425,7 +445,7 @@ class YearOutcomes:
     """Of the officer's referrals made in `year` that have had 30 days, how many engaged within 30 days."""
 
     year: int
-    as_of: date  # the edition: figures run to the start of this month
+    as_of: date  # the edition: figures as of this day
     cohort_end: date  # referrals made before this day are counted (each had 30 days by `as_of`)
     final: bool  # every referral of the year is counted
     referred: int  # the officer's own referrals: not health information, shown as they are
@@ -444,18 +464,20 @@ class OutcomeSummary:
         return suppression_note(self.threshold)
 
 
-def _month_starts(first: date, last: date) -> list[date]:
-    months, current = [], first
-    while current <= last:
-        months.append(current)
-        current = date(current.year + current.month // 12, current.month % 12 + 1, 1)
-    return months
+def _editions(year: int, today: date) -> list[date]:
+    """The year's editions published by `today`: quarterly, and a final one once December's referrals had 30 days.
+
+    Quarterly rather than monthly: one officer's monthly changes are nearly always
+    small counts, so monthly editions would hide almost everything.
+    """
+    editions = [date(year, 4, 1), date(year, 7, 1), date(year, 10, 1), date(year + 1, 2, 1)]
+    return [edition for edition in editions if edition <= today]
 
 
-def _year_outcomes(year: int, rows, tz, this_month: date, threshold: int) -> YearOutcomes | None:
-    """The year's figures as of the latest monthly edition, suppressed within it and against every earlier one.
+def _year_outcomes(year: int, rows, tz, today: date, threshold: int) -> YearOutcomes | None:
+    """The year's figures as of the latest edition, suppressed within it and against every earlier one.
 
-    Each monthly edition counts the year's referrals that have had 30 days by then,
+    Each edition counts the year's referrals that have had 30 days by then,
     and those that engaged within 30 days. A referral's 30-day outcome is fixed once
     counted, so the referred, engaged and not-engaged counts only grow from one
     edition to the next, and `suppress_cumulative` keeps any change between two
@@ -465,7 +487,7 @@ def _year_outcomes(year: int, rows, tz, this_month: date, threshold: int) -> Yea
     """
     year_start = datetime(year, 1, 1, tzinfo=tz)
     year_end = datetime(year + 1, 1, 1, tzinfo=tz)
-    editions = _month_starts(date(year, 2, 1), min(this_month, date(year + 1, 2, 1)))
+    editions = _editions(year, today)
     if not editions:
         return None
     referred, engaged, not_engaged = {}, {}, {}
@@ -519,11 +541,10 @@ def officer_outcome_summary(officer: User, *, now: datetime | None = None) -> Ou
         .values_list("created_at", "engaged_at")
         .order_by()
     )
-    this_month = date(local.year, local.month, 1)
     years = [
         outcomes
         for year in (local.year, local.year - 1)
-        if (outcomes := _year_outcomes(year, rows, tz, this_month, threshold)) is not None
+        if (outcomes := _year_outcomes(year, rows, tz, local.date(), threshold)) is not None
         # A finished year without referrals says nothing worth a card.
         and (outcomes.referred or not outcomes.final)
     ]

@@ -58,7 +58,7 @@ from feedback.selectors import FeedItem, FeedKind
 from feedback.uploads import check_upload
 from referrals import disclosure
 from referrals.access import case_manager_agency_ids
-from referrals.models import Consent, Referral, Status, StatusChange
+from referrals.models import Consent, Referral
 
 SUGGESTION_MAX_CHARS = 2000
 SURVEY_MAX_QUESTIONS = 12
@@ -652,7 +652,7 @@ def letter_review(
     The newsletter takes only anonymised text the participant allowed there: a
     version that still holds the participant's or the officer's name is refused.
     """
-    if not programs_coordinated_by(coordinator).filter(pk=letter.program_id).exists():
+    if not access.letter_programs_for(coordinator).filter(pk=letter.program_id).exists():
         raise PermissionDenied("Only the program's coordinators review letters.")
     if decision not in LETTER_DECISIONS:
         raise FeedbackError("Choose approve, redact or reject.")
@@ -725,33 +725,13 @@ def digest_week(program: Program, now: datetime) -> tuple[date, datetime, dateti
     )
 
 
-def _officers_with_activity(program: Program, start: datetime, end: datetime) -> set[int]:
-    """Officers whose referrals had a step, a message or an approved letter in [start, end): candidates only.
-
-    Whether any of it may reach them (consent) is decided when the digest is sent.
-    """
-    changed = (
-        StatusChange.objects.filter(referral__program=program, at__gte=start, at__lt=end)
-        .exclude(status=Status.RECEIVED)
-        .values_list("referral__officer_id", flat=True)
-    )
-    messaged = CaseManagerMessage.objects.filter(
-        referral__program=program, created_at__gte=start, created_at__lt=end
-    ).values_list("officer_id", flat=True)
-    lettered = ParticipantLetter.objects.filter(
-        program=program, reviewed_at__gte=start, reviewed_at__lt=end, status__in=LetterStatus.published(),
-        permission__in=LetterPermission.to_officer(),
-    ).values_list("referral__officer_id", flat=True)
-    return set(changed.distinct()) | set(messaged.distinct()) | set(lettered.distinct())
-
-
 def weekly_digests_prepare(*, now: datetime | None = None) -> int:
     """One pending row per officer with activity in their program's last complete week; existing rows are kept."""
     now = now or timezone.now()
     candidates = 0
     for program in Program.objects.order_by("pk"):
         week_start, start, end = digest_week(program, now)
-        officer_ids = _officers_with_activity(program, start, end)
+        officer_ids = selectors.officers_with_activity(program, start, end)
         # Unique (officer, week): a second run, or a second program of the same officer, adds nothing.
         WeeklyDigest.objects.bulk_create(
             [WeeklyDigest(officer_id=pk, week_start=week_start, period_start=start, period_end=end) for pk in officer_ids],

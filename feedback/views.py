@@ -445,7 +445,7 @@ def letter_review(request, pk):
         letter = access.get_letter_for_reviewer(request, pk)
     else:
         letter = access.get_letter_for_staff(request, pk)
-    may_review = program_access.programs_coordinated_by(request.user).filter(pk=letter.program_id).exists()
+    may_review = access.letter_programs_for(request.user).filter(pk=letter.program_id).exists()
     form = None
     if may_review:
         initial = {

@@ -158,3 +158,10 @@ def test_the_review_queue_lists_pending_letters_and_the_case_managers_list_shows
     client.force_login(world.case_manager)
     body = client.get(reverse("feedback:letters")).content.decode()
     assert "Rejected" in body and "Names a bed." in body
+
+
+def test_an_administrator_does_not_read_participants_letters(client, world, letter):
+    client.force_login(world.administrator)
+    assert client.get(reverse("feedback:letters")).status_code == 404
+    assert client.get(reverse("feedback:letter_review", args=[letter.pk])).status_code == 404
+    assert not AuditEvent.objects.filter(action="feedback.letter.original_view").exists()

@@ -1,8 +1,9 @@
 """selectors.officer_outcome_summary: "of your 30 referrals, 14 engaged", only when no small count can be worked out.
 
-Figures run in monthly editions over the referrals that have had 30 days; a figure is hidden when it
-is small, when the people who did not engage are few, or when it moved by 1 to 10 since the last
-shown edition (the officer knows which of their referrals are new).
+Figures run in quarterly editions (1 April, 1 July, 1 October, and a final one on 1 February) over the
+referrals that have had 30 days; a figure is hidden when it is small, when the people who did not engage
+are few, or when it moved by 1 to 10 since the last shown edition (the officer knows which of their
+referrals are new).
 """
 
 import datetime
@@ -16,7 +17,8 @@ from feedback.selectors import officer_outcome_summary
 from referrals.tests.factories import ReferralFactory
 
 CHICAGO = zoneinfo.ZoneInfo("America/Chicago")
-NOW = datetime.datetime(2026, 6, 15, 12, 0, tzinfo=CHICAGO)
+NOW = datetime.datetime(2026, 6, 15, 12, 0, tzinfo=CHICAGO)  # the 1 April edition is the latest
+JULY = datetime.datetime(2026, 7, 10, 12, 0, tzinfo=CHICAGO)  # the 1 July edition is the latest
 
 
 def refer(world, when, n, engaged=0, after=datetime.timedelta(days=5)):
@@ -61,45 +63,48 @@ def test_engagement_after_30_days_does_not_count(world):
 
 def test_one_new_outcome_cannot_be_read_off_the_difference_from_last_month(world):
     refer(world, datetime.datetime(2026, 1, 5, 10, tzinfo=CHICAGO), 30, 14)
-    assert this_year(summary_at(world, datetime.datetime(2026, 4, 10, tzinfo=CHICAGO))).engaged.display == "14"
-    # One more referral on 15 March, engaged: it enters the May edition. 15 would tell the officer who engaged.
+    assert this_year(summary_at(world)).engaged.display == "14"
+    # One more referral on 15 March, engaged: it enters the July edition. 15 would tell the officer who engaged.
     refer(world, datetime.datetime(2026, 3, 15, 10, tzinfo=CHICAGO), 1, 1)
-    year = this_year(summary_at(world))
+    year = this_year(summary_at(world, JULY))
     assert year.referred == 31
     assert year.engaged.display == "not shown"
-    # Ten more people engage later: the figure moved by 11 since the last shown edition, so it shows again.
+    # Ten more people engage: the figure moved by 11 since the last shown edition, so it shows again.
     refer(world, datetime.datetime(2026, 3, 20, 10, tzinfo=CHICAGO), 10, 10)
-    assert this_year(summary_at(world)).engaged.display == "25"
+    assert this_year(summary_at(world, JULY)).engaged.display == "25"
 
 
 def test_one_new_non_engagement_cannot_be_read_off_either(world):
     refer(world, datetime.datetime(2026, 1, 5, 10, tzinfo=CHICAGO), 30, 14)
     refer(world, datetime.datetime(2026, 3, 15, 10, tzinfo=CHICAGO), 1, 0)
     # Engaged stayed at 14, but "16 -> 17 did not engage" would give the new person away.
-    assert this_year(summary_at(world)).engaged.display == "not shown"
+    assert this_year(summary_at(world, JULY)).engaged.display == "not shown"
 
 
 def test_recent_referrals_wait_for_their_30_days(world):
     refer(world, datetime.datetime(2026, 1, 5, 10, tzinfo=CHICAGO), 30, 14)
-    refer(world, datetime.datetime(2026, 5, 20, 10, tzinfo=CHICAGO), 4, 0)
+    refer(world, datetime.datetime(2026, 3, 20, 10, tzinfo=CHICAGO), 4, 0)
     summary = summary_at(world)
     year = this_year(summary)
     assert summary.referrals_this_year == 34
-    assert year.referred == 30 and year.cohort_end == datetime.date(2026, 5, 2) and not year.final
+    assert year.as_of == datetime.date(2026, 4, 1)
+    assert year.referred == 30 and year.cohort_end == datetime.date(2026, 3, 2) and not year.final
     assert year.engaged.display == "14"
 
 
-def test_january_shows_last_years_final_figures_only(world):
-    refer(world, datetime.datetime(2025, 11, 5, 10, tzinfo=CHICAGO), 30, 14)
+def test_before_april_only_last_year_shows_and_its_final_edition_comes_in_february(world):
+    refer(world, datetime.datetime(2025, 6, 5, 10, tzinfo=CHICAGO), 30, 14)
+    refer(world, datetime.datetime(2025, 12, 20, 10, tzinfo=CHICAGO), 11, 0)
     refer(world, datetime.datetime(2026, 1, 3, 10, tzinfo=CHICAGO), 2, 0)
     summary = summary_at(world, datetime.datetime(2026, 1, 20, tzinfo=CHICAGO))
     assert [year.year for year in summary.years] == [2025]
     assert summary.referrals_this_year == 2
     last = summary.years[0]
-    assert not last.final  # a 31 December referral has its 30 days only at the end of January
+    assert not last.final and last.as_of == datetime.date(2025, 10, 1) and last.referred == 30
     assert last.engaged.display == "14"
-    final = summary_at(world, datetime.datetime(2026, 2, 3, tzinfo=CHICAGO)).years[1]
-    assert final.year == 2025 and final.final and final.referred == 30
+    # 1 February: every 2025 referral has had its 30 days, December's too.
+    final = summary_at(world, datetime.datetime(2026, 2, 3, tzinfo=CHICAGO)).years[0]
+    assert final.year == 2025 and final.final and final.referred == 41 and final.engaged.display == "14"
 
 
 def test_a_stricter_program_threshold_applies(world):
