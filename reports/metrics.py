@@ -55,9 +55,7 @@ class Measure:
     is_outcome: bool
 
 
-REFERRALS = Measure(
-    "referrals", "Referrals", "Referrals made in the period (one per deflection episode).", timedelta(0), False
-)
+REFERRALS = Measure("referrals", "Referrals", "Referrals made in the period (one per deflection episode).", timedelta(0), False)
 CONTACTED = Measure(
     "contacted",
     "Contacted",
@@ -125,9 +123,7 @@ def _before(field: str, window: timedelta) -> Q:
 def _recorded(statuses: Iterable[str], window: timedelta) -> Exists:
     """The referral's history holds one of `statuses` within `window` (a status step is never undone)."""
     return Exists(
-        StatusChange.objects.filter(
-            referral_id=OuterRef("pk"), status__in=list(statuses), at__lt=OuterRef("created_at") + window
-        )
+        StatusChange.objects.filter(referral_id=OuterRef("pk"), status__in=list(statuses), at__lt=OuterRef("created_at") + window)
     )
 
 
@@ -254,16 +250,22 @@ def timings(
     start: datetime,
     end: datetime,
     by: Sequence[str] = (),
+    monthly: bool = False,
     agency_ids: Iterable[int] | None = None,
     officer_ids: Iterable[int] | None = None,
 ) -> dict[tuple, Timings]:
     """Unique people, median time to first contact and to treatment entry, median completion time.
 
-    Keyed by the values of `by` (an empty tuple for the whole selection). Time to contact is over
+    Keyed by the values of `by` (an empty tuple for the whole selection), then the local month's first
+    day with `monthly`. Time to contact is over
     referrals contacted within the contact window, time to treatment over quality referrals.
     """
     conditions = _conditions()
     queryset = _referrals(program, start, end, agency_ids=agency_ids, officer_ids=officer_ids)
+    by = list(by)
+    if monthly:
+        queryset = queryset.annotate(month=TruncMonth("created_at", tzinfo=ZoneInfo(program.time_zone)))
+        by.append("month")
     aggregates = dict(
         n=Count("pk"),
         people=Count("participant_id", distinct=True),
@@ -281,6 +283,8 @@ def timings(
     rows = queryset.values(*by).annotate(**aggregates).order_by() if by else [queryset.aggregate(**aggregates)]
     result = {}
     for row in rows:
+        if monthly:
+            row["month"] = row["month"].date().replace(day=1)
         result[tuple(row[field] for field in by)] = Timings(
             referrals=row["n"],
             participants=row["people"],

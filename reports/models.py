@@ -1,1 +1,210 @@
-"""Newsletters and report records. Filled in by the reports issue."""
+"""Recognition and newsletters: commendations, newsletter editions, recipient lists and email deliveries.
+
+Figures are never stored here: every report computes them from referrals (reports.metrics). A
+newsletter edition keeps only its rendered PDF, which holds aggregates alone.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+from deflection.models import Agency, Program
+from reports.periods import Period
+
+
+class Commendation(models.Model):
+    """Command staff recognising an officer's deflection work (the checklist: incentives, recognition)."""
+
+    program = models.ForeignKey(Program, on_delete=models.PROTECT, related_name="commendations")
+    officer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="commendations")
+    written_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    text = models.TextField()
+    created_at = models.DateTimeField(default=timezone.now)
+    include_in_newsletter = models.BooleanField(default=False)
+    marked_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    marked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=~Q(officer=models.F("written_by")), name="commendation_not_self"),
+        ]
+        indexes = [
+            # the officer's own commendations, newest first (my commendations, evaluation sheet)
+            models.Index(fields=["officer", "-created_at"], name="commendation_officer_idx"),
+            # the newsletter's recognitions: chosen commendations of one program in a period
+            models.Index(
+                fields=["program", "created_at"], condition=Q(include_in_newsletter=True), name="commendation_newsletter_idx"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Commendation for {self.officer} ({self.created_at:%Y-%m-%d})"
+
+
+class NewsletterKind(models.TextChoices):
+    MONTHLY = "monthly", "Monthly"
+    QUARTERLY = "quarterly", "Quarterly"
+
+
+class NewsletterStatus(models.TextChoices):
+    PENDING = "pending", "Waiting to be built"
+    BUILDING = "building", "Building"
+    READY = "ready", "Ready"
+    FAILED = "failed", "Failed"
+
+    @classmethod
+    def in_progress(cls) -> list[str]:
+        return [cls.PENDING, cls.BUILDING]
+
+
+def newsletter_path(instance: Newsletter, filename: str) -> str:
+    # A random part: the file name must not let one guess another program's editions.
+    name = f"{instance.kind}-{instance.period.key}-v{instance.version}-{uuid.uuid4().hex[:12]}.pdf"
+    return f"reports/newsletters/{instance.program_id}/{name}"
+
+
+class Newsletter(models.Model):
+    """One version of a program's newsletter for one month or quarter.
+
+    Building again adds a version; the newest ready version is the current edition, and a named
+    constraint keeps exactly one current edition per program, kind and period. Another constraint
+    allows one build in progress at a time, so a double click or a repeated beat job queues nothing twice.
+    """
+
+    program = models.ForeignKey(Program, on_delete=models.PROTECT, related_name="newsletters")
+    kind = models.CharField(max_length=10, choices=NewsletterKind.choices)
+    period_start = models.DateField(help_text="First local day of the month or quarter.")
+    period_end = models.DateField(help_text="Last local day of the month or quarter.")
+    version = models.PositiveIntegerField(default=1)
+    status = models.CharField(max_length=10, choices=NewsletterStatus.choices, default=NewsletterStatus.PENDING)
+    is_current = models.BooleanField(default=False)
+    file = models.FileField(upload_to=newsletter_path, blank=True)
+    file_size = models.PositiveIntegerField(null=True, blank=True)
+    error = models.CharField(max_length=200, blank=True)
+    # None: the monthly beat job.
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    started_at = models.DateTimeField(null=True, blank=True)
+    built_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["program", "kind", "period_start"],
+                condition=Q(is_current=True),
+                name="newsletter_one_current_edition",
+            ),
+            models.UniqueConstraint(
+                fields=["program", "kind", "period_start"],
+                condition=Q(status__in=["pending", "building"]),
+                name="newsletter_one_build_at_a_time",
+            ),
+            models.UniqueConstraint(fields=["program", "kind", "period_start", "version"], name="newsletter_unique_version"),
+            models.CheckConstraint(condition=Q(period_end__gte=models.F("period_start")), name="newsletter_period_order"),
+            models.CheckConstraint(condition=~Q(is_current=True) | Q(status="ready"), name="newsletter_current_is_ready"),
+        ]
+        indexes = [
+            # newsletter list: one program's editions, newest period first
+            models.Index(fields=["program", "kind", "-period_start"], name="newsletter_list_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.program} {self.get_kind_display()} newsletter {self.period.label} v{self.version}"
+
+    @property
+    def period(self) -> Period:
+        if self.kind == NewsletterKind.MONTHLY:
+            return Period.month(self.period_start.year, self.period_start.month, self.program.time_zone)
+        return Period.quarter(self.period_start.year, (self.period_start.month - 1) // 3 + 1, self.program.time_zone)
+
+    @property
+    def is_in_progress(self) -> bool:
+        return self.status in NewsletterStatus.in_progress()
+
+    @property
+    def download_name(self) -> str:
+        return f"newsletter-{self.period.key}-v{self.version}.pdf"
+
+
+class RecipientList(models.Model):
+    """A saved list of people for the quarterly newsletter email (e.g. "Partners and chiefs")."""
+
+    program = models.ForeignKey(Program, on_delete=models.PROTECT, related_name="recipient_lists")
+    name = models.CharField(max_length=100)
+    members = models.ManyToManyField(settings.AUTH_USER_MODEL, related_name="+")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["program", "name"], name="recipient_list_unique_name")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class NewsletterSend(models.Model):
+    """A coordinator's "send" of a quarterly edition: the covering message and who it goes to."""
+
+    newsletter = models.ForeignKey(Newsletter, on_delete=models.PROTECT, related_name="sends")
+    message = models.TextField(blank=True, help_text="A short covering message. No names of participants.")
+    agencies = models.ManyToManyField(Agency, blank=True, related_name="+")
+    recipient_list = models.ForeignKey(RecipientList, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    # The form's idempotency key: a double-tapped Send creates one send.
+    idempotency_key = models.UUIDField(default=uuid.uuid4)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["created_by", "idempotency_key"], name="newsletter_send_idempotency"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Send of {self.newsletter} ({self.created_at:%Y-%m-%d})"
+
+
+class DeliveryStatus(models.TextChoices):
+    QUEUED = "queued", "Queued"
+    SENDING = "sending", "Sending"
+    SENT = "sent", "Sent"
+    FAILED = "failed", "Failed"
+
+
+class Delivery(models.Model):
+    """One edition to one person by email; the row is the idempotency key (one per edition and person).
+
+    QUEUED -> SENDING is claimed with a conditional UPDATE before the message goes out, and SENDING
+    -> SENT is written as soon as the SMTP server accepts it. A row left in SENDING by a killed worker
+    is claimed again once its lease has run out (reports.services.DELIVERY_LEASE): at least once,
+    since a missed newsletter is worse than, very rarely, a second copy (the window is the moment
+    between the server's acceptance and our UPDATE; a resend carries the same Message-ID).
+    """
+
+    send = models.ForeignKey(NewsletterSend, on_delete=models.CASCADE, related_name="deliveries")
+    newsletter = models.ForeignKey(Newsletter, on_delete=models.PROTECT, related_name="deliveries")
+    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    status = models.CharField(max_length=10, choices=DeliveryStatus.choices, default=DeliveryStatus.QUEUED)
+    # Why it failed: an error class and SMTP code, never the server's text (it may quote the address).
+    reason = models.CharField(max_length=120, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["newsletter", "recipient"], name="delivery_one_per_edition_recipient"),
+        ]
+        indexes = [
+            # the sender's claim: a send's rows still to go, in id order
+            models.Index(fields=["send", "id"], condition=Q(status__in=["queued", "sending"]), name="delivery_to_send_idx"),
+            # the progress bar: a send's rows by status
+            models.Index(fields=["send", "status"], name="delivery_progress_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Delivery {self.pk} ({self.status})"

@@ -253,9 +253,7 @@ class _Publisher:
             for key, leaves in sub_groups.items():
                 leaves = [i for i in leaves if cells[i][0][2] in {m.first_day for m in sub.months()}]
                 if key in published and leaves:
-                    figures.append(
-                        Figure(key, frozenset(leaves), whole=sum(wholes[i] for i in leaves), fixed=published[key])
-                    )
+                    figures.append(Figure(key, frozenset(leaves), whole=sum(wholes[i] for i in leaves), fixed=published[key]))
         if not figures:
             return {}
         coordinates = [((officer, agency), month) for (officer, agency, month), _row in cells]

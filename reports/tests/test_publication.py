@@ -204,9 +204,7 @@ def test_quarters_built_on_fixed_months_never_give_a_month_away(example):
     for month in range(3):
         leaves = [officer * 3 + month for officer in range(2)]
         figures = [Figure(("officer-month", leaf), frozenset({leaf}), whole=wholes[leaf]) for leaf in leaves]
-        figures.append(
-            Figure(("program-month", month), frozenset(leaves), whole=sum(wholes[i] for i in leaves), rank=2)
-        )
+        figures.append(Figure(("program-month", month), frozenset(leaves), whole=sum(wholes[i] for i in leaves), rank=2))
         # Each month on its own: only its own leaves are in play.
         local = {leaf: n for n, leaf in enumerate(leaves)}
         renumbered = [Figure(f.key, frozenset(local[i] for i in f.leaves), f.whole, f.rank) for f in figures]

@@ -1,0 +1,110 @@
+"""Who may see which report, officer sheet, newsletter and send; one helper per object type.
+
+Dashboards are for supervisors, command staff, coordinators and administrators; leaderboards and
+evaluation sheets for command staff, coordinators and administrators, and an officer sees their own
+sheet. Command staff see the officers of the agencies where they hold command; coordinators every
+agency of the programs they coordinate. Newsletters are for everyone in the program; building and
+sending them is for coordinators. Anything else is a 404 with an audit record (deflection.access).
+"""
+
+from __future__ import annotations
+
+from django.db.models import Q, QuerySet
+
+from deflection import access
+from deflection.models import Membership, Program, Role, User
+from reports.models import Commendation, Newsletter, NewsletterSend, RecipientList
+
+DASHBOARD_ROLES = (Role.SUPERVISOR, Role.COMMAND, Role.COORDINATOR, Role.ADMINISTRATOR)
+LEADERBOARD_ROLES = (Role.COMMAND, Role.COORDINATOR, Role.ADMINISTRATOR)
+COMMENDING_ROLES = (Role.COMMAND,)
+
+
+def _programs_with_role(user: User, *roles: str) -> QuerySet[Program]:
+    if access.is_administrator(user):
+        return Program.objects.all()
+    ids = access.agency_ids_with_role(user, *roles)
+    return Program.objects.filter(Q(lead_agency_id__in=ids) | Q(partners__id__in=ids)).distinct()
+
+
+def dashboard_programs(user: User) -> QuerySet[Program]:
+    return _programs_with_role(user, *DASHBOARD_ROLES)
+
+
+def leaderboard_programs(user: User) -> QuerySet[Program]:
+    return _programs_with_role(user, *LEADERBOARD_ROLES)
+
+
+def get_program_for_dashboard(request, pk) -> Program:
+    return access.get_object_for_user(request, dashboard_programs(request.user), pk, "reports.dashboard")
+
+
+def get_program_for_leaderboard(request, pk) -> Program:
+    return access.get_object_for_user(request, leaderboard_programs(request.user), pk, "reports.leaderboard")
+
+
+def get_program_for_coordinator(request, pk) -> Program:
+    return access.get_program_for_coordinator(request, pk)
+
+
+def visible_officer_agency_ids(user: User, program: Program) -> set[int]:
+    """The agencies of `program` whose officers the user may see by name on leaderboards and sheets."""
+    agencies = program.agency_ids()
+    if access.is_administrator(user) or access.programs_coordinated_by(user).filter(pk=program.pk).exists():
+        return agencies
+    return agencies & access.agency_ids_with_role(user, Role.COMMAND)
+
+
+def officers_visible_to(user: User, program: Program) -> QuerySet[User]:
+    """People whose evaluation sheet the user may open: those of their agencies, and themselves."""
+    agency_ids = (
+        visible_officer_agency_ids(user, program)
+        if user.has_role(*LEADERBOARD_ROLES) or (access.is_administrator(user))
+        else set()
+    )
+    members = Membership.objects.filter(agency_id__in=agency_ids, is_active=True).values("user_id")
+    own = Q(pk=user.pk, memberships__agency_id__in=program.agency_ids())
+    return User.objects.filter(Q(pk__in=members) | own).distinct()
+
+
+def get_officer_for_sheet(request, program: Program, pk) -> User:
+    return access.get_object_for_user(request, officers_visible_to(request.user, program), pk, "reports.evaluation_sheet")
+
+
+def get_officer_to_commend(request, program: Program, pk) -> User:
+    """Command staff commend officers of their own agencies (never themselves)."""
+    agency_ids = program.agency_ids() & access.agency_ids_with_role(request.user, *COMMENDING_ROLES)
+    members = Membership.objects.filter(agency_id__in=agency_ids, is_active=True).values("user_id")
+    officers = User.objects.filter(pk__in=members).exclude(pk=request.user.pk)
+    return access.get_object_for_user(request, officers, pk, "reports.commend")
+
+
+def can_commend(user: User, program: Program) -> bool:
+    return bool(program.agency_ids() & access.agency_ids_with_role(user, *COMMENDING_ROLES))
+
+
+def get_commendation_for_coordinator(request, pk) -> Commendation:
+    commendations = Commendation.objects.filter(program__in=access.programs_coordinated_by(request.user))
+    return access.get_object_for_user(request, commendations.select_related("program"), pk, "reports.commendation")
+
+
+def newsletters_for(user: User) -> QuerySet[Newsletter]:
+    return Newsletter.objects.filter(program__in=access.programs_for(user))
+
+
+def get_newsletter_for_user(request, pk) -> Newsletter:
+    return access.get_object_for_user(request, newsletters_for(request.user).select_related("program"), pk, "reports.newsletter")
+
+
+def get_newsletter_for_coordinator(request, pk) -> Newsletter:
+    newsletters = Newsletter.objects.filter(program__in=access.programs_coordinated_by(request.user))
+    return access.get_object_for_user(request, newsletters.select_related("program"), pk, "reports.newsletter")
+
+
+def get_send_for_coordinator(request, pk) -> NewsletterSend:
+    sends = NewsletterSend.objects.filter(newsletter__program__in=access.programs_coordinated_by(request.user))
+    return access.get_object_for_user(request, sends.select_related("newsletter__program"), pk, "reports.send")
+
+
+def recipient_lists_for(user: User, program: Program) -> QuerySet[RecipientList]:
+    return RecipientList.objects.filter(program=program, program__in=access.programs_coordinated_by(user))

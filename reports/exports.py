@@ -1,0 +1,160 @@
+"""CSV exports: the BJA COSSUP-shaped quarterly measures, and cell escaping for every CSV we write."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db.models import Count
+from django.utils import timezone
+
+from deflection.models import AgencyKind, Pathway, Program
+from referrals.models import ServiceKind
+from reports import metrics, selectors
+from reports.outcomes import PROGRAM
+from reports.periods import Period
+
+# A spreadsheet runs a cell that starts with one of these as a formula (CSV injection).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe_cell(value) -> str:
+    """The cell as text, with a leading apostrophe when a spreadsheet would read it as a formula."""
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
+def now() -> datetime:
+    return timezone.now()
+
+
+@dataclass(frozen=True)
+class FederalMeasure:
+    code: str
+    measure: str
+    value: str
+    definition: str
+
+
+def naloxone_trained(program: Program, quarter: Period) -> int:
+    """People who attended a session of the program's naloxone course in the quarter.
+
+    The training app has no "naloxone" flag, so the course is recognised by its title; a program
+    without such a course reports 0.
+    """
+    from training.models import Attendance  # noqa: PLC0415
+
+    return Attendance.objects.filter(
+        session__course__program=program,
+        session__course__title__icontains="naloxone",
+        session__starts_at__gte=quarter.start,
+        session__starts_at__lt=quarter.end,
+    ).aggregate(n=Count("user_id", distinct=True))["n"]
+
+
+def federal_measures(*, program: Program, quarter: Period) -> list[FederalMeasure]:
+    """Quarterly counts shaped like BJA's COSSUP performance measures, each with its definition.
+
+    Referral counts are shown as they are; the outcome measure goes through the same suppression as
+    every other report, since the file leaves the treatment team.
+    """
+    now = timezone.now()
+    treatment = metrics.unique_people_by_service(
+        program=program,
+        start=quarter.start,
+        end=quarter.end,
+        service_kinds=metrics.TREATMENT_SERVICE_KINDS,
+        provider_kinds=[AgencyKind.TREATMENT],
+    )
+    recovery = metrics.unique_people_by_service(
+        program=program,
+        start=quarter.start,
+        end=quarter.end,
+        service_kinds=[ServiceKind.RECOVERY_SUPPORT],
+        provider_kinds=[AgencyKind.COMMUNITY],
+    )
+    by_pathway = {
+        row["pathway"]: row["referrals"]
+        for row in metrics.counts(
+            program=program, start=quarter.start, end=quarter.end, by=("pathway",), measures=(metrics.REFERRALS,)
+        )
+    }
+    total = sum(by_pathway.values())
+    diversion = by_pathway.get(Pathway.OFFICER_INTERVENTION, 0)
+    people = metrics.timings(program=program, start=quarter.start, end=quarter.end).get(())
+    published = selectors.count_and_publish(program, [quarter], quarter.months(), now)[quarter]
+    quality = published.get(metrics.QUALITY, PROGRAM)
+    threshold = program.suppression_threshold
+    return [
+        FederalMeasure(
+            "referred_to_treatment",
+            "Number of individuals referred to treatment",
+            f"{treatment}",
+            "Different people referred in the quarter to a treatment service (detox, MOUD, residential, outpatient, "
+            "mental health), or, when the officer chose no service, to a treatment provider's queue.",
+        ),
+        FederalMeasure(
+            "referred_to_recovery_support",
+            "Number of individuals referred to recovery support services",
+            f"{recovery}",
+            "Different people referred in the quarter to a recovery support service, or, when the officer chose no "
+            "service, to a community recovery organization's queue.",
+        ),
+        FederalMeasure(
+            "trained_in_naloxone",
+            "Number of individuals trained in naloxone administration",
+            f"{naloxone_trained(program, quarter)}",
+            "Different people (officers, dispatchers, staff) who attended a session of the program's naloxone "
+            "administration course held in the quarter.",
+        ),
+        FederalMeasure(
+            "diversion_referrals_total",
+            "Deflection and pre-arrest diversion referrals",
+            f"{total}",
+            "Referrals made in the quarter on any pathway (one per deflection episode).",
+        ),
+        FederalMeasure(
+            "pre_arrest_diversion_referrals",
+            "Pre-arrest diversion referrals (officer intervention)",
+            f"{diversion}",
+            "Referrals in lieu of charges (the officer intervention pathway).",
+        ),
+        FederalMeasure(
+            "deflection_referrals",
+            "Deflection referrals (no charges involved)",
+            f"{total - diversion}",
+            "Referrals on the self-referral, active outreach, naloxone plus, officer referral and community response pathways.",
+        ),
+        FederalMeasure(
+            "individuals_referred",
+            "Individuals referred to the program",
+            selectors.publish_part(people.participants, people.referrals, threshold).display if people else "0",
+            "Different people among the quarter's referrals (a person referred twice counts once). Shown unless it, "
+            "or the referrals minus it, is from 1 to "
+            f"{threshold - 1}.",
+        ),
+        FederalMeasure(
+            "engaged_in_treatment_30_days",
+            "Referrals whose person engaged in treatment within 30 days",
+            quality.display,
+            metrics.QUALITY.definition
+            + f" Outcome counts from 1 to {threshold - 1} are suppressed (“fewer than {threshold}”), with complementary "
+            "suppression; the figure is published once every referral of the quarter has had its 30 days.",
+        ),
+    ]
+
+
+def federal_csv_rows(program: Program, quarter: Period, measures: list[FederalMeasure]) -> list[list[str]]:
+    """Section 1: the measures with their definitions beside them; section 2: about the file."""
+    rows = [["measure_code", "measure", "value", "definition"]]
+    rows += [[m.code, m.measure, m.value, m.definition] for m in measures]
+    rows += [
+        [],
+        ["about", "value"],
+        ["program", program.name],
+        ["reporting_period", f"{quarter.label} ({quarter.first_day.isoformat()} to {quarter.last_day.isoformat()})"],
+        ["time_zone", program.time_zone],
+        ["generated_at_utc", timezone.now().strftime("%Y-%m-%d %H:%M")],
+        ["source", "Deflection (aggregates only; no participant identifiers)"],
+    ]
+    return rows

@@ -1,0 +1,167 @@
+"""Forms for the report pages: the period picker, commendations, newsletters and their sending."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Submit
+from django import forms
+from django.utils import timezone
+
+from deflection.models import Agency, Membership, Program
+from reports.models import RecipientList
+from reports.periods import LONGEST_CUSTOM_RANGE, Period, PeriodKind, last_complete_month, last_complete_quarter
+
+
+class BadPeriod(ValueError):
+    """The query string names no period; the view answers 400 with this message."""
+
+
+def period_choices(program: Program, now: datetime | None = None, months: int = 18) -> list[tuple[str, str]]:
+    """Recent months, quarters and years for the picker, newest first."""
+    now = now or timezone.now()
+    this_month = Period.containing(PeriodKind.MONTH, now, program.time_zone)
+    this_quarter = Period.containing(PeriodKind.QUARTER, now, program.time_zone)
+    this_year = Period.containing(PeriodKind.YEAR, now, program.time_zone)
+    choices = [(this_month.shifted(-n).key, this_month.shifted(-n).label) for n in range(months)]
+    choices += [(this_quarter.shifted(-n).key, this_quarter.shifted(-n).label) for n in range(6)]
+    choices += [(this_year.shifted(-n).key, this_year.shifted(-n).label) for n in range(3)]
+    return choices
+
+
+def default_period(program: Program, now: datetime | None = None) -> Period:
+    """The latest complete month whose 30-day outcomes are final: its funnel is complete."""
+    from reports.selectors import latest_final  # noqa: PLC0415  (selectors import the forms' neighbours)
+
+    now = now or timezone.now()
+    return latest_final(last_complete_month(now, program.time_zone), now)
+
+
+def period_from_query(query, program: Program, default: Period | None = None) -> Period:
+    """The period named by ?period=2026-03 (or ?start=...&end=... for a custom range).
+
+    Raises BadPeriod with a message for the page, never anything else.
+    """
+    start, end = (query.get("start") or "").strip(), (query.get("end") or "").strip()
+    key = (query.get("period") or "").strip()
+    if start or end:
+        if not (start and end):
+            raise BadPeriod("A custom range needs both a first and a last day.")
+        key = f"{start}..{end}"
+    if not key:
+        return default or default_period(program)
+    if len(key) > 40:
+        raise BadPeriod("That is not a period.")
+    try:
+        period = Period.parse(key, program.time_zone)
+    except ValueError as error:
+        raise BadPeriod(f"{error}.") from None
+    if period.first_day.year < 2000 or period.last_day.year > 2100:
+        raise BadPeriod("Periods run from the year 2000 to 2100.")
+    if period.last_day - period.first_day > LONGEST_CUSTOM_RANGE:
+        raise BadPeriod("A period may be at most ten years long.")
+    return period
+
+
+def parse_int(value) -> int | None:
+    """An id from a query string, or None for anything that is not one (a filter then filters nothing)."""
+    value = (value or "").strip()
+    return int(value) if value.isdigit() and len(value) < 12 else None
+
+
+class CommendationForm(forms.Form):
+    text = forms.CharField(
+        label="Commendation",
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=2000,
+        help_text="What the officer did and why it matters. Do not name or describe the people they referred.",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.add_input(Submit("submit", "Save the commendation", css_class="btn-primary"))
+
+
+class QuarterlyEditionForm(forms.Form):
+    quarter = forms.ChoiceField(label="Quarter")
+
+    def __init__(self, *args, program: Program, **kwargs):
+        super().__init__(*args, **kwargs)
+        last = last_complete_quarter(timezone.now(), program.time_zone)
+        self.fields["quarter"].choices = [(last.shifted(-n).key, last.shifted(-n).label) for n in range(8)]
+        self.program = program
+        self.helper = FormHelper()
+        self.helper.add_input(Submit("submit", "Build the quarter's edition", css_class="btn-primary"))
+
+    def clean_quarter(self) -> Period:
+        return Period.parse(self.cleaned_data["quarter"], self.program.time_zone)
+
+
+class SendForm(forms.Form):
+    message = forms.CharField(
+        label="Covering message",
+        widget=forms.Textarea(attrs={"rows": 5}),
+        max_length=1500,
+        required=False,
+        help_text="A few lines above the link or attachment. Emails never carry names of participants.",
+    )
+    agencies = forms.ModelMultipleChoiceField(
+        label="Everyone (officers and staff) of these agencies",
+        queryset=Agency.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+    recipient_list = forms.ModelChoiceField(label="Or a saved list", queryset=RecipientList.objects.none(), required=False)
+    idempotency_key = forms.UUIDField(widget=forms.HiddenInput, initial=uuid.uuid4)
+
+    def __init__(self, *args, program: Program, lists, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["agencies"].queryset = Agency.objects.filter(id__in=program.agency_ids()).order_by("name")
+        self.fields["recipient_list"].queryset = lists.order_by("name")
+        self.helper = FormHelper()
+        self.helper.add_input(Submit("submit", "Send the newsletter", css_class="btn-primary"))
+
+    def clean(self):
+        cleaned = super().clean()
+        if not cleaned.get("agencies") and not cleaned.get("recipient_list"):
+            raise forms.ValidationError("Choose at least one agency or a saved list.")
+        return cleaned
+
+
+class RecipientListForm(forms.Form):
+    name = forms.CharField(max_length=100)
+    usernames = forms.CharField(
+        label="People",
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text="One username or email address per line; each must belong to one of the program's agencies.",
+    )
+
+    def __init__(self, *args, program: Program, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.program = program
+        self.helper = FormHelper()
+        self.helper.add_input(Submit("submit", "Save the list", css_class="btn-primary"))
+
+    def clean_name(self):
+        name = self.cleaned_data["name"].strip()
+        if RecipientList.objects.filter(program=self.program, name=name).exists():
+            raise forms.ValidationError("The program already has a list with this name.")
+        return name
+
+    def clean_usernames(self):
+        wanted = [line.strip() for line in self.cleaned_data["usernames"].splitlines() if line.strip()]
+        if len(wanted) > 5000:
+            raise forms.ValidationError("A list holds at most 5,000 people.")
+        members = Membership.objects.filter(agency_id__in=self.program.agency_ids(), is_active=True)
+        found = {}
+        for user_id, username, email in members.values_list("user_id", "user__username", "user__email"):
+            found[username.lower()] = user_id
+            found[email.lower()] = user_id
+        unknown = [entry for entry in wanted if entry.lower() not in found]
+        if unknown:
+            shown = ", ".join(unknown[:5]) + (" …" if len(unknown) > 5 else "")
+            raise forms.ValidationError(f"Not in the program's agencies: {shown}")
+        return sorted({found[entry.lower()] for entry in wanted})

@@ -1,0 +1,417 @@
+"""Report workflows: commendations, building newsletter editions, and emailing the quarterly edition.
+
+Every step that Celery runs is safe to run twice: an edition is claimed with a conditional UPDATE
+before it is built, and each email delivery is claimed the same way before it is sent.
+"""
+
+from __future__ import annotations
+
+import logging
+import smtplib
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.core.mail import EmailMessage, get_connection
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Count, Max, Q
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+
+from deflection.audit import audit_log
+from deflection.models import Agency, Membership, Program, User
+from deflection.outbox import enqueue
+from deflection.pdf import render_pdf
+from reports import selectors
+from reports.models import (
+    Commendation,
+    Delivery,
+    DeliveryStatus,
+    Newsletter,
+    NewsletterKind,
+    NewsletterSend,
+    NewsletterStatus,
+    RecipientList,
+)
+from reports.periods import Period, PeriodKind, last_complete_month
+
+logger = logging.getLogger(__name__)
+
+# A build or a delivery claimed longer ago than this was abandoned by a killed worker: claim it again.
+BUILD_LEASE = timedelta(minutes=10)
+DELIVERY_LEASE = timedelta(minutes=10)
+# The monthly newsletter is built on the 1st, from 06:00 in the program's time zone.
+MONTHLY_BUILD_HOUR = 6
+# Deliveries one task sends before handing over to the next (so a soft time limit never cuts a run short).
+DELIVERY_CHUNK = 250
+# How many tasks send one edition side by side (one per worker process).
+DELIVERY_PARALLEL = 2
+# Rows one claim takes; a killed worker leaves at most this many waiting for their lease.
+CLAIM_BATCH = 20
+DELIVERY_MAX_ATTEMPTS = 3
+
+
+def attachment_limit() -> int:
+    """Editions larger than this go out as a link instead of an attachment."""
+    return int(getattr(settings, "REPORTS_NEWSLETTER_ATTACHMENT_LIMIT", 2 * 1024 * 1024))
+
+
+class ReportError(Exception):
+    status = 400
+
+
+# Commendations ------------------------------------------------------------------------------------
+
+
+def commendation_write(*, program: Program, officer: User, written_by: User, text: str, request=None) -> Commendation:
+    commendation = Commendation.objects.create(program=program, officer=officer, written_by=written_by, text=text.strip())
+    audit_log(action="commendation.create", request=request, actor=written_by, obj=commendation)
+    return commendation
+
+
+def commendation_mark_for_newsletter(*, commendation: Commendation, by: User, include: bool, request=None) -> None:
+    Commendation.objects.filter(pk=commendation.pk).update(
+        include_in_newsletter=include, marked_by=by if include else None, marked_at=timezone.now() if include else None
+    )
+    audit_log(action="commendation.newsletter", request=request, actor=by, obj=commendation, detail={"include": include})
+
+
+# Building editions --------------------------------------------------------------------------------
+
+
+def newsletter_request(*, program: Program, kind: str, period: Period, by: User | None, request=None) -> Newsletter:
+    """Queue a new version of an edition; if one is already waiting or building, return that one.
+
+    The build runs in Celery (reports.tasks.build_newsletter), published through the outbox so that
+    it survives Redis being down at this moment.
+    """
+    expected = PeriodKind.MONTH if kind == NewsletterKind.MONTHLY else PeriodKind.QUARTER
+    if period.kind != expected:
+        raise ReportError(f"A {kind} newsletter covers a {expected.value}.")
+    waiting = Newsletter.objects.filter(
+        program=program, kind=kind, period_start=period.first_day, status__in=NewsletterStatus.in_progress()
+    ).first()
+    if waiting is not None:
+        return waiting
+    try:
+        with transaction.atomic():
+            version = (
+                Newsletter.objects.filter(program=program, kind=kind, period_start=period.first_day).aggregate(v=Max("version"))[
+                    "v"
+                ]
+                or 0
+            ) + 1
+            newsletter = Newsletter.objects.create(
+                program=program,
+                kind=kind,
+                period_start=period.first_day,
+                period_end=period.last_day,
+                version=version,
+                created_by=by,
+            )
+            enqueue("reports.tasks.build_newsletter", newsletter_id=newsletter.pk)
+            audit_log(action="newsletter.request", request=request, actor=by, obj=newsletter)
+    except IntegrityError:
+        # Another click or beat run queued it between our check and our insert.
+        return Newsletter.objects.get(
+            program=program, kind=kind, period_start=period.first_day, status__in=NewsletterStatus.in_progress()
+        )
+    return newsletter
+
+
+def _claim_build(newsletter_id: int, now: datetime) -> bool:
+    return bool(
+        Newsletter.objects.filter(pk=newsletter_id)
+        .filter(Q(status=NewsletterStatus.PENDING) | Q(status=NewsletterStatus.BUILDING, started_at__lt=now - BUILD_LEASE))
+        .update(status=NewsletterStatus.BUILDING, started_at=now)
+    )
+
+
+def newsletter_pdf(newsletter: Newsletter, now: datetime | None = None) -> bytes:
+    content = selectors.newsletter_content(program=newsletter.program, period=newsletter.period, now=now)
+    return render_pdf("reports/pdf/newsletter.html", {"content": content, "newsletter": newsletter})
+
+
+def newsletter_build(*, newsletter_id: int, now: datetime | None = None) -> bool:
+    """Build one edition's PDF and make it the current edition. False if another worker has it.
+
+    Claimed with a conditional UPDATE first, so a task delivered twice builds once; a build left
+    half-done by a killed worker is claimed again after BUILD_LEASE.
+    """
+    now = now or timezone.now()
+    if not _claim_build(newsletter_id, now):
+        return False
+    newsletter = Newsletter.objects.select_related("program").get(pk=newsletter_id)
+    try:
+        pdf = newsletter_pdf(newsletter, now)
+    except Exception as exc:
+        Newsletter.objects.filter(pk=newsletter_id, status=NewsletterStatus.BUILDING).update(
+            status=NewsletterStatus.FAILED, error=type(exc).__name__[:200]
+        )
+        logger.exception("newsletter %s failed to build", newsletter_id)
+        raise
+    newsletter.file.save(newsletter.download_name, ContentFile(pdf), save=False)
+    with transaction.atomic():
+        # Only the worker that still holds the claim publishes, and only one edition is ever current.
+        locked = Newsletter.objects.select_for_update().filter(pk=newsletter_id, status=NewsletterStatus.BUILDING).first()
+        if locked is None:
+            newsletter.file.delete(save=False)
+            return False
+        Newsletter.objects.filter(
+            program_id=newsletter.program_id, kind=newsletter.kind, period_start=newsletter.period_start, is_current=True
+        ).update(is_current=False)
+        Newsletter.objects.filter(pk=newsletter_id).update(
+            status=NewsletterStatus.READY,
+            is_current=True,
+            file=newsletter.file.name,
+            file_size=len(pdf),
+            built_at=timezone.now(),
+            error="",
+        )
+    return True
+
+
+def monthly_due(program: Program, now: datetime) -> Period | None:
+    """The month whose newsletter is due now: on the 1st from 06:00 local time (later hours of the 1st
+    catch up when beat was down at 06:00)."""
+    local = now.astimezone(ZoneInfo(program.time_zone))
+    if local.day != 1 or local.hour < MONTHLY_BUILD_HOUR:
+        return None
+    return last_complete_month(now, program.time_zone)
+
+
+def newsletters_dispatch_monthly(*, now: datetime | None = None) -> int:
+    """Hourly (CELERY_BEAT_SCHEDULE): queue the previous month's edition of each program that is due.
+
+    Idempotent: a program that already has an edition (in any state) for that month is skipped, so
+    the hourly runs of the rest of the 1st, and a retried task, queue nothing more.
+    """
+    now = now or timezone.now()
+    queued = 0
+    for program in Program.objects.order_by("pk"):
+        period = monthly_due(program, now)
+        if period is None:
+            continue
+        if Newsletter.objects.filter(program=program, kind=NewsletterKind.MONTHLY, period_start=period.first_day).exists():
+            continue
+        newsletter_request(program=program, kind=NewsletterKind.MONTHLY, period=period, by=None)
+        queued += 1
+    return queued
+
+
+# Sending the quarterly edition --------------------------------------------------------------------
+
+
+def recipients_for(*, program: Program, agencies, recipient_list: RecipientList | None) -> list[int]:
+    """User ids: every active member (officers and staff) of the chosen agencies, and the saved list."""
+    agency_ids = [a.pk for a in agencies if a.pk in program.agency_ids()]
+    ids = set(
+        Membership.objects.filter(agency_id__in=agency_ids, is_active=True, user__is_active=True).values_list(
+            "user_id", flat=True
+        )
+    )
+    if recipient_list is not None:
+        ids |= set(recipient_list.members.filter(is_active=True).values_list("id", flat=True))
+    return sorted(ids)
+
+
+def newsletter_send_create(
+    *,
+    newsletter: Newsletter,
+    by: User,
+    message: str,
+    agencies,
+    recipient_list: RecipientList | None,
+    idempotency_key,
+    request=None,
+) -> NewsletterSend:
+    """Record a send with one delivery row per recipient, then queue the sending tasks.
+
+    A double-tapped Send (same idempotency key) returns the first send; a recipient who already has
+    this edition (from an earlier send) gets no second row: the unique (edition, recipient) pair.
+    """
+    if newsletter.kind != NewsletterKind.QUARTERLY or newsletter.status != NewsletterStatus.READY:
+        raise ReportError("Only a built quarterly edition can be sent.")
+    existing = NewsletterSend.objects.filter(created_by=by, idempotency_key=idempotency_key).first()
+    if existing is not None:
+        return existing
+    recipients = recipients_for(program=newsletter.program, agencies=agencies, recipient_list=recipient_list)
+    try:
+        with transaction.atomic():
+            send = NewsletterSend.objects.create(
+                newsletter=newsletter,
+                message=message.strip(),
+                recipient_list=recipient_list,
+                idempotency_key=idempotency_key,
+                created_by=by,
+            )
+            send.agencies.set(list(agencies))
+            Delivery.objects.bulk_create(
+                [Delivery(send=send, newsletter=newsletter, recipient_id=user_id) for user_id in recipients],
+                batch_size=2000,
+                ignore_conflicts=True,
+            )
+            for _ in range(DELIVERY_PARALLEL):
+                enqueue("reports.tasks.send_newsletter", send_id=send.pk)
+            audit_log(
+                action="newsletter.send",
+                request=request,
+                actor=by,
+                obj=send,
+                detail={"newsletter": newsletter.pk, "recipients": len(recipients)},
+            )
+    except IntegrityError:
+        return NewsletterSend.objects.get(created_by=by, idempotency_key=idempotency_key)
+    return send
+
+
+def _claim_deliveries(send_id: int, now: datetime, limit: int) -> list[int]:
+    """Claim up to `limit` rows: queued ones, and rows a killed worker left in SENDING past the lease.
+
+    One conditional UPDATE; SKIP LOCKED lets two workers claim side by side without waiting or
+    taking the same row.
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            UPDATE {Delivery._meta.db_table} SET status = %s, claimed_at = %s, attempts = attempts + 1
+            WHERE id IN (
+                SELECT id FROM {Delivery._meta.db_table}
+                WHERE send_id = %s AND (status = %s OR (status = %s AND claimed_at < %s))
+                ORDER BY id LIMIT %s FOR UPDATE SKIP LOCKED
+            )
+            RETURNING id
+            """,  # noqa: S608  (the table name is ours; every value is a parameter)
+            [
+                DeliveryStatus.SENDING,
+                now,
+                send_id,
+                DeliveryStatus.QUEUED,
+                DeliveryStatus.SENDING,
+                now - DELIVERY_LEASE,
+                limit,
+            ],
+        )
+        return sorted(row[0] for row in cursor.fetchall())
+
+
+@dataclass
+class Email:
+    subject: str
+    body: str
+    attachment: bytes | None
+    link: str
+
+
+def newsletter_email(send: NewsletterSend) -> Email:
+    """The one message every recipient gets: no names, a link or the PDF attached."""
+    newsletter = send.newsletter
+    link = settings.SITE_URL + reverse("reports:newsletter_download", args=[newsletter.pk])
+    attachment = None
+    if newsletter.file_size and newsletter.file_size <= attachment_limit():
+        with newsletter.file.open("rb") as handle:
+            attachment = handle.read()
+    body = render_to_string(
+        "reports/email/newsletter.txt",
+        {"send": send, "newsletter": newsletter, "link": link, "attached": attachment is not None},
+    )
+    subject = f"{newsletter.program.name}: newsletter, {newsletter.period.label}"
+    return Email(subject, body, attachment, link)
+
+
+def deliveries_send(*, send_id: int, budget: int = DELIVERY_CHUNK, now: datetime | None = None) -> dict[str, int]:
+    """Send up to `budget` deliveries of one send; returns what happened and whether rows remain.
+
+    Each row is claimed (QUEUED -> SENDING) before its message goes out and marked SENT as soon as
+    the SMTP server accepts it. Transient SMTP trouble puts the row back in the queue (up to
+    DELIVERY_MAX_ATTEMPTS); a refused address fails the row with the reason.
+    """
+    send = NewsletterSend.objects.select_related("newsletter__program").get(pk=send_id)
+    email = newsletter_email(send)
+    sent = failed = 0
+    smtp = get_connection()
+    smtp.open()
+    try:
+        while sent + failed < budget:
+            ids = _claim_deliveries(send_id, now or timezone.now(), min(CLAIM_BATCH, budget - sent - failed))
+            if not ids:
+                break
+            addresses = dict(Delivery.objects.filter(id__in=ids).values_list("id", "recipient__email"))
+            for delivery_id in ids:
+                outcome = _deliver(smtp, email, delivery_id, addresses.get(delivery_id, ""))
+                sent += outcome == DeliveryStatus.SENT
+                failed += outcome == DeliveryStatus.FAILED
+    finally:
+        smtp.close()
+    remaining = Delivery.objects.filter(send_id=send_id, status__in=[DeliveryStatus.QUEUED, DeliveryStatus.SENDING]).count()
+    return {"sent": sent, "failed": failed, "remaining": remaining}
+
+
+def _deliver(smtp, email: Email, delivery_id: int, address: str) -> str:
+    if not address:
+        Delivery.objects.filter(pk=delivery_id).update(status=DeliveryStatus.FAILED, reason="no email address")
+        return DeliveryStatus.FAILED
+    message = EmailMessage(
+        subject=email.subject,
+        body=email.body,
+        to=[address],
+        connection=smtp,
+        # The same Message-ID if a lease runs out and the row is sent again: mail clients fold the copies.
+        headers={"Message-ID": f"<newsletter-delivery-{delivery_id}@{settings.SITE_URL.split('//')[-1].split('/')[0]}>"},
+    )
+    if email.attachment is not None:
+        message.attach("newsletter.pdf", email.attachment, "application/pdf")
+    try:
+        message.send()
+    except smtplib.SMTPRecipientsRefused as exc:
+        codes = ",".join(str(code) for code, _text in exc.recipients.values())
+        Delivery.objects.filter(pk=delivery_id).update(status=DeliveryStatus.FAILED, reason=f"refused {codes}"[:120])
+        return DeliveryStatus.FAILED
+    except (smtplib.SMTPException, OSError) as exc:
+        reason = f"{type(exc).__name__} {getattr(exc, 'smtp_code', '')}".strip()
+        attempts = Delivery.objects.filter(pk=delivery_id).values_list("attempts", flat=True).first() or 0
+        status = DeliveryStatus.FAILED if attempts >= DELIVERY_MAX_ATTEMPTS else DeliveryStatus.QUEUED
+        Delivery.objects.filter(pk=delivery_id, status=DeliveryStatus.SENDING).update(status=status, reason=reason[:120])
+        # Reconnect for the next row: the server may have dropped the connection.
+        smtp.close()
+        smtp.open()
+        return status
+    Delivery.objects.filter(pk=delivery_id, status=DeliveryStatus.SENDING).update(
+        status=DeliveryStatus.SENT, sent_at=timezone.now(), reason=""
+    )
+    return DeliveryStatus.SENT
+
+
+def deliveries_retry_failed(*, send: NewsletterSend, by: User, request=None) -> int:
+    """Put a send's failed rows back in the queue and start sending again."""
+    with transaction.atomic():
+        count = Delivery.objects.filter(send=send, status=DeliveryStatus.FAILED).update(
+            status=DeliveryStatus.QUEUED, attempts=0, reason=""
+        )
+        for _ in range(DELIVERY_PARALLEL):
+            enqueue("reports.tasks.send_newsletter", send_id=send.pk)
+        audit_log(action="newsletter.send.retry", request=request, actor=by, obj=send, detail={"rows": count})
+    return count
+
+
+def send_progress(send: NewsletterSend) -> dict[str, int]:
+    counts = dict(Delivery.objects.filter(send=send).values_list("status").annotate(n=Count("id")).order_by())
+    total = sum(counts.values())
+    sent = counts.get(DeliveryStatus.SENT, 0)
+    failed = counts.get(DeliveryStatus.FAILED, 0)
+    return {"total": total, "sent": sent, "failed": failed, "remaining": total - sent - failed}
+
+
+def recipient_list_create(*, program: Program, name: str, user_ids: list[int], by: User, request=None) -> RecipientList:
+    with transaction.atomic():
+        recipient_list = RecipientList.objects.create(program=program, name=name, created_by=by)
+        recipient_list.members.set(user_ids)
+        audit_log(action="recipient_list.create", request=request, actor=by, obj=recipient_list, detail={"people": len(user_ids)})
+    return recipient_list
+
+
+def agencies_of(program: Program):
+    return Agency.objects.filter(id__in=program.agency_ids()).order_by("name")

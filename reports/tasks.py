@@ -1,0 +1,45 @@
+"""Reports' Celery tasks: thin wrappers that take ids and call reports.services."""
+
+from __future__ import annotations
+
+import smtplib
+
+from celery import shared_task
+from celery.exceptions import SoftTimeLimitExceeded
+
+from deflection.outbox import enqueue
+from reports import services
+
+
+@shared_task(soft_time_limit=60, time_limit=90, max_retries=3, default_retry_delay=300)
+def dispatch_monthly_newsletters() -> int:
+    """Hourly (CELERY_BEAT_SCHEDULE): queue each program's monthly edition on the 1st, 06:00 local time."""
+    return services.newsletters_dispatch_monthly()
+
+
+@shared_task(
+    soft_time_limit=120,
+    time_limit=180,
+    # A build cut short by its soft limit stays BUILDING; its lease lets the retry claim it again.
+    autoretry_for=(SoftTimeLimitExceeded,),
+    max_retries=2,
+    default_retry_delay=int(services.BUILD_LEASE.total_seconds()) + 30,
+)
+def build_newsletter(newsletter_id: int) -> bool:
+    return services.newsletter_build(newsletter_id=newsletter_id)
+
+
+@shared_task(
+    soft_time_limit=240,
+    time_limit=300,
+    autoretry_for=(smtplib.SMTPException, OSError),
+    retry_backoff=60,
+    retry_backoff_max=900,
+    max_retries=5,
+)
+def send_newsletter(send_id: int) -> dict:
+    """Send one chunk of a quarterly edition's deliveries, then hand the rest to a fresh task."""
+    result = services.deliveries_send(send_id=send_id)
+    if result["sent"] + result["failed"] >= services.DELIVERY_CHUNK and result["remaining"]:
+        enqueue("reports.tasks.send_newsletter", send_id=send_id)
+    return result
