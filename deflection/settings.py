@@ -11,6 +11,7 @@ from urllib.parse import parse_qs, unquote, urlparse
 
 import dj_database_url
 import xstatic.pkg.bootstrap
+from celery.schedules import crontab
 from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
@@ -181,6 +182,9 @@ CELERY_BEAT_SCHEDULE = {
     # Hourly, so each program's week is sent soon after Monday 06:00 in its own time zone;
     # unique per (officer, week) and claimed before sending, so every run after the first sends nothing twice.
     "feedback-weekly-digests": {"task": "feedback.tasks.send_weekly_digests", "schedule": timedelta(hours=1)},
+    # Every hour at :05: programs keep their own time zones, so the task queues each program's monthly
+    # newsletter when it is the 1st, from 06:00, where the program is; one edition per month, however often it runs.
+    "reports-monthly-newsletters": {"task": "reports.tasks.dispatch_monthly_newsletters", "schedule": crontab(minute=5)},
 }
 # How stale the worker heartbeat may be before /healthz reports 503.
 HEARTBEAT_MAX_AGE = timedelta(minutes=3)
