@@ -289,7 +289,7 @@ MESSAGES = [
 DIGEST_WEEKS = 6  # past weeks with digests already sent; the latest due week is left for celery beat to send
 
 
-def _demo_png() -> bytes:
+def demo_card_png() -> bytes:
     """A small cream-coloured "photo of a card" with pale ruled lines: a real PNG for the upload-free demo."""
     width, height = 240, 150
     rows = []
@@ -367,7 +367,7 @@ def _seed_letters(program: Program, covered, uncovered, case_manager: User, coor
             reviewed_by=coordinator if reviewed else None, reviewed_at=recorded + timedelta(days=2) if reviewed else None,
         )
         if not original:
-            png = _demo_png()
+            png = demo_card_png()
             LetterScan.objects.create(letter=letter, file_type=FileType.PNG, size=len(png),
                                       data=base64.b64encode(png).decode("ascii"))
         created += 1
