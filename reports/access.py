@@ -14,6 +14,7 @@ from django.db.models import Q, QuerySet
 from deflection import access
 from deflection.models import Membership, Program, Role, User
 from reports.models import Commendation, Newsletter, NewsletterSend, RecipientList
+from reports.outcomes import program_agency_ids
 
 DASHBOARD_ROLES = (Role.SUPERVISOR, Role.COMMAND, Role.COORDINATOR, Role.ADMINISTRATOR)
 LEADERBOARD_ROLES = (Role.COMMAND, Role.COORDINATOR, Role.ADMINISTRATOR)
@@ -49,7 +50,7 @@ def get_program_for_coordinator(request, pk) -> Program:
 
 def visible_officer_agency_ids(user: User, program: Program) -> set[int]:
     """The agencies of `program` whose officers the user may see by name on leaderboards and sheets."""
-    agencies = program.agency_ids()
+    agencies = program_agency_ids(program)
     if access.is_administrator(user) or access.programs_coordinated_by(user).filter(pk=program.pk).exists():
         return agencies
     return agencies & access.agency_ids_with_role(user, Role.COMMAND)
@@ -63,7 +64,7 @@ def officers_visible_to(user: User, program: Program) -> QuerySet[User]:
         else set()
     )
     members = Membership.objects.filter(agency_id__in=agency_ids, is_active=True).values("user_id")
-    own = Q(pk=user.pk, memberships__agency_id__in=program.agency_ids())
+    own = Q(pk=user.pk, memberships__agency_id__in=program_agency_ids(program))
     return User.objects.filter(Q(pk__in=members) | own).distinct()
 
 
@@ -73,14 +74,14 @@ def get_officer_for_sheet(request, program: Program, pk) -> User:
 
 def get_officer_to_commend(request, program: Program, pk) -> User:
     """Command staff commend officers of their own agencies (never themselves)."""
-    agency_ids = program.agency_ids() & access.agency_ids_with_role(request.user, *COMMENDING_ROLES)
+    agency_ids = program_agency_ids(program) & access.agency_ids_with_role(request.user, *COMMENDING_ROLES)
     members = Membership.objects.filter(agency_id__in=agency_ids, is_active=True).values("user_id")
     officers = User.objects.filter(pk__in=members).exclude(pk=request.user.pk)
     return access.get_object_for_user(request, officers, pk, "reports.commend")
 
 
 def can_commend(user: User, program: Program) -> bool:
-    return bool(program.agency_ids() & access.agency_ids_with_role(user, *COMMENDING_ROLES))
+    return bool(program_agency_ids(program) & access.agency_ids_with_role(user, *COMMENDING_ROLES))
 
 
 def get_commendation_for_coordinator(request, pk) -> Commendation:

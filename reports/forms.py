@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from deflection.models import Agency, Membership, Program
 from reports.models import RecipientList
+from reports.outcomes import program_agency_ids
 from reports.periods import LONGEST_CUSTOM_RANGE, Period, PeriodKind, last_complete_month, last_complete_quarter
 
 
@@ -119,7 +120,7 @@ class SendForm(forms.Form):
 
     def __init__(self, *args, program: Program, lists, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["agencies"].queryset = Agency.objects.filter(id__in=program.agency_ids()).order_by("name")
+        self.fields["agencies"].queryset = Agency.objects.filter(id__in=program_agency_ids(program)).order_by("name")
         self.fields["recipient_list"].queryset = lists.order_by("name")
         self.helper = FormHelper()
         self.helper.add_input(Submit("submit", "Send the newsletter", css_class="btn-primary"))
@@ -155,7 +156,7 @@ class RecipientListForm(forms.Form):
         wanted = [line.strip() for line in self.cleaned_data["usernames"].splitlines() if line.strip()]
         if len(wanted) > 5000:
             raise forms.ValidationError("A list holds at most 5,000 people.")
-        members = Membership.objects.filter(agency_id__in=self.program.agency_ids(), is_active=True)
+        members = Membership.objects.filter(agency_id__in=program_agency_ids(self.program), is_active=True)
         found = {}
         for user_id, username, email in members.values_list("user_id", "user__username", "user__email"):
             found[username.lower()] = user_id

@@ -79,6 +79,14 @@ class ProgramCounts:
         return self.program.suppression_threshold
 
 
+def program_agency_ids(program: Program) -> set[int]:
+    """The program's lead and partner agencies, asked once per request (pages need them several times)."""
+    cached = getattr(program, "_reports_agency_ids", None)
+    if cached is None:
+        cached = program._reports_agency_ids = program.agency_ids()
+    return set(cached)
+
+
 def core_completion_dates(program: Program) -> dict[int, date]:
     """When each person completed the program's core curriculum: the day they had attended every
     active core course at least once (the definition of training.selectors.core_curriculum_completer_ids,
@@ -124,7 +132,7 @@ def load_counts(program: Program, first_month: Period, last_month: Period) -> Pr
     unit_of = {
         (user_id, agency_id): unit_id
         for user_id, agency_id, unit_id in Membership.objects.filter(
-            agency_id__in=program.agency_ids(), role__in=REFERRING_ROLES
+            agency_id__in=program_agency_ids(program), role__in=REFERRING_ROLES
         ).values_list("user_id", "agency_id", "unit_id")
     }
     return ProgramCounts(program, first_month, last_month, cells, unit_of, core_completion_dates(program))

@@ -19,7 +19,7 @@ from referrals.models import HANDOFF_STEPS, Handoff
 from reports import metrics, outcomes
 from reports.charts import Chart, bar_chart, funnel_chart, trend_chart
 from reports.models import Commendation
-from reports.outcomes import AGENCY, OFFICER, PROGRAM, TRAINED, UNIT, PeriodOutcomes
+from reports.outcomes import AGENCY, OFFICER, PROGRAM, TRAINED, UNIT, PeriodOutcomes, program_agency_ids
 from reports.periods import Period, PeriodKind, trailing_months
 from reports.suppression import FOLLOW_UP_OPEN, Published, Rate, Reason, _is_small, rate, suppression_note
 
@@ -123,7 +123,7 @@ class Officer:
 def program_officers(program: Program, agency_ids: set[int] | None = None) -> list[Officer]:
     """Everyone who refers in the program's agencies (one row per membership), in one query."""
     memberships = Membership.objects.filter(
-        agency_id__in=program.agency_ids() if agency_ids is None else agency_ids,
+        agency_id__in=program_agency_ids(program) if agency_ids is None else agency_ids,
         role__in=outcomes.REFERRING_ROLES,
         is_active=True,
         user__is_active=True,
@@ -258,7 +258,7 @@ def dashboard_report(*, program: Program, period: Period, agency: Agency | None 
         measures=(metrics.REFERRALS,),
         agency_ids=agency_ids,
     )
-    agencies = list(Agency.objects.filter(id__in=program.agency_ids()).order_by("name"))
+    agencies = list(Agency.objects.filter(id__in=program_agency_ids(program)).order_by("name"))
 
     referrals = current.get(metrics.REFERRALS, *scope)
     tiles = [
@@ -569,7 +569,7 @@ def leaderboard(
     )
     rows.sort(key=key)
     unit_rows.sort(key=key)
-    visible_agencies = list(Agency.objects.filter(id__in=visible_agency_ids & program.agency_ids()).order_by("name"))
+    visible_agencies = list(Agency.objects.filter(id__in=visible_agency_ids & program_agency_ids(program)).order_by("name"))
     units_choice = list(
         Unit.objects.filter(agency_id__in=[a.pk for a in visible_agencies])
         .select_related("agency")

@@ -36,6 +36,7 @@ from reports.models import (
     NewsletterStatus,
     RecipientList,
 )
+from reports.outcomes import program_agency_ids
 from reports.periods import Period, PeriodKind, last_complete_month
 
 logger = logging.getLogger(__name__)
@@ -207,7 +208,7 @@ def newsletters_dispatch_monthly(*, now: datetime | None = None) -> int:
 
 def recipients_for(*, program: Program, agencies, recipient_list: RecipientList | None) -> list[int]:
     """User ids: every active member (officers and staff) of the chosen agencies, and the saved list."""
-    agency_ids = [a.pk for a in agencies if a.pk in program.agency_ids()]
+    agency_ids = [a.pk for a in agencies if a.pk in program_agency_ids(program)]
     ids = set(
         Membership.objects.filter(agency_id__in=agency_ids, is_active=True, user__is_active=True).values_list(
             "user_id", flat=True
@@ -414,4 +415,4 @@ def recipient_list_create(*, program: Program, name: str, user_ids: list[int], b
 
 
 def agencies_of(program: Program):
-    return Agency.objects.filter(id__in=program.agency_ids()).order_by("name")
+    return Agency.objects.filter(id__in=program_agency_ids(program)).order_by("name")

@@ -1,0 +1,109 @@
+"""The command-staff dashboard: who sees it, what it shows, bad periods, and a constant query count."""
+
+import re
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from deflection.models import AuditEvent
+from reports.tests.conftest import PARTICIPANT_NAMES, add_officers
+
+
+def url(world, **query):
+    base = reverse("reports:program_dashboard", args=[world.program.pk])
+    return base + ("?" + "&".join(f"{k}={v}" for k, v in query.items()) if query else "")
+
+
+@pytest.mark.parametrize("persona", ["supervisor", "command", "coordinator", "administrator"])
+def test_staff_roles_see_the_dashboard(client, reports_world, persona):
+    client.force_login(getattr(reports_world, persona))
+    response = client.get(url(reports_world, period="2026-03"))
+    assert response.status_code == 200
+    assert b"Deflection dashboard" in response.content
+
+
+@pytest.mark.parametrize("persona", ["officer", "dispatcher", "case_manager", "outsider"])
+def test_other_roles_get_a_404_and_an_audit_record(client, reports_world, persona):
+    client.force_login(getattr(reports_world, persona))
+    assert client.get(url(reports_world)).status_code == 404
+    assert AuditEvent.objects.filter(action="access.denied", actor=getattr(reports_world, persona)).exists()
+
+
+def test_march_headline_figures(client, reports_world):
+    client.force_login(reports_world.command)
+    html = client.get(url(reports_world, period="2026-03")).content.decode()
+    # 54 referrals in March; 30 quality referrals (15 + 3 + 12); all 54 contacted.
+    assert re.search(r"Referrals</div>\s*<div class=\"stat tile-value\">54<", html)
+    assert re.search(r"Quality referrals</div>\s*<div class=\"stat tile-value\">30<", html)
+    assert "56% of referrals" in html  # 30 of 54
+    for name in PARTICIPANT_NAMES:
+        assert name not in html
+
+
+def test_an_agency_filter_shows_that_agency(client, reports_world):
+    client.force_login(reports_world.command)
+    html = client.get(url(reports_world, period="2026-03", agency=reports_world.sheriff.pk)).content.decode()
+    assert re.search(r"Referrals</div>\s*<div class=\"stat tile-value\">20<", html)
+    assert "County Sheriff" in html
+
+
+def test_an_unknown_agency_is_a_404(client, reports_world):
+    client.force_login(reports_world.command)
+    assert client.get(url(reports_world, agency=reports_world.outsider_agency.pk)).status_code == 404
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        {"period": "2026-13"},
+        {"period": "garbage"},
+        {"period": "2026-Q5"},
+        {"period": "2026-03-15..2026-03-01"},
+        {"period": "1000-01..3000"},
+        {"start": "2026-03-01"},
+        {"start": "2026-03-01", "end": "not-a-date"},
+        {"period": "9" * 500},
+    ],
+)
+def test_a_bad_period_is_a_400_with_a_message(client, reports_world, query):
+    client.force_login(reports_world.command)
+    response = client.get(url(reports_world, **query))
+    assert response.status_code == 400
+    assert b"That period cannot be shown" in response.content
+
+
+def test_a_custom_range_shows_referrals_and_withholds_outcomes(client, reports_world):
+    client.force_login(reports_world.command)
+    response = client.get(url(reports_world, start="2026-03-01", end="2026-03-31"))
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert re.search(r"Referrals</div>\s*<div class=\"stat tile-value\">54<", html)
+    assert "whole months, quarters and years only" in html
+
+
+def test_an_unknown_program_is_a_404(client, reports_world):
+    client.force_login(reports_world.command)
+    assert client.get(reverse("reports:program_dashboard", args=[reports_world.other_program.pk])).status_code == 404
+    assert client.get(reverse("reports:program_dashboard", args=["not-a-number"])).status_code == 404
+
+
+def test_the_query_count_does_not_grow_with_officers_or_referrals(client, reports_world):
+    client.force_login(reports_world.command)
+    target = url(reports_world, period="2026-Q1")
+    client.get(target)  # warm the session and the cache of publications alike for both runs
+    with CaptureQueriesContext(connection) as few:
+        assert client.get(target).status_code == 200
+    add_officers(reports_world, 25)
+    with CaptureQueriesContext(connection) as many:
+        assert client.get(target).status_code == 200
+    assert len(many) == len(few)
+    assert len(few) < 25
+
+
+def test_every_page_is_free_of_inline_scripts_and_styles(client, reports_world):
+    client.force_login(reports_world.command)
+    html = client.get(url(reports_world, period="2026-03")).content.decode()
+    assert " style=" not in html
+    assert re.search(r"<script(?![^>]*\bsrc=)", html) is None

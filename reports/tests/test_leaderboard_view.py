@@ -1,0 +1,117 @@
+"""The leaderboard: ranks, rank change, filters, who sees it, suppression, constant query count."""
+
+import re
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from deflection.models import AuditEvent
+from reports.tests.conftest import FEBRUARY, add_officers, make_referrals
+
+
+def url(world, **query):
+    base = reverse("reports:leaderboard", args=[world.program.pk])
+    return base + ("?" + "&".join(f"{k}={v}" for k, v in query.items()) if query else "")
+
+
+def rows(html):
+    """(rank, name, referrals, quality) for each officer row, in page order."""
+    found = re.findall(
+        r'leader-rank fw-semibold">([^<]*)</span>\s*<a [^>]*>([^<]+)</a>.*?'
+        r'<span class="fw-semibold">([^<]+)</span> referrals</div>\s*<div><span class="[^"]*">([^<]+)</span> quality',
+        html,
+        re.S,
+    )
+    return [(rank.strip(), name.strip(), n, quality) for rank, name, n, quality in found]
+
+
+@pytest.mark.parametrize("persona", ["command", "coordinator", "administrator"])
+def test_command_staff_coordinators_and_administrators_see_it(client, reports_world, persona):
+    client.force_login(getattr(reports_world, persona))
+    assert client.get(url(reports_world, period="2026-03")).status_code == 200
+
+
+@pytest.mark.parametrize("persona", ["officer", "supervisor", "dispatcher", "case_manager", "outsider"])
+def test_everyone_else_gets_a_404_and_an_audit_record(client, reports_world, persona):
+    client.force_login(getattr(reports_world, persona))
+    assert client.get(url(reports_world)).status_code == 404
+    assert AuditEvent.objects.filter(action="access.denied", object_type="reports.leaderboard").exists()
+
+
+def test_officers_ranked_by_referrals_with_small_outcomes_suppressed(client, reports_world):
+    client.force_login(reports_world.coordinator)
+    found = rows(client.get(url(reports_world, period="2026-03")).content.decode())
+    officer, deputy, officer2 = (
+        f"{u.first_name} {u.last_name}" for u in (reports_world.officer, reports_world.deputy, reports_world.other_officer)
+    )
+    assert [(rank, name, n) for rank, name, n, _q in found[:3]] == [
+        ("1", officer, "30"),
+        ("2", deputy, "20"),
+        ("3", officer2, "4"),
+    ]
+    by_name = {name: quality for _r, name, _n, quality in found}
+    assert by_name[officer] == "15"
+    # 3 of 4: a small count, and "1 referred but not engaged" too.
+    assert by_name[officer2] == "fewer than 11"
+    # The deputy's 12 of 20 leaves 8 "not engaged": hidden as well.
+    assert by_name[deputy] == "not shown"
+
+
+def test_rank_change_since_the_previous_period(client, reports_world):
+    # February: officer2 made 40 referrals, more than anyone.
+    make_referrals(reports_world, reports_world.other_officer, reports_world.police, 40, 20, FEBRUARY)
+    client.force_login(reports_world.coordinator)
+    html = client.get(url(reports_world, period="2026-03")).content.decode()
+    assert "down 2 since last period" in html  # officer2: 1st in February, 3rd in March
+    assert "up 1 since last period" in html  # officer: 2nd, then 1st
+    assert "no rank last period" in html  # the deputy made none in February
+
+
+def test_ranking_by_quality_ranks_only_shown_figures(client, reports_world):
+    client.force_login(reports_world.coordinator)
+    found = rows(client.get(url(reports_world, period="2026-03", sort="quality")).content.decode())
+    ranked = [(rank, quality) for rank, _name, _n, quality in found]
+    assert ranked[0] == ("1", "15")
+    assert all(rank == "–" for rank, quality in ranked if not quality.isdigit())
+
+
+def test_filters_by_agency_and_unit(client, reports_world):
+    client.force_login(reports_world.coordinator)
+    sheriff = rows(client.get(url(reports_world, period="2026-03", agency=reports_world.sheriff.pk)).content.decode())
+    assert [name for _r, name, _n, _q in sheriff] == [f"{reports_world.deputy.first_name} {reports_world.deputy.last_name}"]
+    unit = reports_world.officer.memberships.get().unit
+    district = rows(client.get(url(reports_world, period="2026-03", unit=unit.pk)).content.decode())
+    assert len(district) == 3  # officer, officer2 and the sergeant (no referrals, not ranked)
+    # A filter never changes what is hidden: the same figure as unfiltered.
+    assert {r[1]: r[3] for r in district}[
+        f"{reports_world.other_officer.first_name} {reports_world.other_officer.last_name}"
+    ] == ("fewer than 11")
+
+
+def test_garbage_filters_filter_nothing_and_bad_periods_are_400(client, reports_world):
+    client.force_login(reports_world.coordinator)
+    assert client.get(url(reports_world, agency="x'; drop", unit="-1", sort="<script>")).status_code == 200
+    assert client.get(url(reports_world, period="2026-99")).status_code == 400
+
+
+def test_command_staff_see_only_their_own_agencys_officers(client, reports_world):
+    client.force_login(reports_world.command)  # command staff of Riverside PD
+    names = [name for _r, name, _n, _q in rows(client.get(url(reports_world, period="2026-03")).content.decode())]
+    assert f"{reports_world.deputy.first_name} {reports_world.deputy.last_name}" not in names
+    assert f"{reports_world.officer.first_name} {reports_world.officer.last_name}" in names
+
+
+def test_the_query_count_does_not_grow_with_officers(client, reports_world):
+    client.force_login(reports_world.coordinator)
+    target = url(reports_world, period="2026-Q1")
+    client.get(target)
+    with CaptureQueriesContext(connection) as few:
+        assert client.get(target).status_code == 200
+    add_officers(reports_world, 30)
+    with CaptureQueriesContext(connection) as many:
+        response = client.get(target)
+    assert response.content.decode().count("leader-row") > 30
+    assert len(many) == len(few)
+    assert len(few) < 20
