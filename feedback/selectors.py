@@ -361,7 +361,7 @@ def officer_feed(
 
     Consent is read now, not when the update happened, so a revoked or expired
     consent hides everything it used to cover. Without consent the officer gets
-    only the "received" item. Six queries whatever the number of referrals.
+    only the "received" item. At most five queries whatever the number of referrals.
     """
     referrals = {
         r.pk: r
