@@ -11,7 +11,8 @@ from deflection import crypto
 from referrals.models import Participant, Referral
 from referrals.tests.conftest import referral_post
 
-NAME, SURNAME, NOTE = "Zebulon", "Quackenbush", "Found near the Elm St bridge"
+# Strings no factory or fixture could produce by chance (users' names are not encrypted).
+NAME, SURNAME, NOTE = "Zebulonia", "Quackenbushwick", "Found near the Elm St footbridge"
 
 
 def raw_dump() -> str:
@@ -35,7 +36,6 @@ def test_raw_dump_has_no_clear_text_participant_data(client, rworld):
     referral = Referral.objects.get()
     assert referral.participant.first_name == NAME  # readable through the model
     dump = raw_dump()
-    assert "Rivera" not in dump
     for secret in (NAME, SURNAME, NOTE, "867-5309", "1988-03-14"):
         assert secret not in dump, secret
     assert len(dump) > 1000  # the dump really holds the rows
