@@ -224,6 +224,8 @@ def _submit_figures() -> dict[str, tuple[float, str]]:
             officer.login()
         base_samples, base_wall = _run_concurrently(officers, BaselineInsert)
         real_samples, real_wall = _run_concurrently(officers, RealSubmit)
+        # One officer alone: the service time without queueing behind 19 others.
+        alone_samples, _ = _run_concurrently(officers[:1], RealSubmit)
     finally:
         server.terminate()
         server.wait(timeout=20)
@@ -236,6 +238,8 @@ def _submit_figures() -> dict[str, tuple[float, str]]:
         "referral_submit_baseline_p95_ms": (round(base_p95, 1), "ms"),
         "referral_submit_baseline_rps": (round(len(base_samples) / base_wall, 1), "req/s"),
         "referral_submit_ratio": (round(p95 / base_p95, 2), "x"),
+        "referral_submit_single_officer_p50_ms": (round(statistics.median(alone_samples), 1), "ms"),
+        "referral_submit_single_officer_p95_ms": (round(_percentile(alone_samples, 95), 1), "ms"),
     }
 
 
