@@ -82,7 +82,7 @@ def federal_measures(*, program: Program, quarter: Period) -> list[FederalMeasur
     total = sum(by_pathway.values())
     diversion = by_pathway.get(Pathway.OFFICER_INTERVENTION, 0)
     people = metrics.timings(program=program, start=quarter.start, end=quarter.end).get(())
-    published = selectors.count_and_publish(program, [quarter], quarter.months(), now)[quarter]
+    published = selectors.count_and_publish(program, [quarter], quarter.months(), now)[quarter]  # as on every page
     quality = published.get(metrics.QUALITY, PROGRAM)
     threshold = program.suppression_threshold
     return [

@@ -208,3 +208,76 @@ class Delivery(models.Model):
 
     def __str__(self) -> str:
         return f"Delivery {self.pk} ({self.status})"
+
+
+class MonthRollup(models.Model):
+    """One officer's referrals in one agency and one local month, counted by reports.metrics.
+
+    Reports read ended months from here instead of scanning referrals again. A month is counted
+    again each time one of its follow-up windows closes (reports.rollups), and after its last one
+    it never changes: a published final figure stays the same in every later edition.
+    """
+
+    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="+")
+    month = models.DateField(help_text="First local day of the month.")
+    officer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="+")
+    # Whether the officer had completed the core curriculum by the month's last day.
+    trained = models.BooleanField(default=False)
+    referrals = models.PositiveIntegerField(default=0)
+    contacted = models.PositiveIntegerField(default=0)
+    quality = models.PositiveIntegerField(default=0)
+    retained_30 = models.PositiveIntegerField(default=0)
+    retained_90 = models.PositiveIntegerField(default=0)
+    declined = models.PositiveIntegerField(default=0)
+    unable_to_contact = models.PositiveIntegerField(default=0)
+    re_referrals = models.PositiveIntegerField(default=0)
+    acknowledged = models.PositiveIntegerField(default=0)
+    completion_seconds = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["program", "month", "officer", "agency"], name="month_rollup_unique_cell"),
+        ]
+        indexes = [
+            # dashboard, leaderboard, newsletter: one program's months in a range
+            models.Index(fields=["program", "month"], name="month_rollup_program_month_idx"),
+        ]
+
+
+class MonthSummary(models.Model):
+    """Figures of one program month that cannot be summed from officers: people, medians.
+
+    `agency` empty: the whole program.
+    """
+
+    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="+")
+    month = models.DateField()
+    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    referrals = models.PositiveIntegerField(default=0)
+    participants = models.PositiveIntegerField(default=0)
+    contacted = models.PositiveIntegerField(default=0)
+    engaged = models.PositiveIntegerField(default=0)
+    median_contact_hours = models.FloatField(null=True, blank=True)
+    median_treatment_days = models.FloatField(null=True, blank=True)
+    median_completion_minutes = models.FloatField(null=True, blank=True)
+    completion_seconds = models.BigIntegerField(default=0)
+    # Referrals by pathway and by hand-off: {"naloxone_plus": 12, ...}
+    pathways = models.JSONField(default=dict)
+    handoffs = models.JSONField(default=dict)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["program", "month", "agency"], nulls_distinct=False, name="month_summary_unique"),
+        ]
+
+
+class RollupBuild(models.Model):
+    """When a program month was last counted; a closed follow-up window since then means count again."""
+
+    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="+")
+    month = models.DateField()
+    built_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["program", "month"], name="rollup_build_unique_month")]

@@ -1,21 +1,22 @@
 """Outcome figures as every report outside the treatment team may show them.
 
-One call publishes every outcome measure of a period at every level a page can show — officer,
-unit, agency, trained and untrained officers, the program — through reports.publication, so the
-leaderboard, the dashboard, the evaluation sheet and the newsletters all show the same figure the
-same way, and no two of them can be subtracted to reveal a small count:
+One call publishes every outcome measure of a period at every level a page can show, through
+reports.publication, so the leaderboard, the dashboard, the evaluation sheet and the newsletters show
+the same figure the same way, and no two of them can be subtracted to reveal a small count:
 
-* months are published first, each on its own; a quarter is published with its months fixed, a year
-  with its months and quarters fixed, so a longer period never gives a hidden month away;
+* months are published on their own, for the program, each agency, and trained and untrained
+  officers; a quarter is published with its months fixed, down to each officer and unit; a year is
+  the sum of its quarters where all four are shown and is withheld otherwise, so it tells nothing
+  the quarters did not (officers' monthly counts are too small to publish, so officers and units are
+  published by quarter and year only);
 * funnel stages (contacted, engaged, retained 30 and 90 days) of one program or agency are shown only
   when they differ from the last shown stage by 0 or by at least the threshold;
-* an outcome is published only once its follow-up window has closed (reports.metrics.is_final): a
-  figure that still grows would let two editions be subtracted;
+* an outcome is published only once its follow-up window has closed (reports.metrics.is_final), and
+  ended months are read from reports.rollups, where a final figure is frozen;
 * custom date ranges get referral counts only: two overlapping ranges would give a day's outcomes away.
 
-Referral counts are not health information and are shown as they are. Publications are cached by
-their inputs (the raw counts themselves), so a page shows exactly what was computed for the same data
-and repeat views skip the work.
+Referral counts are not health information and are shown as they are. Publications are cached by their
+inputs (the counts themselves), so a repeat view with the same data skips the work.
 """
 
 from __future__ import annotations
@@ -23,16 +24,17 @@ from __future__ import annotations
 import hashlib
 import pickle
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from django.core.cache import cache
-from django.db.models import Min
+from django.db.models import Count, Max, Min, Sum
 
 from deflection.models import Membership, Program, Role
-from reports import metrics
+from reports import metrics, rollups
 from reports.metrics import Measure
+from reports.models import MonthRollup
 from reports.periods import Period, PeriodKind
 from reports.publication import Figure, publish_linked
 from reports.suppression import Published, Reason, _is_small
@@ -40,7 +42,7 @@ from reports.suppression import Published, Reason, _is_small
 # Who counts as a referring officer (the leaderboard's rows, the training comparison's groups).
 REFERRING_ROLES = (Role.OFFICER, Role.SUPERVISOR, Role.COMMAND)
 
-# Quality referrals are published down to each officer; the rest per agency and for the program.
+# Quality referrals are published down to each officer and unit (by quarter); the rest per agency.
 OFFICER_LEVEL = (metrics.QUALITY,)
 AGENCY_LEVEL = (
     metrics.CONTACTED,
@@ -52,31 +54,14 @@ AGENCY_LEVEL = (
 )
 PUBLISHED_OUTCOMES = (*OFFICER_LEVEL, *AGENCY_LEVEL)
 FUNNEL_STAGES = (metrics.CONTACTED, metrics.QUALITY, metrics.RETAINED_30, metrics.RETAINED_90)
+COUNT_FIELDS = [measure.key for measure in rollups.ROLLED_MEASURES] + ["completion_seconds"]
 
 CACHE_SECONDS = 6 * 3600
-CACHE_VERSION = 1
+CACHE_VERSION = 2
 
-# Figure keys: (level, id, period key); ranks say which to keep when one must be hidden for another.
+# Figure keys are (level, id, period key); ranks say which to keep when one must be hidden for another.
 OFFICER, UNIT, AGENCY, TRAINED, PROGRAM = "officer", "unit", "agency", "trained", "program"
 RANKS = {OFFICER: 0, UNIT: 1, AGENCY: 2, TRAINED: 2, PROGRAM: 3}
-
-
-@dataclass
-class ProgramCounts:
-    """Raw counts of one program for a span of months, per (officer, agency, month), with who is where."""
-
-    program: Program
-    first_month: Period
-    last_month: Period
-    # (officer_id, agency_id, month first day) -> {measure key: count}
-    cells: dict[tuple[int, int, date], dict[str, int]]
-    unit_of: dict[tuple[int, int], int | None]
-    # officer id -> the local date they completed the core curriculum (absent: not completed)
-    trained_on: dict[int, date]
-
-    @property
-    def threshold(self) -> int:
-        return self.program.suppression_threshold
 
 
 def program_agency_ids(program: Program) -> set[int]:
@@ -89,14 +74,21 @@ def program_agency_ids(program: Program) -> set[int]:
 
 def core_completion_dates(program: Program) -> dict[int, date]:
     """When each person completed the program's core curriculum: the day they had attended every
-    active core course at least once (the definition of training.selectors.core_curriculum_completer_ids,
-    as a date per person so that one query serves every period)."""
-    from training.models import Attendance, Course  # noqa: PLC0415  (training builds on reports' neighbours)
+    active core course at least once (training.selectors.core_curriculum_completer_ids's definition,
+    as one date per person so that one query serves every period)."""
+    from training.models import Attendance, Course  # noqa: PLC0415  (training is a neighbour app)
     from training.selectors import program_tz  # noqa: PLC0415
 
     core = list(Course.objects.filter(program=program, is_core=True, is_active=True).values_list("id", flat=True))
     if not core:
         return {}
+    # Attendance is only ever added (or deleted, which lowers nothing we key on but the count), so the
+    # newest id and the row count name the state of the table: the dates are worked out once per state.
+    newest = Attendance.objects.filter(session__course_id__in=core).aggregate(n=Count("id"), top=Max("id"))
+    cache_key = f"reports:core:{program.pk}:{'-'.join(map(str, sorted(core)))}:{newest['n']}:{newest['top']}"
+    found = cache.get(cache_key)
+    if found is not None:
+        return found
     tz = program_tz(program)
     firsts: dict[int, list] = defaultdict(list)
     rows = (
@@ -107,164 +99,254 @@ def core_completion_dates(program: Program) -> dict[int, date]:
     )
     for row in rows:
         firsts[row["user_id"]].append(row["first"])
-    return {user: max(times).astimezone(tz).date() for user, times in firsts.items() if len(times) == len(core)}
+    dates = {user: max(times).astimezone(tz).date() for user, times in firsts.items() if len(times) == len(core)}
+    cache.set(cache_key, dates, CACHE_SECONDS)
+    return dates
 
 
-def load_counts(program: Program, first_month: Period, last_month: Period) -> ProgramCounts:
-    """Three queries: the counts per month, where each officer sits, who completed the core curriculum.
+@dataclass
+class ProgramCounts:
+    """Raw counts of one program over some months: per (agency, trained, month) always, per (officer,
+    agency, month) when a page names officers. `trained` is as of each month's last day."""
 
-    For a custom range pass the same custom period twice: its counts form one bucket, keyed by its
-    first day (outcomes are not published for custom ranges; referral counts are).
-    """
-    custom = first_month.kind == PeriodKind.CUSTOM
+    program: Program
+    months: list[Period]
+    coarse: dict[tuple[int, bool, date], dict[str, int]]
+    cells: dict[tuple[int, int, date], dict[str, int]] | None
+    unit_of: dict[tuple[int, int], int | None]
+    trained_on: dict[int, date]
+
+    @property
+    def threshold(self) -> int:
+        return self.program.suppression_threshold
+
+    def trained(self, officer: int, as_of: date) -> bool:
+        return rollups.is_trained(self.trained_on, officer, as_of)
+
+
+def _add(target: dict, row: dict) -> None:
+    for name in COUNT_FIELDS:
+        target[name] = target.get(name, 0) + (row.get(name) or 0)
+
+
+@dataclass(frozen=True)
+class Inputs:
+    """What a publication depends on besides the counts of ended months, which `built` identifies."""
+
+    trained_on: dict[int, date]
+    unit_of: dict[tuple[int, int], int | None]
+    built: dict[date, datetime]
+
+    def fingerprint(self, program: Program, months: list[Period], periods: list[Period], now: datetime, officers: bool):
+        """A key for everything published from these inputs; None while a month is still counted live."""
+        if any(month.end > now for month in months):
+            return None
+        finality = [(p.key, tuple(metrics.is_final(m, p.end, now) for m in PUBLISHED_OUTCOMES)) for p in periods]
+        payload = pickle.dumps(
+            (
+                CACHE_VERSION,
+                program.pk,
+                program.suppression_threshold,
+                officers,
+                [(m.key, self.built.get(m.first_day)) for m in months],
+                sorted(self.trained_on.items()),
+                sorted(self.unit_of.items(), key=str),
+                finality,
+            )
+        )
+        return f"reports:published:{hashlib.sha256(payload).hexdigest()}"
+
+
+def prepare(program: Program, months: list[Period], now: datetime) -> Inputs:
+    trained_on = core_completion_dates(program)
+    built = rollups.ensure_counted(program, months, now, trained_on)
+    return Inputs(trained_on, _units(program), built)
+
+
+def load_counts(
+    program: Program, months: list[Period], now: datetime, *, officers: bool = False, inputs: Inputs | None = None
+) -> ProgramCounts:
+    """A few queries whatever the program's size: ended months from the rollups (counted first if a
+    window closed since), the month in progress live; who sits in which unit; who is trained."""
+    months = sorted(months, key=lambda m: m.first_day)
+    inputs = inputs or prepare(program, months, now)
+    trained_on = inputs.trained_on
+    ended = [m.first_day for m in months if m.end <= now]
+    rows: list[dict] = []
+    for month in months:
+        if month.end > now and month.start < now:
+            rows += rollups.live_rows(program, month, trained_on)
+    coarse: dict[tuple, dict] = defaultdict(dict)
+    cells: dict[tuple, dict] | None = None
+    stored = MonthRollup.objects.filter(program=program, month__in=ended)
+    if officers:
+        cells = {}
+        for row in stored.values("officer_id", "agency_id", "month", "trained", *COUNT_FIELDS):
+            rows.append(row)
+    else:
+        for row in stored.values("agency_id", "trained", "month").annotate(**{f: Sum(f) for f in COUNT_FIELDS}).order_by():
+            _add(coarse[(row["agency_id"], row["trained"], row["month"])], row)
+    for row in rows:
+        if "officer_id" in row:
+            if cells is not None:
+                cells[(row["officer_id"], row["agency_id"], row["month"])] = {**row}
+            _add(coarse[(row["agency_id"], row["trained"], row["month"])], row)
+    return ProgramCounts(program, months, dict(coarse), cells, inputs.unit_of, trained_on)
+
+
+def load_custom(program: Program, period: Period) -> ProgramCounts:
+    """A custom range: referral counts over exactly its days, counted live (outcomes are withheld)."""
+    trained_on = core_completion_dates(program)
     rows = metrics.counts(
         program=program,
-        start=first_month.start,
-        end=last_month.end,
+        start=period.start,
+        end=period.end,
         by=("officer_id", "agency_id"),
-        monthly=not custom,
-        measures=(metrics.REFERRALS, *PUBLISHED_OUTCOMES, metrics.ACKNOWLEDGED),
+        measures=(metrics.REFERRALS, metrics.ACKNOWLEDGED),
     )
-    if custom:
-        for row in rows:
-            row["month"] = first_month.first_day
-    cells = {(row["officer_id"], row["agency_id"], row["month"]): row for row in rows}
-    unit_of = {
+    cells, coarse = {}, defaultdict(dict)
+    for row in rows:
+        row["trained"] = rollups.is_trained(trained_on, row["officer_id"], period.last_day)
+        cells[(row["officer_id"], row["agency_id"], period.first_day)] = row
+        _add(coarse[(row["agency_id"], row["trained"], period.first_day)], row)
+    return ProgramCounts(program, [period], dict(coarse), cells, _units(program), trained_on)
+
+
+def _units(program: Program) -> dict[tuple[int, int], int | None]:
+    return {
         (user_id, agency_id): unit_id
         for user_id, agency_id, unit_id in Membership.objects.filter(
             agency_id__in=program_agency_ids(program), role__in=REFERRING_ROLES
         ).values_list("user_id", "agency_id", "unit_id")
     }
-    return ProgramCounts(program, first_month, last_month, cells, unit_of, core_completion_dates(program))
 
 
 @dataclass
 class PeriodOutcomes:
-    """Every published outcome figure of one period, by measure and figure key."""
+    """Every published outcome figure of one period, and its referral counts, by level."""
 
     period: Period
     threshold: int
     figures: dict[str, dict[tuple, Published]] = field(default_factory=dict)
     referrals: dict[tuple, int] = field(default_factory=dict)  # shown as they are
+    officer_level: bool = False  # whether officers' and units' outcomes are published for this period
 
     def get(self, measure: Measure, level: str, ident=None) -> Published:
         if measure is metrics.REFERRALS:
             return Published.shown(self.referrals.get((level, ident), 0), self.threshold)
         if self.period.kind == PeriodKind.CUSTOM:
-            return _hidden(Reason.WITHHELD, self.threshold)
+            return Published.hidden(Reason.WITHHELD, self.threshold)
+        if level in (OFFICER, UNIT) and not self.officer_level:
+            return Published.hidden(Reason.WITHHELD, self.threshold)
         found = self.figures.get(measure.key, {}).get((level, ident, self.period.key))
-        if found is None:
-            # Nothing of this figure exists (no referrals there): zero of zero hides nothing.
-            return Published.shown(0, self.threshold)
-        return found
-
-
-def _hidden(reason: Reason, threshold: int) -> Published:
-    return Published.hidden(reason, threshold)
+        if found is not None:
+            return found
+        if self.referrals.get((level, ident), 0):
+            return Published.hidden(Reason.WITHHELD, self.threshold)  # counted, but not published at this level
+        return Published.shown(0, self.threshold)  # no referrals there: zero of zero hides nothing
 
 
 class _Publisher:
-    """Publishes months, then quarters, then years, each level with the levels below it fixed."""
+    """Publishes months on their own, quarters with their months fixed, years as sums of quarters."""
 
     def __init__(self, counts: ProgramCounts, now: datetime):
         self.counts = counts
         self.now = now
         self.t = counts.threshold
-        self.done: dict[str, dict[str, dict[tuple, Published]]] = {}  # period key -> measure -> figures
+        self.done: dict[str, dict[str, dict[tuple, Published]]] = {}
+        self.layouts: dict[tuple, tuple] = {}
+
+    def publish(self, level: Period) -> dict[str, dict[tuple, Published]]:
+        if level.key not in self.done:
+            if level.kind == PeriodKind.MONTH:
+                self.done[level.key] = self._publish_level(level, [])
+            elif level.kind == PeriodKind.QUARTER:
+                months = level.months()
+                for month in months:
+                    self.publish(month)
+                self.done[level.key] = self._publish_level(level, months)
+            elif level.kind == PeriodKind.YEAR:
+                self.done[level.key] = self._sum_of_quarters(level)
+            else:
+                raise ValueError("outcomes are published for months, quarters and years")
+        return self.done[level.key]
 
     # Leaves and figures -------------------------------------------------------------------------
 
-    def _cells(self, months: Sequence[Period]) -> list[tuple[tuple[int, int, date], dict]]:
-        firsts = {month.first_day for month in months}
-        return sorted(
-            ((key, row) for key, row in self.counts.cells.items() if key[2] in firsts and row["referrals"]),
-            key=lambda item: item[0],
-        )
-
-    def _groups(self, level: Period, cells, officer_level: bool) -> dict[tuple, list[int]]:
-        """Figure key -> leaf indexes, for one level period. Agency-level measures have one leaf per
-        (agency, month) after merging, so only agencies and the program are published for them."""
-        groups: dict[tuple, list[int]] = defaultdict(list)
-        as_of = level.last_day
-        for index, ((officer, agency, _month), _row) in enumerate(cells):
-            groups[(PROGRAM, None, level.key)].append(index)
-            groups[(AGENCY, agency, level.key)].append(index)
+    def _layout(self, level: Period, months: list[Period], officer_level: bool, with_trained: bool):
+        """The leaves of a level and, by figure key, which leaves each figure sums (its own figures, and
+        the fixed figures of its months). Worked out once per level and kind of measure."""
+        cache_key = (level.key, officer_level, with_trained)
+        if cache_key in self.layouts:
+            return self.layouts[cache_key]
+        firsts = {month.first_day for month in level.months()}
+        month_keys = {month.first_day: month.key for month in months}
+        key, as_of = level.key, level.last_day
+        leaves, groups, fixed_groups = [], defaultdict(list), defaultdict(list)
+        source = self.counts.cells if officer_level else self.counts.coarse
+        for leaf_key, row in sorted(source.items()):
+            month = leaf_key[2]
+            if month not in firsts or not row["referrals"]:
+                continue
+            index = len(leaves)
+            leaves.append((leaf_key, row))
             if officer_level:
-                groups[(OFFICER, officer, level.key)].append(index)
+                officer, agency, _month = leaf_key
+                trained, month_trained = self.counts.trained(officer, as_of), row["trained"]
+                groups[(OFFICER, officer, key)].append(index)
                 unit = self.counts.unit_of.get((officer, agency))
                 if unit is not None:
-                    groups[(UNIT, unit, level.key)].append(index)
-                trained_on = self.counts.trained_on.get(officer)
-                groups[(TRAINED, trained_on is not None and trained_on <= as_of, level.key)].append(index)
-        return groups
-
-    @staticmethod
-    def _agency_cells(cells):
-        merged: dict[tuple, dict[str, int]] = {}
-        for (_officer, agency, month), row in cells:
-            target = merged.setdefault((0, agency, month), defaultdict(int))
-            for key, value in row.items():
-                if isinstance(value, int):
-                    target[key] += value
-        return sorted(merged.items(), key=lambda item: item[0])
-
-    def _sub_periods(self, level: Period) -> list[Period]:
-        if level.kind == PeriodKind.MONTH:
-            return []
-        if level.kind == PeriodKind.QUARTER:
-            return level.months()
-        quarters = [Period.quarter(level.first_day.year, q, level.time_zone) for q in (1, 2, 3, 4)]
-        return [*level.months(), *quarters]
+                    groups[(UNIT, unit, key)].append(index)
+            else:
+                agency, trained, _month = leaf_key
+                month_trained = trained
+            groups[(PROGRAM, None, key)].append(index)
+            groups[(AGENCY, agency, key)].append(index)
+            if with_trained:
+                groups[(TRAINED, trained, key)].append(index)
+            month_key = month_keys.get(month)
+            if month_key is not None:
+                fixed_groups[(PROGRAM, None, month_key)].append(index)
+                fixed_groups[(AGENCY, agency, month_key)].append(index)
+                if with_trained:
+                    fixed_groups[(TRAINED, month_trained, month_key)].append(index)
+        self.layouts[cache_key] = (leaves, groups, fixed_groups)
+        return self.layouts[cache_key]
 
     # Publishing ---------------------------------------------------------------------------------
 
-    def publish(self, level: Period) -> dict[str, dict[tuple, Published]]:
-        if level.key in self.done:
-            return self.done[level.key]
-        subs = self._sub_periods(level)
-        for sub in subs:
-            self.publish(sub)
-        months = level.months()
-        officer_cells = self._cells(months)
-        agency_cells = self._agency_cells(officer_cells)
+    def _publish_level(self, level: Period, months: list[Period]) -> dict[str, dict[tuple, Published]]:
         forced: dict[str, set] = defaultdict(set)
-        result: dict[str, dict[tuple, Published]] = {}
         while True:
-            for measure in PUBLISHED_OUTCOMES:
-                cells = officer_cells if measure in OFFICER_LEVEL else agency_cells
-                result[measure.key] = self._publish_measure(
-                    measure, level, subs, cells, measure in OFFICER_LEVEL, forced[measure.key]
-                )
-            more = self._funnel_violations(level, result, agency_cells)
+            result = {
+                measure.key: self._publish_measure(measure, level, months, forced[measure.key]) for measure in PUBLISHED_OUTCOMES
+            }
+            more = self._funnel_violations(level, result)
             if all(keys <= forced[measure] for measure, keys in more.items()):
-                break
+                return result
             for measure, keys in more.items():
                 forced[measure] |= keys
-        self.done[level.key] = result
-        return result
 
-    def _publish_measure(self, measure, level, subs, cells, officer_level, forced) -> dict[tuple, Published]:
-        final = metrics.is_final(measure, level.end, self.now)
-        groups = self._groups(level, cells, officer_level)
-        if not final:
-            return {key: _hidden(Reason.FOLLOW_UP_OPEN, self.t) for key in groups}
-        values = [row[measure.key] for _key, row in cells]
-        wholes = [row["referrals"] for _key, row in cells]
-        figures = [
-            Figure(key, frozenset(leaves), whole=sum(wholes[i] for i in leaves), rank=RANKS[key[0]])
-            for key, leaves in groups.items()
-        ]
-        # The same figures over the smaller periods inside, as they were published.
-        for sub in subs:
-            published = self.done[sub.key][measure.key]
-            sub_groups = self._groups(sub, cells, officer_level)
-            for key, leaves in sub_groups.items():
-                leaves = [i for i in leaves if cells[i][0][2] in {m.first_day for m in sub.months()}]
-                if key in published and leaves:
-                    figures.append(Figure(key, frozenset(leaves), whole=sum(wholes[i] for i in leaves), fixed=published[key]))
-        if not figures:
+    def _publish_measure(self, measure: Measure, level: Period, months: list[Period], forced: set):
+        # Officers and units are published by quarter; quality is also split by training, for issue 5.
+        officer_level = measure in OFFICER_LEVEL and level.kind == PeriodKind.QUARTER and self.counts.cells is not None
+        with_trained = measure in OFFICER_LEVEL
+        leaves, groups, fixed_groups = self._layout(level, months, officer_level, with_trained)
+        if not metrics.is_final(measure, level.end, self.now):
+            return {key: Published.hidden(Reason.FOLLOW_UP_OPEN, self.t) for key in groups}
+        if not leaves:
             return {}
-        coordinates = [((officer, agency), month) for (officer, agency, month), _row in cells]
+        values = [row[measure.key] for _key, row in leaves]
+        wholes = [row["referrals"] for _key, row in leaves]
+        figures = [
+            Figure(key, frozenset(indexes), whole=sum(wholes[i] for i in indexes), rank=RANKS[key[0]])
+            for key, indexes in groups.items()
+        ]
+        for key, indexes in fixed_groups.items():
+            published = self.done[key[2]][measure.key].get(key)
+            if published is not None:
+                figures.append(Figure(key, frozenset(indexes), whole=sum(wholes[i] for i in indexes), fixed=published))
+        coordinates = [((key[0], key[1]), key[2]) for key, _row in leaves]
         return self._cached_publish(measure, values, wholes, figures, forced, coordinates)
 
     def _cached_publish(self, measure, values, wholes, figures, forced, coordinates) -> dict[tuple, Published]:
@@ -274,8 +356,9 @@ class _Publisher:
                 self.t,
                 values,
                 wholes,
-                sorted(((f.key, tuple(sorted(f.leaves)), f.whole, f.rank, f.fixed) for f in figures), key=str),
+                [(f.key, tuple(sorted(f.leaves)), f.whole, f.rank, f.fixed) for f in figures],
                 sorted(forced, key=str),
+                coordinates,
             )
         )
         cache_key = f"reports:publish:{measure.key}:{hashlib.sha256(signature).hexdigest()}"
@@ -293,12 +376,14 @@ class _Publisher:
         cache.set(cache_key, published, CACHE_SECONDS)
         return published
 
-    def _funnel_violations(self, level, result, agency_cells) -> dict[str, set]:
+    def _funnel_violations(self, level: Period, result) -> dict[str, set]:
         """Stages of one scope shown within 1..threshold-1 of the last shown stage must be hidden too."""
+        firsts = {month.first_day for month in level.months()}
         referrals: dict[tuple, int] = defaultdict(int)
-        for (_zero, agency, _month), row in agency_cells:
-            referrals[(PROGRAM, None, level.key)] += row["referrals"]
-            referrals[(AGENCY, agency, level.key)] += row["referrals"]
+        for (agency, _trained, month), row in self.counts.coarse.items():
+            if month in firsts:
+                referrals[(PROGRAM, None, level.key)] += row["referrals"]
+                referrals[(AGENCY, agency, level.key)] += row["referrals"]
         violations: dict[str, set] = defaultdict(set)
         for scope, total in referrals.items():
             last = total
@@ -312,26 +397,68 @@ class _Publisher:
                     last = figure.value
         return violations
 
+    def _sum_of_quarters(self, year: Period) -> dict[str, dict[tuple, Published]]:
+        """A year's figure is the sum of its four quarters' when all are shown, else withheld.
+
+        It then tells a reader nothing the quarters had not: no new figure to subtract."""
+        quarters = [Period.quarter(year.first_day.year, q, year.time_zone) for q in (1, 2, 3, 4)]
+        published = [self.publish(quarter) for quarter in quarters]
+        result: dict[str, dict[tuple, Published]] = {}
+        for measure in PUBLISHED_OUTCOMES:
+            parts: dict[tuple, list[Published | None]] = defaultdict(lambda: [None] * 4)
+            for n, quarter in enumerate(published):
+                for (level, ident, _key), figure in quarter[measure.key].items():
+                    if level == TRAINED:
+                        continue  # trained as of each quarter's end: not one group over a year
+                    parts[(level, ident)][n] = figure
+            figures = {}
+            for (level, ident), quarter_figures in parts.items():
+                reasons = {f.reason for f in quarter_figures if f is not None and f.is_suppressed}
+                key = (level, ident, year.key)
+                if Reason.FOLLOW_UP_OPEN in reasons:
+                    figures[key] = Published.hidden(Reason.FOLLOW_UP_OPEN, self.t)
+                elif reasons:
+                    figures[key] = Published.hidden(Reason.WITHHELD, self.t)
+                else:
+                    figures[key] = Published(sum(f.value for f in quarter_figures if f is not None), self.t)
+            result[measure.key] = figures
+        return result
+
+
+def _referral_totals(counts: ProgramCounts, period: Period) -> dict[tuple, int]:
+    totals: dict[tuple, int] = defaultdict(int)
+    if period.kind == PeriodKind.CUSTOM:
+        firsts = {period.first_day}
+    else:
+        firsts = {month.first_day for month in period.months()}
+    for (agency, trained, month), row in counts.coarse.items():
+        if month in firsts:
+            totals[(PROGRAM, None)] += row["referrals"]
+            totals[(AGENCY, agency)] += row["referrals"]
+            if period.kind in (PeriodKind.MONTH, PeriodKind.CUSTOM):
+                totals[(TRAINED, trained)] += row["referrals"]
+    for (officer, agency, month), row in (counts.cells or {}).items():
+        if month in firsts:
+            totals[(OFFICER, officer)] += row["referrals"]
+            unit = counts.unit_of.get((officer, agency))
+            if unit is not None:
+                totals[(UNIT, unit)] += row["referrals"]
+            if period.kind == PeriodKind.QUARTER:
+                totals[(TRAINED, counts.trained(officer, period.last_day))] += row["referrals"]
+    return dict(totals)
+
 
 def publish_outcomes(counts: ProgramCounts, periods: Iterable[Period], now: datetime) -> dict[str, PeriodOutcomes]:
-    """Published outcome figures for each period (months, quarters, years; custom ranges withheld)."""
+    """Published outcome figures and referral counts for each period (custom ranges: referrals only)."""
     publisher = _Publisher(counts, now)
     result = {}
     for period in periods:
-        outcomes = PeriodOutcomes(period, counts.threshold)
-        buckets = {period.first_day} if period.kind == PeriodKind.CUSTOM else {m.first_day for m in period.months()}
-        for (officer, agency, month), row in counts.cells.items():
-            if month in buckets:
-                n = row["referrals"]
-                outcomes.referrals[(PROGRAM, None)] = outcomes.referrals.get((PROGRAM, None), 0) + n
-                outcomes.referrals[(AGENCY, agency)] = outcomes.referrals.get((AGENCY, agency), 0) + n
-                outcomes.referrals[(OFFICER, officer)] = outcomes.referrals.get((OFFICER, officer), 0) + n
-                unit = counts.unit_of.get((officer, agency))
-                if unit is not None:
-                    outcomes.referrals[(UNIT, unit)] = outcomes.referrals.get((UNIT, unit), 0) + n
-                trained_on = counts.trained_on.get(officer)
-                group = (TRAINED, trained_on is not None and trained_on <= period.last_day)
-                outcomes.referrals[group] = outcomes.referrals.get(group, 0) + n
+        outcomes = PeriodOutcomes(
+            period,
+            counts.threshold,
+            referrals=_referral_totals(counts, period),
+            officer_level=counts.cells is not None and period.kind in (PeriodKind.QUARTER, PeriodKind.YEAR),
+        )
         if period.kind != PeriodKind.CUSTOM:
             outcomes.figures = publisher.publish(period)
         result[period.key] = outcomes

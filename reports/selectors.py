@@ -7,16 +7,18 @@ charts that pages and PDFs render alike. Nothing here names a participant.
 
 from __future__ import annotations
 
+import dataclasses
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from django.core.cache import cache
 from django.db.models import Count
 from django.utils import timezone
 
 from deflection.models import Agency, Membership, Pathway, Program, Unit, User
 from referrals.models import HANDOFF_STEPS, Handoff
-from reports import metrics, outcomes
+from reports import metrics, outcomes, rollups
 from reports.charts import Chart, bar_chart, funnel_chart, trend_chart
 from reports.models import Commendation
 from reports.outcomes import AGENCY, OFFICER, PROGRAM, TRAINED, UNIT, PeriodOutcomes, program_agency_ids
@@ -90,19 +92,44 @@ class Counted:
         return self.published[period.key]
 
 
-def count_and_publish(program: Program, periods: list[Period], months: list[Period], now: datetime) -> Counted:
-    """Load counts over `months` (or one custom period) and publish `periods` from them."""
-    counts = outcomes.load_counts(program, months[0], months[-1])
-    return Counted(program, counts, outcomes.publish_outcomes(counts, periods, now), now)
+def count_and_publish(
+    program: Program, periods: list[Period], months: list[Period], now: datetime, *, officers: bool = False
+) -> Counted:
+    """Load counts over `months` and publish `periods` from them.
+
+    Quarters and years are always published down to each officer, so that every page that shows a
+    quarter shows it the same way; months only need the counts per agency unless a page names officers.
+    """
+    officers = officers or any(p.kind in (PeriodKind.QUARTER, PeriodKind.YEAR) for p in periods)
+    months = sorted(months, key=lambda m: m.first_day)
+    inputs = outcomes.prepare(program, months, now)
+    key = inputs.fingerprint(program, months, periods, now, officers)
+    found = cache.get(key) if key else None
+    if found is not None:
+        counts, published = found
+        counts.program = program
+        return Counted(program, counts, published, now)
+    counts = outcomes.load_counts(program, months, now, officers=officers, inputs=inputs)
+    published = outcomes.publish_outcomes(counts, periods, now)
+    if key:
+        # Kept without the per-officer rows: pages need only the published figures and referral totals.
+        light = dataclasses.replace(counts, cells=None)
+        cache.set(key, (light, published), outcomes.CACHE_SECONDS)
+    return Counted(program, counts, published, now)
 
 
-def custom_counts(program: Program, periods: list[Period], now: datetime) -> dict[str, PeriodOutcomes]:
+def custom_counts(program: Program, periods: list[Period], now: datetime) -> dict[str, Counted]:
     """Custom ranges: referral counts over exactly their days (outcomes are withheld for them)."""
-    published = {}
+    result = {}
     for period in periods:
-        counts = outcomes.load_counts(program, period, period)
-        published.update(outcomes.publish_outcomes(counts, [period], now))
-    return published
+        counts = outcomes.load_custom(program, period)
+        result[period.key] = Counted(program, counts, outcomes.publish_outcomes(counts, [period], now), now)
+    return result
+
+
+def months_of(*periods: Period) -> list[Period]:
+    """Every month the periods touch, oldest first."""
+    return sorted({month for period in periods for month in period.months()}, key=lambda m: m.first_day)
 
 
 # People -------------------------------------------------------------------------------------------
@@ -211,18 +238,32 @@ def _scope(agency: Agency | None) -> tuple[str, int | None]:
     return (AGENCY, agency.pk) if agency is not None else (PROGRAM, None)
 
 
-def training_comparison(program: Program, period: Period, published: PeriodOutcomes, counts) -> TrainingComparison:
+def training_comparison(program: Program, period: Period, counted: Counted) -> TrainingComparison:
+    """Trained against untrained officers for the period, or for each of its quarters when it is a year
+    (who is trained changes during a year, so a year has no single pair of groups)."""
     officers = {officer.user_id for officer in program_officers(program)}
-    trained_on = counts.trained_on
-    months = max(1, len(period.months())) if period.kind != PeriodKind.CUSTOM else max(1, round(period.days / 30.4))
+    parts = (
+        [Period.quarter(period.first_day.year, q, period.time_zone) for q in (1, 2, 3, 4)]
+        if period.kind == PeriodKind.YEAR
+        else [period]
+    )
     groups = []
-    for flag, label in ((True, "Completed the core curriculum"), (False, "Not (yet) completed it")):
-        members = {o for o in officers if (trained_on.get(o) is not None and trained_on[o] <= period.last_day) == flag}
-        referrals = published.get(metrics.REFERRALS, TRAINED, flag)
-        quality = published.get(metrics.QUALITY, TRAINED, flag)
-        per_officer = f"{referrals.value / len(members) / months:.2f}" if members else "–"
-        groups.append(TrainingGroup(label, len(members), referrals, per_officer, quality, rate(quality, referrals)))
-    return TrainingComparison(period, bool(trained_on) or _has_core_courses(program), groups)
+    for part in parts:
+        published = counted.published.get(part.key)
+        if published is None:
+            continue
+        if part.kind == PeriodKind.CUSTOM:
+            months = max(1, round(part.days / 30.4))
+        else:
+            months = len(part.months())
+        for flag, label in ((True, "Completed the core curriculum"), (False, "Not (yet) completed it")):
+            members = [o for o in officers if counted.counts.trained(o, part.last_day) == flag]
+            referrals = published.get(metrics.REFERRALS, TRAINED, flag)
+            quality = published.get(metrics.QUALITY, TRAINED, flag)
+            per_officer = f"{referrals.value / len(members) / months:.2f}" if members else "–"
+            name = f"{label}, {part.label}" if len(parts) > 1 else label
+            groups.append(TrainingGroup(name, len(members), referrals, per_officer, quality, rate(quality, referrals)))
+    return TrainingComparison(period, bool(counted.counts.trained_on) or _has_core_courses(program), groups)
 
 
 def _has_core_courses(program: Program) -> bool:
@@ -238,26 +279,19 @@ def dashboard_report(*, program: Program, period: Period, agency: Agency | None 
     months = window_for(period)
     custom = period.kind == PeriodKind.CUSTOM
     previous = period.previous()
-    counted = count_and_publish(program, [*months, *([] if custom else [period, previous])], months, now)
-    published = counted.published
+    wanted = [*months, *([] if custom else [period, previous])]
+    counted = count_and_publish(program, wanted, months_of(*wanted), now)
+    published = dict(counted.published)
+    period_counted = counted
     if custom:
-        published.update(custom_counts(program, [period, previous], now))
+        customs = custom_counts(program, [period, previous], now)
+        published.update({key: c.published[key] for key, c in customs.items()})
+        period_counted = customs[period.key]
     current, before = published[period.key], published[previous.key]
     scope = _scope(agency)
-    agency_ids = [agency.pk] if agency is not None else None
-
-    times = metrics.timings(program=program, start=period.start, end=period.end, agency_ids=agency_ids).get((), None)
-    monthly_times = metrics.timings(
-        program=program, start=months[0].start, end=months[-1].end, monthly=True, agency_ids=agency_ids
-    )
-    by_pathway_rows = metrics.counts(
-        program=program,
-        start=period.start,
-        end=period.end,
-        by=("pathway", "handoff"),
-        measures=(metrics.REFERRALS,),
-        agency_ids=agency_ids,
-    )
+    agency_id = agency.pk if agency is not None else None
+    times, pathways, handoffs = rollups.period_summary(program, period, now, agency_id)
+    monthly_times = rollups.monthly_timings(program, months, now, agency_id)
     agencies = list(Agency.objects.filter(id__in=program_agency_ids(program)).order_by("name"))
 
     referrals = current.get(metrics.REFERRALS, *scope)
@@ -288,19 +322,12 @@ def dashboard_report(*, program: Program, period: Period, agency: Agency | None 
         tiles.append(Tile(measure.label, figure.display, detail, change_label(figure, before.get(measure, *scope))))
     final_contact = metrics.is_final(metrics.CONTACTED, period.end, now)
     if times is not None:
+        firsts = {period.first_day} if custom else {m.first_day for m in period.months()}
         acknowledged = sum(
             row.get(metrics.ACKNOWLEDGED.key, 0)
-            for key, row in (counted.counts.cells.items() if not custom else [])
-            if key[2] in {m.first_day for m in period.months()} and (agency is None or key[1] == agency.pk)
+            for (agency_key, _trained, month), row in period_counted.counts.coarse.items()
+            if month in firsts and (agency is None or agency_key == agency.pk)
         )
-        if custom:
-            acknowledged = metrics.counts(
-                program=program,
-                start=period.start,
-                end=period.end,
-                measures=(metrics.ACKNOWLEDGED,),
-                agency_ids=agency_ids,
-            )[0][metrics.ACKNOWLEDGED.key]
         share = f"{acknowledged / times.referrals * 100:.0f}%" if times.referrals else "–"
         tiles += [
             Tile("Acknowledged within 30 minutes", share, f"{acknowledged:,} of {times.referrals:,} referrals."),
@@ -342,11 +369,6 @@ def dashboard_report(*, program: Program, period: Period, agency: Agency | None 
         f"From referral to treatment, {period.label}",
         {measure.label: current.get(measure, *scope) for measure in metrics.FUNNEL},
     )
-    pathways: dict[str, int] = defaultdict(int)
-    handoffs: dict[str, int] = defaultdict(int)
-    for row in by_pathway_rows:
-        pathways[row["pathway"]] += row["referrals"]
-        handoffs[row["handoff"]] += row["referrals"]
     by_pathway = bar_chart(
         "pathways",
         f"Referrals by pathway, {period.label}",
@@ -376,7 +398,7 @@ def dashboard_report(*, program: Program, period: Period, agency: Agency | None 
     )
     contact_points = []
     for month in months:
-        row = monthly_times.get((month.first_day,))
+        row = monthly_times.get(month.first_day)
         final = metrics.is_final(metrics.CONTACTED, month.end, now)
         if row is None or row.median_contact_hours is None:
             contact_points.append(Published.shown(0, threshold))
@@ -417,7 +439,7 @@ def dashboard_report(*, program: Program, period: Period, agency: Agency | None 
         by_agency=by_agency,
         contact_time=contact_time,
         agency_rows=agency_rows,
-        training=training_comparison(program, period, current, counted.counts),
+        training=training_comparison(program, period, period_counted if custom else counted),
         threshold=threshold,
         notes=notes,
     )
@@ -482,14 +504,16 @@ class Leaderboard:
     unit_id: int | None
     sort: str
     threshold: int
+    # Officers' and units' quality referrals are published by quarter and year (a month's are too few).
+    officer_outcomes: bool
 
     @property
     def suppression_note(self) -> str:
         return suppression_note(self.threshold)
 
     @property
-    def quality_published(self) -> bool:
-        return any(not row.quality.is_suppressed for row in self.officers) or self.period.kind != PeriodKind.CUSTOM
+    def quarter(self) -> Period:
+        return Period.containing(PeriodKind.QUARTER, self.period.start, self.period.time_zone)
 
 
 def leaderboard(
@@ -512,12 +536,14 @@ def leaderboard(
     threshold = program.suppression_threshold
     previous = period.previous()
     if period.kind == PeriodKind.CUSTOM:
-        published = custom_counts(program, [period, previous], now)
+        customs = custom_counts(program, [period, previous], now)
+        current, before = customs[period.key][period], customs[previous.key][previous]
     else:
-        months = sorted({*previous.months(), *period.months()}, key=lambda p: p.first_day)
-        published = count_and_publish(program, [period, previous], months, now).published
-    current, before = published[period.key], published[previous.key]
+        counted = count_and_publish(program, [period, previous], months_of(period, previous), now, officers=True)
+        current, before = counted[period], counted[previous]
 
+    if not current.officer_level:
+        sort = "referrals"  # officers' quality referrals are published by quarter and year
     everyone = [o for o in program_officers(program) if o.agency_id in visible_agency_ids]
     shown = [o for o in everyone if (agency_id is None or o.agency_id == agency_id) and (unit_id is None or o.unit_id == unit_id)]
     by_user: dict[int, list[Officer]] = defaultdict(list)
@@ -576,7 +602,18 @@ def leaderboard(
         .order_by("agency__name", "name")
     )
     return Leaderboard(
-        program, period, previous, rows, unit_rows, visible_agencies, units_choice, agency_id, unit_id, sort, threshold
+        program,
+        period,
+        previous,
+        rows,
+        unit_rows,
+        visible_agencies,
+        units_choice,
+        agency_id,
+        unit_id,
+        sort,
+        threshold,
+        current.officer_level,
     )
 
 
@@ -611,10 +648,15 @@ class EvaluationSheet:
     training_in_period: list[tuple[str, date]]
     commendations: list[Commendation]
     threshold: int
+    officer_outcomes: bool = True  # quality referrals are published per officer by quarter and year
 
     @property
     def suppression_note(self) -> str:
         return suppression_note(self.threshold)
+
+    @property
+    def quality_display(self) -> str:
+        return self.quality.display if self.officer_outcomes else "published by quarter"
 
     def csv_rows(self) -> list[list[str]]:
         """The sheet as (section, measure, value) rows: aggregates only, no participant identifiers."""
@@ -625,8 +667,8 @@ class EvaluationSheet:
             ["Period", "Period", self.period.label],
             ["Referrals", "Referrals made", self.referrals.display],
             ["Referrals", "Rank by referrals", f"{self.rank} of {self.ranked_officers}" if self.rank else "not ranked"],
-            ["Outcomes", metrics.QUALITY.label, self.quality.display],
-            ["Outcomes", "Quality referral rate", self.quality_rate.display],
+            ["Outcomes", metrics.QUALITY.label, self.quality_display],
+            ["Outcomes", "Quality referral rate", self.quality_rate.display if self.officer_outcomes else ""],
         ]
         rows += [["Referrals by pathway", label, str(n)] for label, n in self.by_pathway]
         rows += [["Referrals by hand-off", label, str(n)] for label, n in self.by_handoff]
@@ -653,11 +695,10 @@ def evaluation_sheet(*, program: Program, officer: User, period: Period, now: da
     now = now or timezone.now()
     threshold = program.suppression_threshold
     if period.kind == PeriodKind.CUSTOM:
-        current = custom_counts(program, [period], now)[period.key]
-        counts = None
+        counted = custom_counts(program, [period], now)[period.key]
     else:
-        counted = count_and_publish(program, [period], period.months(), now)
-        current, counts = counted[period], counted.counts
+        counted = count_and_publish(program, [period], period.months(), now, officers=True)
+    current, counts = counted[period], counted.counts
     referrals = current.get(metrics.REFERRALS, OFFICER, officer.pk)
     quality = current.get(metrics.QUALITY, OFFICER, officer.pk)
     totals = {ident: n for (level, ident), n in current.referrals.items() if level == OFFICER}
@@ -678,7 +719,7 @@ def evaluation_sheet(*, program: Program, officer: User, period: Period, now: da
         handoffs[row["handoff"]] += row["referrals"]
         acknowledged += row[metrics.ACKNOWLEDGED.key]
     times = metrics.timings(program=program, start=period.start, end=period.end, officer_ids=[officer.pk]).get(())
-    trained_on = (counts.trained_on if counts is not None else outcomes.core_completion_dates(program)).get(officer.pk)
+    trained_on = counts.trained_on.get(officer.pk)
     attended = (
         Attendance.objects.filter(
             user=officer,
@@ -720,6 +761,7 @@ def evaluation_sheet(*, program: Program, officer: User, period: Period, now: da
         ],
         commendations=commendations,
         threshold=threshold,
+        officer_outcomes=current.officer_level,
     )
 
 
@@ -824,11 +866,11 @@ def newsletter_content(*, program: Program, period: Period, now: datetime | None
     while months[-1].first_day < period.months()[-1].first_day:
         months.append(months[-1].next())
     wanted = {p.key: p for p in [*months[-TREND_MONTHS:], period, period.previous(), outcome_period, outcome_period.previous()]}
-    counted = count_and_publish(program, list(wanted.values()), months, now)
+    counted = count_and_publish(program, list(wanted.values()), months_of(*wanted.values()), now)
     current, before = counted[period], counted[period.previous()]
     outcome, outcome_before = counted[outcome_period], counted[outcome_period.previous()]
     scope = (PROGRAM, None)
-    times = metrics.timings(program=program, start=period.start, end=period.end).get(())
+    times, pathways, _handoffs = rollups.period_summary(program, period, now, None)
     referrals = current.get(metrics.REFERRALS, *scope)
     tiles = [
         Tile(
@@ -882,10 +924,6 @@ def newsletter_content(*, program: Program, period: Period, now: datetime | None
         f"From referral to treatment: referrals of {outcome_period.label}",
         {measure.label: outcome.get(measure, *scope) for measure in metrics.FUNNEL},
     )
-    pathway_rows = metrics.counts(
-        program=program, start=period.start, end=period.end, by=("pathway",), measures=(metrics.REFERRALS,)
-    )
-    pathways = {row["pathway"]: row["referrals"] for row in pathway_rows}
     by_pathway = bar_chart(
         "newsletter-pathways",
         f"Referrals by pathway, {period.label}",
@@ -894,9 +932,7 @@ def newsletter_content(*, program: Program, period: Period, now: datetime | None
         value_header="Referrals",
     )
     officers = {o.user_id for o in program_officers(program)}
-    completed = sum(
-        1 for o in officers if counted.counts.trained_on.get(o) is not None and counted.counts.trained_on[o] <= period.last_day
-    )
+    completed = sum(1 for o in officers if counted.counts.trained(o, period.last_day))
     return NewsletterContent(
         program=program,
         period=period,
@@ -905,7 +941,7 @@ def newsletter_content(*, program: Program, period: Period, now: datetime | None
         trend=trend,
         funnel=funnel,
         by_pathway=by_pathway,
-        training=training_comparison(program, outcome_period, outcome, counted.counts),
+        training=training_comparison(program, outcome_period, counted),
         core_completed=completed,
         referring_officers=len(officers),
         recognitions=newsletter_recognitions(program, period),

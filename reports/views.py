@@ -119,7 +119,7 @@ def leaderboard(request, program_pk):
         visible_agency_ids=visible,
         agency_id=parse_int(request.GET.get("agency")),
         unit_id=parse_int(request.GET.get("unit")),
-        sort="quality" if request.GET.get("sort") == "quality" else "referrals",
+        sort="quality" if request.GET.get("sort") == "quality" else "referrals",  # anything else: by referrals
     )
     return render(
         request,

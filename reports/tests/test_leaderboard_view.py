@@ -20,7 +20,7 @@ def rows(html):
     """(rank, name, referrals, quality) for each officer row, in page order."""
     found = re.findall(
         r'leader-rank fw-semibold">([^<]*)</span>\s*<a [^>]*>([^<]+)</a>.*?'
-        r'<span class="fw-semibold">([^<]+)</span> referrals</div>\s*<div><span class="[^"]*">([^<]+)</span> quality',
+        r'<span class="fw-semibold">([^<]+)</span> referrals</div>\s*(?:<div><span class="[^"]*">([^<]+)</span> quality)?',
         html,
         re.S,
     )
@@ -40,23 +40,38 @@ def test_everyone_else_gets_a_404_and_an_audit_record(client, reports_world, per
     assert AuditEvent.objects.filter(action="access.denied", object_type="reports.leaderboard").exists()
 
 
-def test_officers_ranked_by_referrals_with_small_outcomes_suppressed(client, reports_world):
+def test_a_month_ranks_officers_by_referrals_and_keeps_their_outcomes_for_the_quarter(client, reports_world):
     client.force_login(reports_world.coordinator)
-    found = rows(client.get(url(reports_world, period="2026-03")).content.decode())
+    html = client.get(url(reports_world, period="2026-03", sort="quality")).content.decode()
+    found = rows(html)
     officer, deputy, officer2 = (
         f"{u.first_name} {u.last_name}" for u in (reports_world.officer, reports_world.deputy, reports_world.other_officer)
     )
-    assert [(rank, name, n) for rank, name, n, _q in found[:3]] == [
-        ("1", officer, "30"),
-        ("2", deputy, "20"),
-        ("3", officer2, "4"),
+    assert [(rank, name, n, q) for rank, name, n, q in found[:3]] == [
+        ("1", officer, "30", ""),
+        ("2", deputy, "20", ""),
+        ("3", officer2, "4", ""),
     ]
-    by_name = {name: quality for _r, name, _n, quality in found}
-    assert by_name[officer] == "15"
-    # 3 of 4: a small count, and "1 referred but not engaged" too.
-    assert by_name[officer2] == "fewer than 11"
-    # The deputy's 12 of 20 leaves 8 "not engaged": hidden as well.
-    assert by_name[deputy] == "not shown"
+    assert "published by quarter and year" in html and "See Q1 2026" in html
+
+
+def test_a_quarter_shows_quality_referrals_with_small_ones_suppressed(client, reports_world):
+    client.force_login(reports_world.coordinator)
+    html = client.get(url(reports_world, period="2026-Q1")).content.decode()
+    by_name = {name: (n, quality) for _r, name, n, quality in rows(html)}
+    officer, deputy, officer2 = (
+        f"{u.first_name} {u.last_name}" for u in (reports_world.officer, reports_world.deputy, reports_world.other_officer)
+    )
+    # officer2: 3 of 4, a small count (and "1 referred but not engaged").
+    assert by_name[officer2] == ("4", "fewer than 11")
+    # The deputy: 12 of 20 leaves 8 "not engaged".
+    assert by_name[deputy] == ("20", "not shown")
+    # The officer's 28 of 55 would give officer2's 3 away against District 1's total: one of them is hidden.
+    unit_quality = re.search(r"District 1 <span[^>]*>[^<]*</span></th><td[^>]*>[^<]*</td><td[^>]*>([^<]+)</td>", html)[1]
+    assert by_name[officer][0] == "55"
+    assert "not shown" in (by_name[officer][1], unit_quality)
+    for quality in [q for _n, q in by_name.values()] + [unit_quality]:
+        assert not (quality.isdigit() and 0 < int(quality) < 11)
 
 
 def test_rank_change_since_the_previous_period(client, reports_world):
@@ -70,11 +85,15 @@ def test_rank_change_since_the_previous_period(client, reports_world):
 
 
 def test_ranking_by_quality_ranks_only_shown_figures(client, reports_world):
+    add_officers(reports_world, 3, referrals_each=30, quality_each=15)
     client.force_login(reports_world.coordinator)
-    found = rows(client.get(url(reports_world, period="2026-03", sort="quality")).content.decode())
+    found = rows(client.get(url(reports_world, period="2026-Q1", sort="quality")).content.decode())
     ranked = [(rank, quality) for rank, _name, _n, quality in found]
-    assert ranked[0] == ("1", "15")
+    shown = [(int(rank), int(quality)) for rank, quality in ranked if quality.isdigit() and quality != "0"]
+    assert shown[0][0] == 1 and shown == sorted(shown, key=lambda r: r[0])
+    assert [q for _r, q in shown] == sorted((q for _r, q in shown), reverse=True)  # best first
     assert all(rank == "–" for rank, quality in ranked if not quality.isdigit())
+    assert any(rank == "–" for rank, quality in ranked)
 
 
 def test_filters_by_agency_and_unit(client, reports_world):
@@ -84,10 +103,11 @@ def test_filters_by_agency_and_unit(client, reports_world):
     unit = reports_world.officer.memberships.get().unit
     district = rows(client.get(url(reports_world, period="2026-03", unit=unit.pk)).content.decode())
     assert len(district) == 3  # officer, officer2 and the sergeant (no referrals, not ranked)
-    # A filter never changes what is hidden: the same figure as unfiltered.
-    assert {r[1]: r[3] for r in district}[
-        f"{reports_world.other_officer.first_name} {reports_world.other_officer.last_name}"
-    ] == ("fewer than 11")
+    # A filter never changes what is hidden: the same figures as unfiltered.
+    everyone = {r[1]: r[3] for r in rows(client.get(url(reports_world, period="2026-Q1")).content.decode())}
+    quarter = {r[1]: r[3] for r in rows(client.get(url(reports_world, period="2026-Q1", unit=unit.pk)).content.decode())}
+    assert quarter == {name: quality for name, quality in everyone.items() if name in quarter}
+    assert quarter[f"{reports_world.other_officer.first_name} {reports_world.other_officer.last_name}"] == "fewer than 11"
 
 
 def test_garbage_filters_filter_nothing_and_bad_periods_are_400(client, reports_world):

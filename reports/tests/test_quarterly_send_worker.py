@@ -166,7 +166,8 @@ def test_a_worker_killed_mid_send_then_resumed_mails_everyone_exactly_once(trans
         if worker.poll() is None:
             kill(worker)
     accepted_before_kill = len(inbox.messages)
-    assert accepted_before_kill == ACCEPT_BEFORE_HANG
+    # Two worker processes send side by side, so one more may slip in before both hang.
+    assert ACCEPT_BEFORE_HANG <= accepted_before_kill < RECIPIENTS
     inbox.hang_after = None  # the server answers again
 
     # The dead worker's claimed rows wait for their lease; pretend it has run out.
