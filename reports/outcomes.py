@@ -406,16 +406,19 @@ class _Publisher:
         result: dict[str, dict[tuple, Published]] = {}
         for measure in PUBLISHED_OUTCOMES:
             parts: dict[tuple, list[Published | None]] = defaultdict(lambda: [None] * 4)
-            for n, quarter in enumerate(published):
-                for (level, ident, _key), figure in quarter[measure.key].items():
-                    if level == TRAINED:
-                        continue  # trained as of each quarter's end: not one group over a year
+            for n, (quarter_period, quarter) in enumerate(zip(quarters, published, strict=True)):
+                for (level, ident, key), figure in quarter[measure.key].items():
+                    if key != quarter_period.key or level == TRAINED:
+                        # The months fixed inside the quarter; and trained groups, which are as of each
+                        # quarter's end and so not one group over a year.
+                        continue
                     parts[(level, ident)][n] = figure
             figures = {}
+            final = metrics.is_final(measure, year.end, self.now)
             for (level, ident), quarter_figures in parts.items():
                 reasons = {f.reason for f in quarter_figures if f is not None and f.is_suppressed}
                 key = (level, ident, year.key)
-                if Reason.FOLLOW_UP_OPEN in reasons:
+                if not final or Reason.FOLLOW_UP_OPEN in reasons:
                     figures[key] = Published.hidden(Reason.FOLLOW_UP_OPEN, self.t)
                 elif reasons:
                     figures[key] = Published.hidden(Reason.WITHHELD, self.t)
