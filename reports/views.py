@@ -7,6 +7,7 @@ import io
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db import transaction
 from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -15,6 +16,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from deflection import access as program_access
 from deflection.audit import audit_log
+from deflection.outbox import enqueue
 from deflection.pdf import render_pdf
 from reports import access, exports, selectors, services
 from reports.forms import (
@@ -312,7 +314,11 @@ def newsletter_download(request, pk):
     if newsletter.status != NewsletterStatus.READY:
         if newsletter.status == NewsletterStatus.FAILED:
             raise Http404("This edition failed to build.")
-        # Built lazily (demo data, or a build still queued): show the progress page until it is ready.
+        # Built lazily (the demo's older editions) or still queued: ask for the build (the task claims
+        # the row, so asking twice builds once) and show the progress page until it is ready.
+        if newsletter.status == NewsletterStatus.PENDING:
+            with transaction.atomic():
+                enqueue("reports.tasks.build_newsletter", newsletter_id=newsletter.pk)
         return redirect("reports:newsletter_detail", pk=newsletter.pk)
     audit_log(action="newsletter.download", request=request, obj=newsletter)
     return FileResponse(
