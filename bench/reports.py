@@ -8,6 +8,7 @@ time through Django's test client (no network), median of several runs. The publ
 
 from __future__ import annotations
 
+import logging
 import os
 import signal
 import socket
@@ -191,6 +192,7 @@ def email_figures(program) -> dict[str, tuple[float, str]]:
         edition.refresh_from_db()
     assert edition.status == NewsletterStatus.READY
     Delivery.objects.filter(newsletter=edition).delete()  # each run sends afresh
+    logging.getLogger("mail.log").setLevel(logging.WARNING)  # aiosmtpd logs every SMTP command
     inbox = _Inbox()
     controller = Controller(inbox, hostname="127.0.0.1", port=_free_port())
     controller.start()
@@ -201,27 +203,16 @@ def email_figures(program) -> dict[str, tuple[float, str]]:
         "EMAIL_URL": f"smtp://127.0.0.1:{controller.port}",
         "MEDIA_ROOT": str(settings.MEDIA_ROOT),
     }
+    # Each worker publishes its follow-up tasks to the benchmark's own queue, so that a `make run`
+    # worker on the same Redis never picks them up.
+    boot = (
+        "import sys; from deflection.celery import app; app.conf.task_default_queue = sys.argv[1]; "
+        "app.worker_main(['worker', '--pool', 'solo', '-Q', sys.argv[1], '-n', sys.argv[2], '--without-heartbeat', "
+        "'--without-gossip', '--without-mingle', '--loglevel', 'WARNING'])"
+    )
     workers = [
         subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "celery",
-                "-A",
-                "deflection",
-                "worker",
-                "--pool",
-                "solo",
-                "-Q",
-                queue,
-                "-n",
-                f"bench{n}@%h",
-                "--without-heartbeat",
-                "--without-gossip",
-                "--without-mingle",
-                "--loglevel",
-                "WARNING",
-            ],
+            [sys.executable, "-c", boot, queue, f"bench{n}@%h"],
             cwd=BASE_DIR,
             env=env,
             start_new_session=True,

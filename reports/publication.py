@@ -16,9 +16,11 @@ between 0 and its referrals, and changes that figure. It is enough to look for t
 one leaf moved by 1 (when every figure holding it is hidden) or two leaves moved by 1 in opposite
 directions (when every shown figure holds both or neither). A hidden figure with no such move gets
 one: the cheapest further figures are hidden, leaves before units before agencies before the
-program, smaller before larger. Hiding more never removes a move, so the work ends when every hidden
-figure has one. When the shown referral counts pin a figure whatever is hidden ("11 of 11 engaged"
-tells every officer's share), the measure is withheld for that publication.
+program, smaller before larger; where a hidden figure's label itself blocks every move ("fewer than
+11" at 10 cannot take one more), that figure is withheld instead, with no label at all. Hiding more
+never removes a move, so the work ends when every hidden figure has one. When the shown referral
+counts pin a figure whatever is hidden ("11 of 11 engaged" tells every officer's share), the whole
+measure is withheld for that publication.
 
 Figures decided by an earlier publication (the months inside a quarter, already published on their
 own) come in `fixed`: they are never changed, but their hidden figures are checked again against the

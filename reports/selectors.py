@@ -20,7 +20,7 @@ from deflection.models import Agency, Membership, Pathway, Program, Unit, User
 from referrals.models import HANDOFF_STEPS, Handoff
 from reports import metrics, outcomes, rollups
 from reports.charts import Chart, bar_chart, funnel_chart, trend_chart
-from reports.models import Commendation
+from reports.models import Commendation, Newsletter, NewsletterStatus
 from reports.outcomes import AGENCY, OFFICER, PROGRAM, TRAINED, UNIT, PeriodOutcomes, program_agency_ids
 from reports.periods import Period, PeriodKind, trailing_months
 from reports.suppression import FOLLOW_UP_OPEN, Published, Rate, Reason, _is_small, rate, suppression_note
@@ -132,7 +132,20 @@ def months_of(*periods: Period) -> list[Period]:
     return sorted({month for period in periods for month in period.months()}, key=lambda m: m.first_day)
 
 
-# People -------------------------------------------------------------------------------------------
+# People and lists ---------------------------------------------------------------------------------
+
+
+def program_agencies(program: Program) -> list[Agency]:
+    return list(Agency.objects.filter(id__in=program_agency_ids(program)).order_by("name"))
+
+
+def newsletter_editions(program: Program) -> list:
+    """The current edition of each period, and the newest version of periods still being built."""
+    return list(
+        Newsletter.objects.filter(program=program)
+        .exclude(is_current=False, status=NewsletterStatus.READY)
+        .order_by("kind", "-period_start", "-version")[:120]
+    )
 
 
 @dataclass(frozen=True)

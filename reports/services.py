@@ -22,7 +22,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from deflection.audit import audit_log
-from deflection.models import Agency, Membership, Program, User
+from deflection.models import Membership, Program, User
 from deflection.outbox import enqueue
 from deflection.pdf import render_pdf
 from reports import selectors
@@ -413,6 +413,3 @@ def recipient_list_create(*, program: Program, name: str, user_ids: list[int], b
         audit_log(action="recipient_list.create", request=request, actor=by, obj=recipient_list, detail={"people": len(user_ids)})
     return recipient_list
 
-
-def agencies_of(program: Program):
-    return Agency.objects.filter(id__in=program_agency_ids(program)).order_by("name")

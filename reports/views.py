@@ -33,6 +33,9 @@ from reports.models import NewsletterKind, NewsletterStatus
 from reports.periods import Period, PeriodKind, last_complete_quarter
 
 
+LEADERBOARD_ROWS = 50
+
+
 def _keep(request, names: tuple[str, ...]) -> dict:
     """The other filters of a page, for its previous/next links and custom-range form."""
     pairs = [(name, request.GET[name][:20]) for name in names if request.GET.get(name)]
@@ -78,7 +81,7 @@ def program_dashboard(request, program_pk):
     agency_id = parse_int(request.GET.get("agency"))
     agency = None
     if agency_id is not None:
-        agency = next((a for a in services.agencies_of(program) if a.pk == agency_id), None)
+        agency = next((a for a in selectors.program_agencies(program) if a.pk == agency_id), None)
         if agency is None:
             raise program_access.deny(request, "deflection.agency", agency_id)
     report = selectors.dashboard_report(program=program, period=period, agency=agency)
@@ -90,7 +93,6 @@ def program_dashboard(request, program_pk):
             "report": report,
             "choices": period_choices(program),
             "may_see_leaderboard": access.leaderboard_programs(request.user).filter(pk=program.pk).exists(),
-            "may_export": program_access.programs_coordinated_by(request.user).filter(pk=program.pk).exists(),
             **_keep(request, ("agency",)),
         },
     )
@@ -123,12 +125,16 @@ def leaderboard(request, program_pk):
         unit_id=parse_int(request.GET.get("unit")),
         sort="quality" if request.GET.get("sort") == "quality" else "referrals",  # anything else: by referrals
     )
+    show_all = request.GET.get("show") == "all"
     return render(
         request,
         "reports/leaderboard.html",
         {
             "program": program,
             "board": board,
+            # A phone shows the top of the board; the rest is one tap away (ranks are over everyone).
+            "officers": board.officers if show_all else board.officers[:LEADERBOARD_ROWS],
+            "hidden_rows": 0 if show_all else max(0, len(board.officers) - LEADERBOARD_ROWS),
             "choices": period_choices(program),
             "may_commend": access.can_commend(request.user, program),
             **_keep(request, ("agency", "unit", "sort")),
@@ -288,23 +294,12 @@ def newsletters_home(request):
 @login_required
 def newsletters(request, program_pk):
     program = program_access.get_program_for_user(request, program_pk)
-    editions = selectors_newsletters(program)
+    editions = selectors.newsletter_editions(program)
     coordinator = program_access.programs_coordinated_by(request.user).filter(pk=program.pk).exists()
     return render(
         request,
         "reports/newsletters.html",
         {"program": program, "editions": editions, "coordinator": coordinator},
-    )
-
-
-def selectors_newsletters(program):
-    from reports.models import Newsletter  # noqa: PLC0415
-
-    # The current edition of each period, and the newest version of periods still being built.
-    return list(
-        Newsletter.objects.filter(program=program)
-        .exclude(is_current=False, status=NewsletterStatus.READY)
-        .order_by("kind", "-period_start", "-version")[:120]
     )
 
 

@@ -134,4 +134,9 @@ def test_the_query_count_does_not_grow_with_officers(client, reports_world):
         response = client.get(target)
     assert response.content.decode().count("leader-row") > 30
     assert len(many) == len(few)
+    add_officers(reports_world, 25)
+    html = client.get(target).content.decode()
+    everyone = int(re.search(r"Show all (\d+) officers", html)[1])
+    assert html.count("leader-row") == 50 and everyone > 50
+    assert client.get(target + "&show=all").content.decode().count("leader-row") == everyone
     assert len(few) < 20
