@@ -467,7 +467,6 @@ class Ranked:
 
     key: int
     name: str
-    detail: str
     referrals: Published
     quality: Published
     rank: int | None = None
@@ -476,6 +475,17 @@ class Ranked:
     agency_id: int | None = None
     unit_id: int | None = None
     commendations: int = 0
+    memberships: list = field(default_factory=list)
+    agency_name: str = ""
+
+    @property
+    def detail(self) -> str:
+        """Rank, badge, agency and unit; worked out only for the rows a page shows."""
+        if not self.memberships:
+            return self.agency_name
+        first = self.memberships[0]
+        places = ", ".join(sorted({f"{m.agency}{': ' + m.unit if m.unit else ''}" for m in self.memberships}))
+        return " · ".join(filter(None, [first.rank, f"#{first.badge}" if first.badge else "", places]))
 
     @property
     def change(self) -> str:
@@ -562,10 +572,9 @@ def leaderboard(
     by_user: dict[int, list[Officer]] = defaultdict(list)
     for officer in shown:
         by_user[officer.user_id].append(officer)
+    # A period's commendations are few: count them all rather than pass every officer's id to the query.
     commended = dict(
-        Commendation.objects.filter(
-            program=program, officer_id__in=list(by_user), created_at__gte=period.start, created_at__lt=period.end
-        )
+        Commendation.objects.filter(program=program, created_at__gte=period.start, created_at__lt=period.end)
         .values("officer_id")
         .annotate(n=Count("id"))
         .values_list("officer_id", "n")
@@ -573,12 +582,11 @@ def leaderboard(
     rows = []
     for user_id, memberships in by_user.items():
         first = memberships[0]
-        detail = ", ".join(sorted({f"{m.agency}{': ' + m.unit if m.unit else ''}" for m in memberships}))
         rows.append(
             Ranked(
                 key=user_id,
                 name=first.name,
-                detail=" · ".join(filter(None, [first.rank, f"#{first.badge}" if first.badge else "", detail])),
+                memberships=memberships,
                 referrals=current.get(metrics.REFERRALS, OFFICER, user_id),
                 quality=current.get(metrics.QUALITY, OFFICER, user_id),
                 agency_id=first.agency_id,
@@ -594,7 +602,7 @@ def leaderboard(
             Ranked(
                 key=unit,
                 name=name,
-                detail=agency_name,
+                agency_name=agency_name,
                 referrals=current.get(metrics.REFERRALS, UNIT, unit),
                 quality=current.get(metrics.QUALITY, UNIT, unit),
                 unit_id=unit,

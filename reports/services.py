@@ -412,4 +412,3 @@ def recipient_list_create(*, program: Program, name: str, user_ids: list[int], b
         recipient_list.members.set(user_ids)
         audit_log(action="recipient_list.create", request=request, actor=by, obj=recipient_list, detail={"people": len(user_ids)})
     return recipient_list
-

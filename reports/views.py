@@ -32,7 +32,6 @@ from reports.forms import (
 from reports.models import NewsletterKind, NewsletterStatus
 from reports.periods import Period, PeriodKind, last_complete_quarter
 
-
 LEADERBOARD_ROWS = 50
 
 
