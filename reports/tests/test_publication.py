@@ -178,7 +178,7 @@ def structures(draw):
     return threshold, values, wholes, figures
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=120, deadline=None)
 @given(structures())
 def test_no_linked_publication_shows_a_small_count_or_lets_one_be_worked_out(example):
     threshold, values, wholes, figures = example
@@ -195,7 +195,7 @@ def month_structures(draw):
     return threshold, values, wholes
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=80, deadline=None)
 @given(month_structures())
 def test_quarters_built_on_fixed_months_never_give_a_month_away(example):
     threshold, values, wholes = example
