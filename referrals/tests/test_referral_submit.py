@@ -3,7 +3,9 @@
 import uuid
 
 import pytest
+import time_machine
 from django.urls import reverse
+from django.utils import timezone
 
 from deflection.models import AuditEvent
 from referrals.models import Participant, Referral, Status, StatusChange
@@ -29,14 +31,16 @@ def test_form_renders_pathways_checklist_and_handoff_steps(officer_client, rworl
 
 
 def test_submit_creates_referral_in_the_providers_queue(officer_client, rworld):
-    response = officer_client.post(URL, referral_post(rworld))
+    # Frozen clock: the form was opened exactly 4 minutes before this submit.
+    with time_machine.travel(timezone.now(), tick=False):
+        response = officer_client.post(URL, referral_post(rworld))
     referral = Referral.objects.get()
     assert response.status_code == 302
     assert response.url == reverse("referrals:done", args=[referral.pk])
     assert referral.provider == rworld.provider
     assert referral.agency == rworld.police
     assert referral.status == Status.RECEIVED
-    assert 230 <= referral.completion_seconds <= 300
+    assert referral.completion_seconds == 240
     assert StatusChange.objects.filter(referral=referral, status=Status.RECEIVED).count() == 1
     assert AuditEvent.objects.filter(action="referral.create", object_id=str(referral.pk)).exists()
     done = officer_client.get(response.url)
