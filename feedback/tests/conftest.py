@@ -2,6 +2,7 @@
 referral with a consent in any state naming anyone (the outcome feed's consent matrix)."""
 
 import datetime
+import zoneinfo
 
 import pytest
 from django.utils import timezone
@@ -61,7 +62,8 @@ def consent_for(world):
             "same agency": {"recipient_agency": referral.agency},
             "another agency": {"recipient_agency": AgencyFactory(name=f"Other PD {referral.pk}")},
         }[recipient]
-        today = timezone.localdate()
+        # The program's own date: around midnight UTC it differs from the UTC date.
+        today = timezone.localdate(timezone=zoneinfo.ZoneInfo(referral.program.time_zone))
         consent = ConsentFactory(
             participant=referral.participant, disclosing_agency=world.provider, witnessed_by=world.case_manager,
             level=level, **recipients,

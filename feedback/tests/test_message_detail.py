@@ -48,7 +48,8 @@ def test_a_consent_that_no_longer_covers_it_hides_it_on_the_next_request(client,
     if change == "revoked":
         consent.revoked_at = timezone.now()
     elif change == "expired":
-        consent.expires_on = timezone.localdate() - timezone.timedelta(days=1)
+        # Two days back: expired in every time zone, whatever the program's local date is now.
+        consent.expires_on = timezone.localdate() - timezone.timedelta(days=2)
     else:
         consent.level = DisclosureLevel.ENGAGED_ONLY
     consent.save(update_fields=["revoked_at", "expires_on", "level"])
