@@ -1,6 +1,7 @@
 """CSV attendance import: good rows saved together, each bad row reported by line and reason."""
 
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -17,7 +18,11 @@ def sessions(world, course):
     past = SessionFactory(course=course, starts_at=datetime(2025, 3, 4, 15, 0, tzinfo=UTC))  # 09:00 in Chicago
     # 20:00 in Chicago on 5 March is 02:00 UTC on the 6th: the file gives the local date.
     evening = SessionFactory(course=course, starts_at=datetime(2025, 3, 6, 2, 0, tzinfo=UTC))
-    future = SessionFactory(course=course, starts_at=datetime.now(UTC) + timedelta(days=7))
+    # Midday a week ahead, so its local date is the same whatever the hour of the run.
+    future = SessionFactory(
+        course=course,
+        starts_at=(datetime.now(UTC) + timedelta(days=7)).replace(hour=18, minute=0, second=0, microsecond=0),
+    )
     elsewhere = SessionFactory(course=CourseFactory(program=world.other_program), starts_at=past.starts_at)
     return past, evening, future, elsewhere
 
@@ -35,7 +40,7 @@ def mixed_file(past, evening, future, elsewhere) -> bytes:
         f"{past.pk},2025-03-04,outsider",
         f"{past.pk},2025-03-04",
         f"{elsewhere.pk},2025-03-04,deputy",
-        f"{future.pk},{future.starts_at.astimezone(UTC):%Y-%m-%d},deputy",
+        f"{future.pk},{future.starts_at.astimezone(ZoneInfo(future.course.program.time_zone)):%Y-%m-%d},deputy",
         f"{past.pk},2025-03-04,officer",
         ",,",
         f"{evening.pk},2025-03-05,dispatcher",
