@@ -26,7 +26,7 @@ import pickle
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 
 from django.core.cache import cache
 from django.db.models import Count, Max, Min, Sum
@@ -115,6 +115,14 @@ class ProgramCounts:
     cells: dict[tuple[int, int, date], dict[str, int]] | None
     unit_of: dict[tuple[int, int], int | None]
     trained_on: dict[int, date]
+    # When each ended month was counted into the rollups: names the counts a published level came from.
+    built: dict[date, datetime] = field(default_factory=dict)
+    # Officer rows of ended months are read from the rollups only when a level must be published
+    # afresh; pages whose levels are cached read per-officer referral totals (one small sum) instead.
+    officers: bool = False
+    live_cells: dict[tuple[int, int, date], dict[str, int]] = field(default_factory=dict)
+    _loaded: set[date] = field(default_factory=set, init=False, repr=False)
+    _referrals: dict[tuple[int, int, date], int] | None = field(default=None, init=False, repr=False)
 
     @property
     def threshold(self) -> int:
@@ -122,6 +130,39 @@ class ProgramCounts:
 
     def trained(self, officer: int, as_of: date) -> bool:
         return rollups.is_trained(self.trained_on, officer, as_of)
+
+    def officer_cells(self, firsts: set[date]) -> dict[tuple[int, int, date], dict[str, int]]:
+        """The officer rows of the given months (ended months from the rollups, read on first use)."""
+        if self.cells is None:
+            self.cells = dict(self.live_cells)
+        missing = [m for m in firsts if m in self.built and m not in self._loaded]
+        if missing and self.officers:
+            names = ("officer_id", "agency_id", "month", "trained", *COUNT_FIELDS)
+            stored = MonthRollup.objects.filter(program=self.program, month__in=missing).values_list(*names).order_by()
+            # Tens of thousands of rows at scale: plain tuples zipped into dicts cost far less than .values().
+            self.cells.update({(t[0], t[1], t[2]): dict(zip(names, t, strict=True)) for t in stored})
+            self._loaded.update(missing)
+        return {key: row for key, row in self.cells.items() if key[2] in firsts}
+
+    def officer_referrals(self, firsts: set[date]) -> dict[tuple[int, int], int]:
+        """Referrals per (officer, agency) over the given months. The referral column of every month
+        these counts cover is read once (a few small columns, one query), and summed per period here."""
+        if not self.officers:
+            return {}
+        if self._referrals is None:
+            ended = [m.first_day for m in self.months if m.first_day in self.built]
+            rows = (
+                MonthRollup.objects.filter(program=self.program, month__in=ended)
+                .values_list("officer_id", "agency_id", "month", "referrals")
+                .order_by()
+            )
+            self._referrals = {(o, a, m): n for o, a, m, n in rows}
+            self._referrals.update({key: row["referrals"] for key, row in self.live_cells.items()})
+        totals: dict[tuple[int, int], int] = defaultdict(int)
+        for (officer, agency, month), n in self._referrals.items():
+            if month in firsts:
+                totals[(officer, agency)] += n
+        return totals
 
 
 def _add(target: dict, row: dict) -> None:
@@ -179,37 +220,59 @@ def load_counts(
     coarse: dict[tuple, dict] = defaultdict(dict)
     cells: dict[tuple, dict] | None = None
     stored = MonthRollup.objects.filter(program=program, month__in=ended)
-    if officers:
-        cells = {}
-        for row in stored.values("officer_id", "agency_id", "month", "trained", *COUNT_FIELDS):
-            rows.append(row)
-    else:
-        for row in stored.values("agency_id", "trained", "month").annotate(**{f: Sum(f) for f in COUNT_FIELDS}).order_by():
-            _add(coarse[(row["agency_id"], row["trained"], row["month"])], row)
+    # The database sums the agency-level counts; Python only adds the live month's few rows to them.
+    for row in stored.values("agency_id", "trained", "month").annotate(**{f: Sum(f) for f in COUNT_FIELDS}).order_by():
+        _add(coarse[(row["agency_id"], row["trained"], row["month"])], row)
+    live_cells = {}
     for row in rows:
-        if "officer_id" in row:
-            if cells is not None:
-                cells[(row["officer_id"], row["agency_id"], row["month"])] = {**row}
-            _add(coarse[(row["agency_id"], row["trained"], row["month"])], row)
-    return ProgramCounts(program, months, dict(coarse), cells, inputs.unit_of, trained_on)
-
-
-def load_custom(program: Program, period: Period) -> ProgramCounts:
-    """A custom range: referral counts over exactly its days, counted live (outcomes are withheld)."""
-    trained_on = core_completion_dates(program)
-    rows = metrics.counts(
-        program=program,
-        start=period.start,
-        end=period.end,
-        by=("officer_id", "agency_id"),
-        measures=(metrics.REFERRALS, metrics.ACKNOWLEDGED),
+        live_cells[(row["officer_id"], row["agency_id"], row["month"])] = {**row}
+        _add(coarse[(row["agency_id"], row["trained"], row["month"])], row)
+    return ProgramCounts(
+        program, months, dict(coarse), cells, inputs.unit_of, trained_on, inputs.built, officers=officers, live_cells=live_cells
     )
+
+
+def load_custom(program: Program, period: Period, now: datetime | None = None) -> ProgramCounts:
+    """A custom range: referral counts over exactly its days (outcomes are withheld).
+
+    Whole months inside the range come from the rollups (a month's referral and acknowledgement counts
+    are final once it has ended); only the days before the first and after the last whole month are
+    counted live, so a year-long range costs about what a month does."""
+    now = now or datetime.now(UTC)
+    trained_on = core_completion_dates(program)
+    measures = (metrics.REFERRALS, metrics.ACKNOWLEDGED)
+    fields = ("referrals", "acknowledged", "completion_seconds")
+    whole = [m for m in period.months() if m.start >= period.start and m.end <= period.end and m.end <= now]
+    rollups.ensure_counted(program, whole, now, trained_on)
+    edges = [(period.start, period.end)]
+    if whole:
+        edges = [(period.start, whole[0].start), (whole[-1].end, period.end)]
+    totals: dict[tuple[int, int], dict[str, int]] = defaultdict(lambda: dict.fromkeys(fields, 0))
+    if whole:
+        stored = (
+            MonthRollup.objects.filter(program=program, month__in=[m.first_day for m in whole])
+            .values_list("officer_id", "agency_id")
+            .annotate(*(Sum(name) for name in fields))
+            .order_by()
+        )
+        for officer, agency, *sums in stored:
+            for name, value in zip(fields, sums, strict=True):
+                totals[(officer, agency)][name] += value or 0
+    for start, end in edges:
+        if start >= end:
+            continue
+        for row in metrics.counts(program=program, start=start, end=end, by=("officer_id", "agency_id"), measures=measures):
+            for name in fields:
+                totals[(row["officer_id"], row["agency_id"])][name] += row.get(name) or 0
     cells, coarse = {}, defaultdict(dict)
-    for row in rows:
-        row["trained"] = rollups.is_trained(trained_on, row["officer_id"], period.last_day)
-        cells[(row["officer_id"], row["agency_id"], period.first_day)] = row
-        _add(coarse[(row["agency_id"], row["trained"], period.first_day)], row)
-    return ProgramCounts(program, [period], dict(coarse), cells, _units(program), trained_on)
+    for (officer, agency), row in totals.items():
+        if not row["referrals"]:
+            continue
+        trained = rollups.is_trained(trained_on, officer, period.last_day)
+        row = {**row, "officer_id": officer, "agency_id": agency, "trained": trained}
+        cells[(officer, agency, period.first_day)] = row
+        _add(coarse[(agency, row["trained"], period.first_day)], row)
+    return ProgramCounts(program, [period], dict(coarse), cells, _units(program), trained_on, officers=True)
 
 
 def _units(program: Program) -> dict[tuple[int, int], int | None]:
@@ -246,6 +309,13 @@ class PeriodOutcomes:
         return Published.shown(0, self.threshold)  # no referrals there: zero of zero hides nothing
 
 
+def _shared(published: dict[str, dict[tuple, Published]]) -> dict[str, dict[tuple, Published]]:
+    """The same figures with equal ones as one object: thousands of officers share a few hundred distinct
+    figures, and pickle then stores (and the cache read rebuilds) each distinct figure once."""
+    canonical: dict[Published, Published] = {}
+    return {measure: {key: canonical.setdefault(f, f) for key, f in figures.items()} for measure, figures in published.items()}
+
+
 class _Publisher:
     """Publishes months on their own, quarters with their months fixed, years as sums of quarters."""
 
@@ -255,9 +325,16 @@ class _Publisher:
         self.t = counts.threshold
         self.done: dict[str, dict[str, dict[tuple, Published]]] = {}
         self.layouts: dict[tuple, tuple] = {}
+        self._by_month: dict[bool, dict[date, list]] = {}
+        self._people_digest: str | None = None
 
     def publish(self, level: Period) -> dict[str, dict[tuple, Published]]:
         if level.key not in self.done:
+            cache_key = self._level_cache_key(level)
+            found = cache.get(cache_key) if cache_key else None
+            if found is not None:
+                self.done[level.key] = found
+                return found
             if level.kind == PeriodKind.MONTH:
                 self.done[level.key] = self._publish_level(level, [])
             elif level.kind == PeriodKind.QUARTER:
@@ -269,7 +346,55 @@ class _Publisher:
                 self.done[level.key] = self._sum_of_quarters(level)
             else:
                 raise ValueError("outcomes are published for months, quarters and years")
+            if cache_key:
+                cache.set(cache_key, _shared(self.done[level.key]), CACHE_SECONDS)
         return self.done[level.key]
+
+    def _level_cache_key(self, level: Period) -> str | None:
+        """A key for one level's published figures, built from everything they depend on.
+
+        A level depends only on its own months (a quarter fixes its months, a year sums its quarters),
+        so it is cached on its own and any page that combines it with other periods reuses it. Levels
+        with a month not yet counted into the rollups (the month in progress) are not cached.
+        """
+        months = level.months()
+        built = [self.counts.built.get(month.first_day) for month in months]
+        if any(stamp is None for stamp in built):
+            return None
+        if self._people_digest is None:
+            people = pickle.dumps((sorted(self.counts.trained_on.items()), sorted(self.counts.unit_of.items(), key=str)))
+            self._people_digest = hashlib.sha256(people).hexdigest()
+        quarters = []
+        if level.kind == PeriodKind.YEAR:
+            quarters = [Period.quarter(level.first_day.year, q, level.time_zone) for q in (1, 2, 3, 4)]
+        inside = [*months, *quarters, level]
+        finality = [tuple(metrics.is_final(m, p.end, self.now) for m in PUBLISHED_OUTCOMES) for p in inside]
+        payload = pickle.dumps(
+            (
+                CACHE_VERSION,
+                self.counts.program.pk,
+                self.t,
+                level.key,
+                self.counts.officers,
+                built,
+                self._people_digest,
+                finality,
+            )
+        )
+        return f"reports:level:{hashlib.sha256(payload).hexdigest()}"
+
+    def _leaves_by_month(self, officer_level: bool, firsts: set[date]) -> dict[date, list]:
+        """Rows grouped by month once, so each level's layout reads only its own months' rows."""
+        grouped = self._by_month.setdefault(officer_level, {})
+        missing = firsts - grouped.keys()
+        if missing:
+            for month in missing:
+                grouped[month] = []
+            source = self.counts.officer_cells(missing) if officer_level else self.counts.coarse
+            for leaf_key, row in source.items():
+                if leaf_key[2] in missing:
+                    grouped[leaf_key[2]].append((leaf_key, row))
+        return grouped
 
     # Leaves and figures -------------------------------------------------------------------------
 
@@ -283,10 +408,11 @@ class _Publisher:
         month_keys = {month.first_day: month.key for month in months}
         key, as_of = level.key, level.last_day
         leaves, groups, fixed_groups = [], defaultdict(list), defaultdict(list)
-        source = self.counts.cells if officer_level else self.counts.coarse
-        for leaf_key, row in sorted(source.items()):
+        by_month = self._leaves_by_month(officer_level, firsts)
+        # The same order as sorting every row and keeping this level's: the engine's choices follow it.
+        for leaf_key, row in sorted(item for month in firsts for item in by_month.get(month, ())):
             month = leaf_key[2]
-            if month not in firsts or not row["referrals"]:
+            if not row["referrals"]:
                 continue
             index = len(leaves)
             leaves.append((leaf_key, row))
@@ -329,7 +455,7 @@ class _Publisher:
 
     def _publish_measure(self, measure: Measure, level: Period, months: list[Period], forced: set):
         # Officers and units are published by quarter; quality is also split by training, for issue 5.
-        officer_level = measure in OFFICER_LEVEL and level.kind == PeriodKind.QUARTER and self.counts.cells is not None
+        officer_level = measure in OFFICER_LEVEL and level.kind == PeriodKind.QUARTER and self.counts.officers
         with_trained = measure in OFFICER_LEVEL
         leaves, groups, fixed_groups = self._layout(level, months, officer_level, with_trained)
         if not metrics.is_final(measure, level.end, self.now):
@@ -440,14 +566,13 @@ def _referral_totals(counts: ProgramCounts, period: Period) -> dict[tuple, int]:
             totals[(AGENCY, agency)] += row["referrals"]
             if period.kind in (PeriodKind.MONTH, PeriodKind.CUSTOM):
                 totals[(TRAINED, trained)] += row["referrals"]
-    for (officer, agency, month), row in (counts.cells or {}).items():
-        if month in firsts:
-            totals[(OFFICER, officer)] += row["referrals"]
-            unit = counts.unit_of.get((officer, agency))
-            if unit is not None:
-                totals[(UNIT, unit)] += row["referrals"]
-            if period.kind == PeriodKind.QUARTER:
-                totals[(TRAINED, counts.trained(officer, period.last_day))] += row["referrals"]
+    for (officer, agency), referrals in counts.officer_referrals(firsts).items():
+        totals[(OFFICER, officer)] += referrals
+        unit = counts.unit_of.get((officer, agency))
+        if unit is not None:
+            totals[(UNIT, unit)] += referrals
+        if period.kind == PeriodKind.QUARTER:
+            totals[(TRAINED, counts.trained(officer, period.last_day))] += referrals
     return dict(totals)
 
 
@@ -460,7 +585,7 @@ def publish_outcomes(counts: ProgramCounts, periods: Iterable[Period], now: date
             period,
             counts.threshold,
             referrals=_referral_totals(counts, period),
-            officer_level=counts.cells is not None and period.kind in (PeriodKind.QUARTER, PeriodKind.YEAR),
+            officer_level=counts.officers and period.kind in (PeriodKind.QUARTER, PeriodKind.YEAR),
         )
         if period.kind != PeriodKind.CUSTOM:
             outcomes.figures = publisher.publish(period)

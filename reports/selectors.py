@@ -113,7 +113,7 @@ def count_and_publish(
     published = outcomes.publish_outcomes(counts, periods, now)
     if key:
         # Kept without the per-officer rows: pages need only the published figures and referral totals.
-        light = dataclasses.replace(counts, cells=None)
+        light = dataclasses.replace(counts, cells=None, officers=False, live_cells={})
         cache.set(key, (light, published), outcomes.CACHE_SECONDS)
     return Counted(program, counts, published, now)
 
@@ -122,7 +122,7 @@ def custom_counts(program: Program, periods: list[Period], now: datetime) -> dic
     """Custom ranges: referral counts over exactly their days (outcomes are withheld for them)."""
     result = {}
     for period in periods:
-        counts = outcomes.load_custom(program, period)
+        counts = outcomes.load_custom(program, period, now)
         result[period.key] = Counted(program, counts, outcomes.publish_outcomes(counts, [period], now), now)
     return result
 

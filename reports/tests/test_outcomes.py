@@ -85,3 +85,65 @@ def test_months_do_not_publish_officers_or_units(reports_world):
     # The sheriff's 12 of 20 leaves 8 not engaged: hidden, and Riverside's 18 with it (30 - 18 = 12).
     assert counted[march].get(metrics.QUALITY, AGENCY, reports_world.sheriff.pk).is_suppressed
     assert counted[march].get(metrics.QUALITY, AGENCY, reports_world.police.pk).reason == Reason.COMPLEMENTARY
+
+
+def test_a_published_level_is_reused_by_any_page_that_combines_it(reports_world, monkeypatch):
+    """Quarters and years are published once for their inputs; a page pairing them with other periods
+    (a year and the year before it, say) reads them back instead of publishing again."""
+    from reports import outcomes
+
+    add_officers(reports_world, 6, referrals_each=3, quality_each=2)
+    later = selectors.timezone.now() + selectors.timezone.timedelta(days=400)
+    year, quarter = Period.year(2026, TZ), Period.quarter(2026, 1, TZ)
+    first = selectors.count_and_publish(reports_world.program, [year], selectors.months_of(year), later, officers=True)
+    first_quarter = selectors.count_and_publish(reports_world.program, [quarter], quarter.months(), later)[quarter]
+
+    def no_publishing(*args, **kwargs):
+        raise AssertionError("a cached level was published again")
+
+    monkeypatch.setattr(outcomes, "publish_linked", no_publishing)
+    # A different combination of periods (so not the page-level entry): the levels come from the cache.
+    again = selectors.count_and_publish(reports_world.program, [quarter, year], selectors.months_of(year), later, officers=True)
+    assert again[year].figures == first[year].figures
+    assert again[quarter].figures == first_quarter.figures
+    assert again[quarter].get(metrics.QUALITY, PROGRAM).value == 15 + 3 + 12 + 13 + 6 * 2  # Q1 is final
+    assert again[year].referrals == first[year].referrals
+
+
+def test_officer_referral_totals_match_the_officer_rows(reports_world):
+    """Pages with cached levels sum officers' referrals in the database; the rows give the same totals."""
+    from reports import outcomes
+
+    quarter = Period.quarter(2026, 1, TZ)
+    months = quarter.months()
+    summed = outcomes.load_counts(reports_world.program, months, selectors.timezone.now(), officers=True)
+    firsts = {m.first_day for m in months}
+    from_rows = outcomes.load_counts(reports_world.program, months, selectors.timezone.now(), officers=True)
+    totals = {}
+    for (officer, agency, _month), row in from_rows.officer_cells(firsts).items():
+        totals[(officer, agency)] = totals.get((officer, agency), 0) + row["referrals"]
+    assert summed.officer_referrals(firsts) == totals == from_rows.officer_referrals(firsts)
+    assert totals[(reports_world.officer.pk, reports_world.police.pk)] == 55
+
+
+@pytest.mark.parametrize(
+    ("start", "end"), [("2026-02-01", "2026-03-31"), ("2026-02-11", "2026-03-10"), ("2026-01-05", "2026-06-14")]
+)
+def test_custom_ranges_read_whole_months_from_the_rollups_and_count_the_edges_live(reports_world, start, end):
+    """Whole months come from the rollups, the days around them are counted live: the totals are
+    exactly the referrals made in the range."""
+    from reports import outcomes
+
+    make_referrals(reports_world, reports_world.deputy, reports_world.sheriff, 5, 0, FEBRUARY.replace(day=20))
+    period = Period.parse(f"{start}..{end}", TZ)
+    counts = outcomes.load_custom(reports_world.program, period, selectors.timezone.now())
+    live = metrics.counts(
+        program=reports_world.program,
+        start=period.start,
+        end=period.end,
+        by=("officer_id", "agency_id"),
+        measures=(metrics.REFERRALS, metrics.ACKNOWLEDGED),
+    )
+    expected = {(r["officer_id"], r["agency_id"]): (r["referrals"], r["acknowledged"]) for r in live}
+    got = {(o, a): (row["referrals"], row["acknowledged"]) for (o, a, _m), row in counts.cells.items()}
+    assert got == expected and sum(n for n, _ in got.values()) > 0
