@@ -17,12 +17,14 @@ import subprocess
 import sys
 import time
 import uuid
+from datetime import timedelta
 from pathlib import Path
 
 from django.core.cache import cache
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from deflection.models import Membership, Pathway, Role, User
 from referrals.models import Referral, Status, StatusChange
@@ -97,42 +99,69 @@ def naive_dashboard(program, period: Period) -> dict:
 # Figures ------------------------------------------------------------------------------------------
 
 
+def _once_ms(action) -> float:
+    start = time.perf_counter()
+    action()
+    return round((time.perf_counter() - start) * 1000, 1)
+
+
 def page_figures(program) -> dict[str, tuple[float, str]]:
+    """Report pages as users meet them: after the hourly warming task (reports.tasks.warm_reports) has
+    run, the leaderboard for any period the picker offers, the current year and a custom year-long
+    range (which no task can foresee). The unwarmed cost is measured too, and the warming run itself."""
+    from reports import services  # noqa: PLC0415
+
     period = default_period(program)  # the latest month whose 30-day outcomes are final
-    year = Period.containing("year", period.start, program.time_zone)
+    now_year = Period.containing("year", timezone.now(), program.time_zone)
+    base = f"/reports/programs/{program.pk}/leaderboard/?"
     coordinator = _client(COORDINATOR)
-    leaderboard = f"/reports/programs/{program.pk}/leaderboard/?period={period.key}"
-    leaderboard_year = f"/reports/programs/{program.pk}/leaderboard/?period={year.previous().key}"
+    leaderboard = f"{base}period={period.key}"
     dashboard = f"/reports/programs/{program.pk}/dashboard/?period={period.key}"
+    custom_start = period.first_day.replace(year=period.first_day.year - 1) + timedelta(days=9)
+    views = {
+        "month": leaderboard,
+        "quarter": f"{base}period={Period.containing('quarter', period.start, program.time_zone).key}",
+        "last_year": f"{base}period={now_year.previous().key}",
+        "this_year": f"{base}period={now_year.key}",
+        "custom_year": f"{base}start={custom_start}&end={period.last_day - timedelta(days=3)}",
+    }
     figures = {}
+
+    # Unwarmed: an empty cache (the rollups stay; they are counted once per month).
+    cache.clear()
+    figures["leaderboard_unwarmed_ms"] = (_once_ms(lambda: _get(coordinator, leaderboard)), "ms")
+    cache.clear()
+    figures["leaderboard_unwarmed_year_ms"] = (_once_ms(lambda: _get(coordinator, views["last_year"])), "ms")
 
     cache.clear()
     start = time.perf_counter()
-    _get(coordinator, leaderboard)
-    figures["leaderboard_cold_ms"] = (round((time.perf_counter() - start) * 1000, 1), "ms")
-    figures["leaderboard_ms"] = (_median_ms(lambda: _get(coordinator, leaderboard)), "ms")
+    services.reports_warm(program_id=program.pk)
+    figures["reports_warm_s"] = (round(time.perf_counter() - start, 1), "s")
+
+    worst_first, worst = 0.0, 0.0
+    for name, target in views.items():
+        first = _once_ms(lambda target=target: _get(coordinator, target))
+        median = _median_ms(lambda target=target: _get(coordinator, target))
+        figures[f"leaderboard_{name}_ms"] = (median, "ms")
+        worst_first, worst = max(worst_first, first), max(worst, median)
+    figures["leaderboard_first_view_max_ms"] = (worst_first, "ms")
+    figures["leaderboard_ms"] = (worst, "ms")  # the slowest of the periods above
     with CaptureQueriesContext(connection) as queries:
         _get(coordinator, leaderboard)
     figures["leaderboard_queries"] = (len(queries), "queries")
     figures["leaderboard_baseline_ms"] = (_median_ms(lambda: naive_leaderboard(program, period), runs=3), "ms")
     figures["leaderboard_ratio"] = (round(figures["leaderboard_baseline_ms"][0] / figures["leaderboard_ms"][0], 1), "x")
 
-    cache.clear()
-    start = time.perf_counter()
-    _get(coordinator, leaderboard_year)
-    figures["leaderboard_year_cold_ms"] = (round((time.perf_counter() - start) * 1000, 1), "ms")
-    figures["leaderboard_year_ms"] = (_median_ms(lambda: _get(coordinator, leaderboard_year), runs=3), "ms")
-
-    cache.clear()
-    start = time.perf_counter()
-    _get(coordinator, dashboard)
-    figures["dashboard_cold_ms"] = (round((time.perf_counter() - start) * 1000, 1), "ms")
+    figures["dashboard_first_view_ms"] = (_once_ms(lambda: _get(coordinator, dashboard)), "ms")
     figures["dashboard_ms"] = (_median_ms(lambda: _get(coordinator, dashboard)), "ms")
     with CaptureQueriesContext(connection) as queries:
         _get(coordinator, dashboard)
     figures["dashboard_queries"] = (len(queries), "queries")
     figures["dashboard_baseline_ms"] = (_median_ms(lambda: naive_dashboard(program, period), runs=3), "ms")
     figures["dashboard_ratio"] = (round(figures["dashboard_baseline_ms"][0] / figures["dashboard_ms"][0], 1), "x")
+    cache.clear()
+    figures["dashboard_unwarmed_ms"] = (_once_ms(lambda: _get(coordinator, dashboard)), "ms")
+    services.reports_warm(program_id=program.pk)  # leave the cache as beat would
     return figures
 
 

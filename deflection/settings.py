@@ -185,6 +185,9 @@ CELERY_BEAT_SCHEDULE = {
     # Every hour at :05: programs keep their own time zones, so the task queues each program's monthly
     # newsletter when it is the 1st, from 06:00, where the program is; one edition per month, however often it runs.
     "reports-monthly-newsletters": {"task": "reports.tasks.dispatch_monthly_newsletters", "schedule": crontab(minute=5)},
+    # Every hour at :20: count newly ended months and publish the periods the report pages offer, so
+    # a leaderboard at a million referrals is read from the cache rather than worked out on a view.
+    "reports-warm": {"task": "reports.tasks.dispatch_report_warming", "schedule": crontab(minute=20)},
 }
 # How stale the worker heartbeat may be before /healthz reports 503.
 HEARTBEAT_MAX_AGE = timedelta(minutes=3)

@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 
 from django.core.cache import cache
-from django.db.models import Count, Max, Min, Sum
+from django.db.models import Count, Max, Min, Q, Sum
 
 from deflection.models import Membership, Program, Role
 from reports import metrics, rollups
@@ -56,7 +56,8 @@ PUBLISHED_OUTCOMES = (*OFFICER_LEVEL, *AGENCY_LEVEL)
 FUNNEL_STAGES = (metrics.CONTACTED, metrics.QUALITY, metrics.RETAINED_30, metrics.RETAINED_90)
 COUNT_FIELDS = [measure.key for measure in rollups.ROLLED_MEASURES] + ["completion_seconds"]
 
-CACHE_SECONDS = 6 * 3600
+# Entries are keyed by their inputs (never stale); those not read for a week make way.
+CACHE_SECONDS = 7 * 24 * 3600
 CACHE_VERSION = 2
 
 # Figure keys are (level, id, period key); ranks say which to keep when one must be hidden for another.
@@ -122,7 +123,7 @@ class ProgramCounts:
     officers: bool = False
     live_cells: dict[tuple[int, int, date], dict[str, int]] = field(default_factory=dict)
     _loaded: set[date] = field(default_factory=set, init=False, repr=False)
-    _referrals: dict[tuple[int, int, date], int] | None = field(default=None, init=False, repr=False)
+    _officer_totals: dict[frozenset[date], dict[tuple[int, int], int]] = field(default_factory=dict, init=False, repr=False)
 
     @property
     def threshold(self) -> int:
@@ -144,25 +145,47 @@ class ProgramCounts:
             self._loaded.update(missing)
         return {key: row for key, row in self.cells.items() if key[2] in firsts}
 
-    def officer_referrals(self, firsts: set[date]) -> dict[tuple[int, int], int]:
-        """Referrals per (officer, agency) over the given months. The referral column of every month
-        these counts cover is read once (a few small columns, one query), and summed per period here."""
-        if not self.officers:
-            return {}
-        if self._referrals is None:
-            ended = [m.first_day for m in self.months if m.first_day in self.built]
+    def sum_officer_referrals(self, periods: list[frozenset[date]]) -> None:
+        """Referrals per (officer, agency) over each set of months, summed in the database in one query
+        (a column per period, a row per officer) for officer_referrals to read."""
+        wanted = [firsts for firsts in dict.fromkeys(periods) if firsts not in self._officer_totals]
+        if not self.officers or not wanted:
+            return
+        ended = [[m for m in firsts if m in self.built] for firsts in wanted]
+        results: list[dict[tuple[int, int], int]] = [defaultdict(int) for _ in wanted]
+        if any(ended):
+            sums = {f"p{n}": Sum("referrals", filter=Q(month__in=months)) for n, months in enumerate(ended) if months}
+            every = sorted({m for months in ended for m in months})
             rows = (
-                MonthRollup.objects.filter(program=self.program, month__in=ended)
-                .values_list("officer_id", "agency_id", "month", "referrals")
+                MonthRollup.objects.filter(program=self.program, month__in=every)
+                .values("officer_id", "agency_id")
+                .annotate(**sums)
                 .order_by()
             )
-            self._referrals = {(o, a, m): n for o, a, m, n in rows}
-            self._referrals.update({key: row["referrals"] for key, row in self.live_cells.items()})
-        totals: dict[tuple[int, int], int] = defaultdict(int)
-        for (officer, agency, month), n in self._referrals.items():
-            if month in firsts:
-                totals[(officer, agency)] += n
-        return totals
+            for row in rows:
+                for n in range(len(wanted)):
+                    if row.get(f"p{n}"):
+                        results[n][(row["officer_id"], row["agency_id"])] += row[f"p{n}"]
+        for firsts, totals in zip(wanted, results, strict=True):
+            for (officer, agency, month), row in self.live_cells.items():
+                if month in firsts:
+                    totals[(officer, agency)] += row["referrals"]
+            self._officer_totals[firsts] = totals
+
+    def officer_referrals(self, firsts: set[date]) -> dict[tuple[int, int], int]:
+        """Referrals per (officer, agency) over the given months: from the officer rows when those are
+        all loaded (custom ranges), otherwise summed in the database."""
+        if not self.officers:
+            return {}
+        if self.cells is not None and all(m in self._loaded or m not in self.built for m in firsts):
+            totals: dict[tuple[int, int], int] = defaultdict(int)
+            for (officer, agency, month), row in self.cells.items():
+                if month in firsts:
+                    totals[(officer, agency)] += row["referrals"]
+            return totals
+        key = frozenset(firsts)
+        self.sum_officer_referrals([key])
+        return self._officer_totals[key]
 
 
 def _add(target: dict, row: dict) -> None:
@@ -333,6 +356,8 @@ class _Publisher:
             cache_key = self._level_cache_key(level)
             found = cache.get(cache_key) if cache_key else None
             if found is not None:
+                # Keys name their inputs, so an entry never goes stale: keep the ones still in use.
+                cache.touch(cache_key, CACHE_SECONDS)
                 self.done[level.key] = found
                 return found
             if level.kind == PeriodKind.MONTH:
@@ -554,12 +579,15 @@ class _Publisher:
         return result
 
 
+def _firsts(period: Period) -> set[date]:
+    if period.kind == PeriodKind.CUSTOM:
+        return {period.first_day}
+    return {month.first_day for month in period.months()}
+
+
 def _referral_totals(counts: ProgramCounts, period: Period) -> dict[tuple, int]:
     totals: dict[tuple, int] = defaultdict(int)
-    if period.kind == PeriodKind.CUSTOM:
-        firsts = {period.first_day}
-    else:
-        firsts = {month.first_day for month in period.months()}
+    firsts = _firsts(period)
     for (agency, trained, month), row in counts.coarse.items():
         if month in firsts:
             totals[(PROGRAM, None)] += row["referrals"]
@@ -579,6 +607,8 @@ def _referral_totals(counts: ProgramCounts, period: Period) -> dict[tuple, int]:
 def publish_outcomes(counts: ProgramCounts, periods: Iterable[Period], now: datetime) -> dict[str, PeriodOutcomes]:
     """Published outcome figures and referral counts for each period (custom ranges: referrals only)."""
     publisher = _Publisher(counts, now)
+    periods = list(periods)
+    counts.sum_officer_referrals([frozenset(_firsts(p)) for p in periods if p.kind != PeriodKind.CUSTOM])
     result = {}
     for period in periods:
         outcomes = PeriodOutcomes(

@@ -203,6 +203,38 @@ def newsletters_dispatch_monthly(*, now: datetime | None = None) -> int:
     return queued
 
 
+# Keeping the report pages fast ----------------------------------------------------------------------
+
+
+def reports_warm(*, program_id: int, now: datetime | None = None) -> int:
+    """Count ended months into the rollups and publish every period the report pickers offer (and the
+    period before each, for rank changes), so that no page view pays for it.
+
+    Hourly from beat, one task per program. Publications are cached by their inputs, so a run with
+    nothing new reads the cache and publishes nothing; running it twice is harmless. Returns how many
+    periods were checked.
+    """
+    from reports.forms import period_choices  # noqa: PLC0415  (forms import selectors' neighbours)
+
+    program = Program.objects.filter(pk=program_id).first()
+    if program is None:
+        return 0
+    now = now or timezone.now()
+    periods = [Period.parse(key, program.time_zone) for key, _label in period_choices(program, now)]
+    for period in periods:
+        pair = [period, period.previous()]
+        selectors.count_and_publish(program, pair, selectors.months_of(*pair), now, officers=True)
+    return len(periods)
+
+
+def reports_warm_dispatch() -> int:
+    """Queue one warming task per program (beat, hourly)."""
+    ids = list(Program.objects.order_by("pk").values_list("pk", flat=True))
+    for program_id in ids:
+        enqueue("reports.tasks.warm_reports", program_id=program_id)
+    return len(ids)
+
+
 # Sending the quarterly edition --------------------------------------------------------------------
 
 

@@ -43,3 +43,15 @@ def send_newsletter(send_id: int) -> dict:
     if result["sent"] + result["failed"] >= services.DELIVERY_CHUNK and result["remaining"]:
         enqueue("reports.tasks.send_newsletter", send_id=send_id)
     return result
+
+
+@shared_task(soft_time_limit=60, time_limit=90)
+def dispatch_report_warming() -> int:
+    """Hourly (CELERY_BEAT_SCHEDULE): one warming task per program."""
+    return services.reports_warm_dispatch()
+
+
+@shared_task(soft_time_limit=20 * 60, time_limit=25 * 60)
+def warm_reports(program_id: int) -> int:
+    """Publish a program's report periods ahead of the page views (safe to run twice)."""
+    return services.reports_warm(program_id=program_id)

@@ -1,0 +1,48 @@
+"""Report warming: beat publishes each program's report periods ahead of the page views."""
+
+import pytest
+from django.conf import settings
+
+from reports import outcomes, services, tasks
+from reports.tests.conftest import add_officers
+from reports.tests.test_leaderboard_view import rows, url
+
+
+def test_beat_warms_every_program_hourly():
+    entry = settings.CELERY_BEAT_SCHEDULE["reports-warm"]
+    assert entry["task"] == "reports.tasks.dispatch_report_warming"
+    assert entry["schedule"].minute == {20} and len(entry["schedule"].hour) == 24
+
+
+def test_the_dispatcher_queues_one_task_per_program(world):
+    from deflection.models import OutboxMessage
+
+    assert tasks.dispatch_report_warming() == 2
+    queued = OutboxMessage.objects.filter(task_name="reports.tasks.warm_reports")
+    assert sorted(m.kwargs["program_id"] for m in queued) == sorted([world.program.pk, world.other_program.pk])
+
+
+@pytest.mark.parametrize("period", ["2026-05", "2026-Q1", "2025", "2026"])
+def test_after_warming_a_leaderboard_publishes_nothing_on_view(client, reports_world, monkeypatch, period):
+    add_officers(reports_world, 8, referrals_each=3, quality_each=2)
+    assert tasks.warm_reports(reports_world.program.pk) == 27  # the picker: 18 months, 6 quarters, 3 years
+    client.force_login(reports_world.coordinator)
+    warmed = rows(client.get(url(reports_world, period=period)).content.decode())
+
+    def no_publishing(*args, **kwargs):
+        raise AssertionError("the page published a level the warming task had published")
+
+    monkeypatch.setattr(outcomes, "publish_linked", no_publishing)
+    # A different pair than the page's own (the filter does not change the key): levels come from the cache.
+    assert rows(client.get(url(reports_world, period=period, sort="quality")).content.decode())
+    assert rows(client.get(url(reports_world, period=period)).content.decode()) == warmed
+
+
+def test_warming_twice_publishes_nothing_more(reports_world, monkeypatch):
+    services.reports_warm(program_id=reports_world.program.pk)
+    monkeypatch.setattr(outcomes, "publish_linked", lambda *a, **k: (_ for _ in ()).throw(AssertionError("again")))
+    assert services.reports_warm(program_id=reports_world.program.pk) == 27
+
+
+def test_a_missing_program_is_nothing_to_warm(db):
+    assert services.reports_warm(program_id=987654) == 0
