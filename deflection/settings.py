@@ -329,5 +329,7 @@ LOGGING = {
     "loggers": {
         # Django's request logger would print request bodies on errors.
         "django.request": {"level": "ERROR", "propagate": True},
+        # WeasyPrint logs every layout step at INFO: one line per page of every PDF.
+        "weasyprint": {"level": "WARNING"},
     },
 }
