@@ -41,5 +41,3 @@ def run() -> dict[str, tuple[float, str]]:
         "officer_home_p50_ms": (round(statistics.median(home), 2), "ms"),
         "login_page_first_load_kb": (round(login_kb, 1), "kB"),
     }
-
-

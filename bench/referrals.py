@@ -75,7 +75,8 @@ class Officer:
     def login(self) -> None:
         _, html = self.request("GET", "/accounts/login/")
         status, _ = self.request(
-            "POST", "/accounts/login/",
+            "POST",
+            "/accounts/login/",
             urlencode({"csrfmiddlewaretoken": self.csrf_from(html), "login": self.username, "password": DEMO_PASSWORD}),
             {"Referer": "http://127.0.0.1/accounts/login/"},
         )
@@ -109,7 +110,9 @@ class Officer:
     def baseline(self, token: str) -> float:
         start = time.perf_counter()
         status, _ = self.request(
-            "POST", "/bench/baseline-insert/", urlencode({"csrfmiddlewaretoken": token}),
+            "POST",
+            "/bench/baseline-insert/",
+            urlencode({"csrfmiddlewaretoken": token}),
             {"Referer": "http://127.0.0.1/bench/"},
         )
         elapsed = (time.perf_counter() - start) * 1000
@@ -187,8 +190,12 @@ def _submit_figures() -> dict[str, tuple[float, str]]:
         .values_list("user__username", flat=True)[:OFFICERS]
     )
     sample = Referral.objects.filter(program=program).order_by("pk").first()
-    template = {"program_id": program.pk, "participant_id": sample.participant_id, "agency_id": sample.agency_id,
-                "provider_id": sample.provider_id}
+    template = {
+        "program_id": program.pk,
+        "participant_id": sample.participant_id,
+        "agency_id": sample.agency_id,
+        "provider_id": sample.provider_id,
+    }
     port = _free_port()
     env = {
         **os.environ,
@@ -202,9 +209,24 @@ def _submit_figures() -> dict[str, tuple[float, str]]:
     gunicorn = str(Path(sys.executable).with_name("gunicorn"))
     # Production-like: gthread workers sized for 2 cores.
     server = subprocess.Popen(
-        [gunicorn, "deflection.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", "3", "--worker-class", "gthread",
-         "--threads", "8", "--keep-alive", "30", "--log-level", "warning"],
-        cwd=BASE_DIR, env=env,
+        [
+            gunicorn,
+            "deflection.wsgi",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            "3",
+            "--worker-class",
+            "gthread",
+            "--threads",
+            "8",
+            "--keep-alive",
+            "30",
+            "--log-level",
+            "warning",
+        ],
+        cwd=BASE_DIR,
+        env=env,
     )
     try:
         deadline = time.monotonic() + 30
@@ -269,9 +291,15 @@ def _queue_queries() -> tuple[int, str]:
         with transaction.atomic():
             Referral.objects.bulk_create(
                 Referral(
-                    program=program, participant_id=template.participant_id, officer_id=template.officer_id,
-                    agency_id=template.agency_id, provider=program.case_management_agency, pathway=template.pathway,
-                    handoff=template.handoff, idempotency_key=uuid.uuid4(), form_opened_at=template.created_at,
+                    program=program,
+                    participant_id=template.participant_id,
+                    officer_id=template.officer_id,
+                    agency_id=template.agency_id,
+                    provider=program.case_management_agency,
+                    pathway=template.pathway,
+                    handoff=template.handoff,
+                    idempotency_key=uuid.uuid4(),
+                    form_opened_at=template.created_at,
                     completion_seconds=300,
                 )
                 for _ in range(500)

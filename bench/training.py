@@ -53,8 +53,14 @@ def scale_program() -> Program:
     courses = Course.objects.bulk_create(
         [
             Course(
-                program=program, title=f"Bench course {i}", description="-", objectives="-", duration_minutes=60,
-                required_roles=[Role.OFFICER], refresher_months=[None, 12, 24][i % 3], is_core=i < 4,
+                program=program,
+                title=f"Bench course {i}",
+                description="-",
+                objectives="-",
+                duration_minutes=60,
+                required_roles=[Role.OFFICER],
+                refresher_months=[None, 12, 24][i % 3],
+                is_core=i < 4,
             )
             for i in range(COURSES)
         ]
@@ -63,8 +69,13 @@ def scale_program() -> Program:
     sessions = Session.objects.bulk_create(
         [
             Session(
-                course=c, starts_at=start, ends_at=start + timedelta(hours=1),
-                location="Bench room", capacity=400, instructor_kind=InstructorKind.STAFF, host=coordinator,
+                course=c,
+                starts_at=start,
+                ends_at=start + timedelta(hours=1),
+                location="Bench room",
+                capacity=400,
+                instructor_kind=InstructorKind.STAFF,
+                host=coordinator,
             )
             for c in courses
             for start in (now - timedelta(days=30 * k + 3) for k in range(24))

@@ -19,9 +19,16 @@ def baseline_insert(request):
     now = timezone.now()
     template = BASELINE_TEMPLATE
     Referral.objects.create(
-        program_id=template["program_id"], participant_id=template["participant_id"], officer_id=request.user.pk,
-        agency_id=template["agency_id"], provider_id=template["provider_id"], pathway="officer_referral",
-        handoff="case_manager_followup", idempotency_key=uuid.uuid4(), form_opened_at=now, created_at=now,
+        program_id=template["program_id"],
+        participant_id=template["participant_id"],
+        officer_id=request.user.pk,
+        agency_id=template["agency_id"],
+        provider_id=template["provider_id"],
+        pathway="officer_referral",
+        handoff="case_manager_followup",
+        idempotency_key=uuid.uuid4(),
+        form_opened_at=now,
+        created_at=now,
         completion_seconds=0,
     )
     return HttpResponse(status=204)
