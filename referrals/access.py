@@ -51,9 +51,9 @@ def get_participant_for_case_manager(request, pk) -> Participant:
 
 
 def get_consent_for_case_manager(request, pk) -> Consent:
-    queryset = Consent.objects.filter(
-        participant__in=participants_for_case_manager(request.user)
-    ).select_related("participant", "disclosing_agency", "recipient_officer", "recipient_agency", "witnessed_by")
+    queryset = Consent.objects.filter(participant__in=participants_for_case_manager(request.user)).select_related(
+        "participant", "disclosing_agency", "recipient_officer", "recipient_agency", "witnessed_by"
+    )
     return get_object_for_user(request, queryset, pk, "referrals.consent")
 
 

@@ -41,45 +41,202 @@ DAYS = 548  # about 18 months
 REFERRAL_COUNT = 2600
 
 CRITERIA = [
-    ("Is the person 18 or older?", CriterionKind.HARD, True,
-     "This program serves adults. Call Harlan County Youth Services at (555) 400-2200; they take youth referrals "
-     "around the clock, and no arrest is needed for the juvenile protocol."),
-    ("Is the incident free of violence and weapons?", CriterionKind.HARD, True,
-     "Handle the incident under normal procedures. You can still hand the person a program card: they can "
-     "self-refer at any time (self-referral pathway), and the case manager will follow up."),
+    (
+        "Is the person 18 or older?",
+        CriterionKind.HARD,
+        True,
+        "This program serves adults. Call Harlan County Youth Services at (555) 400-2200; they take youth referrals "
+        "around the clock, and no arrest is needed for the juvenile protocol.",
+    ),
+    (
+        "Is the incident free of violence and weapons?",
+        CriterionKind.HARD,
+        True,
+        "Handle the incident under normal procedures. You can still hand the person a program card: they can "
+        "self-refer at any time (self-referral pathway), and the case manager will follow up.",
+    ),
     ("Does the person have an active warrant?", CriterionKind.INCLUSIVE, False, ""),
     ("Is the person on probation?", CriterionKind.INCLUSIVE, False, ""),
     ("Is the person on parole?", CriterionKind.INCLUSIVE, False, ""),
 ]
 
 SERVICES = [
-    ("Harbor Light Treatment Center", ServiceKind.DETOX, "Harbor Light Withdrawal Management", "24/7",
-     "1200 River Rd, Riverside", "(555) 622-0111", "Adults 18+", True),
-    ("Harbor Light Treatment Center", ServiceKind.MOUD, "Harbor Light MOUD Clinic", "Mon–Sat 7am–7pm",
-     "1200 River Rd, Riverside", "(555) 622-0112", "Adults 18+ with opioid use disorder", True),
-    ("Harbor Light Treatment Center", ServiceKind.RESIDENTIAL, "Harbor Light Residential (men)", "Intake Mon–Fri 8am–4pm",
-     "44 Mill St, Millbrook", "(555) 622-0113", "Men 18+", False),
-    ("Harbor Light Treatment Center", ServiceKind.RESIDENTIAL, "Harbor Light Residential (women and children)",
-     "Intake Mon–Fri 8am–4pm", "46 Mill St, Millbrook", "(555) 622-0114", "Women 18+, with children under 12", False),
-    ("Harbor Light Treatment Center", ServiceKind.OUTPATIENT, "Harbor Light Intensive Outpatient", "Mon–Fri 9am–8pm",
-     "1200 River Rd, Riverside", "(555) 622-0115", "Adults 18+", False),
-    ("Harbor Light Treatment Center", ServiceKind.MENTAL_HEALTH, "Harbor Light Crisis Stabilization", "24/7",
-     "1200 River Rd, Riverside", "(555) 622-0116", "Adults 18+ in crisis", True),
-    ("Second Chance Recovery Coalition", ServiceKind.RECOVERY_SUPPORT, "Peer Recovery Coaching", "Daily 8am–10pm",
-     "310 Main St, Riverside", "(555) 622-4546", "Anyone in or seeking recovery", True),
-    ("Second Chance Recovery Coalition", ServiceKind.HOUSING, "Recovery Housing Navigation", "Mon–Fri 9am–5pm",
-     "310 Main St, Riverside", "(555) 622-4547", "Adults in recovery needing housing", False),
+    (
+        "Harbor Light Treatment Center",
+        ServiceKind.DETOX,
+        "Harbor Light Withdrawal Management",
+        "24/7",
+        "1200 River Rd, Riverside",
+        "(555) 622-0111",
+        "Adults 18+",
+        True,
+    ),
+    (
+        "Harbor Light Treatment Center",
+        ServiceKind.MOUD,
+        "Harbor Light MOUD Clinic",
+        "Mon–Sat 7am–7pm",
+        "1200 River Rd, Riverside",
+        "(555) 622-0112",
+        "Adults 18+ with opioid use disorder",
+        True,
+    ),
+    (
+        "Harbor Light Treatment Center",
+        ServiceKind.RESIDENTIAL,
+        "Harbor Light Residential (men)",
+        "Intake Mon–Fri 8am–4pm",
+        "44 Mill St, Millbrook",
+        "(555) 622-0113",
+        "Men 18+",
+        False,
+    ),
+    (
+        "Harbor Light Treatment Center",
+        ServiceKind.RESIDENTIAL,
+        "Harbor Light Residential (women and children)",
+        "Intake Mon–Fri 8am–4pm",
+        "46 Mill St, Millbrook",
+        "(555) 622-0114",
+        "Women 18+, with children under 12",
+        False,
+    ),
+    (
+        "Harbor Light Treatment Center",
+        ServiceKind.OUTPATIENT,
+        "Harbor Light Intensive Outpatient",
+        "Mon–Fri 9am–8pm",
+        "1200 River Rd, Riverside",
+        "(555) 622-0115",
+        "Adults 18+",
+        False,
+    ),
+    (
+        "Harbor Light Treatment Center",
+        ServiceKind.MENTAL_HEALTH,
+        "Harbor Light Crisis Stabilization",
+        "24/7",
+        "1200 River Rd, Riverside",
+        "(555) 622-0116",
+        "Adults 18+ in crisis",
+        True,
+    ),
+    (
+        "Second Chance Recovery Coalition",
+        ServiceKind.RECOVERY_SUPPORT,
+        "Peer Recovery Coaching",
+        "Daily 8am–10pm",
+        "310 Main St, Riverside",
+        "(555) 622-4546",
+        "Anyone in or seeking recovery",
+        True,
+    ),
+    (
+        "Second Chance Recovery Coalition",
+        ServiceKind.HOUSING,
+        "Recovery Housing Navigation",
+        "Mon–Fri 9am–5pm",
+        "310 Main St, Riverside",
+        "(555) 622-4547",
+        "Adults in recovery needing housing",
+        False,
+    ),
 ]
 
-FIRST = ["James", "Michael", "Robert", "John", "David", "William", "Richard", "Joseph", "Thomas", "Christopher",
-         "Mary", "Patricia", "Jennifer", "Linda", "Elizabeth", "Barbara", "Susan", "Jessica", "Sarah", "Karen",
-         "Daniel", "Matthew", "Anthony", "Mark", "Donald", "Steven", "Andrew", "Joshua", "Kevin", "Brian",
-         "Ashley", "Amanda", "Melissa", "Stephanie", "Rebecca", "Laura", "Crystal", "Amber", "Tiffany", "Heather"]
-LAST = ["Smith", "Johnson", "Williams", "Brown", "Jones", "Garcia", "Miller", "Davis", "Rodriguez", "Martinez",
-        "Hernandez", "Lopez", "Gonzalez", "Wilson", "Anderson", "Thomas", "Taylor", "Moore", "Jackson", "Martin",
-        "Lee", "Perez", "Thompson", "White", "Harris", "Sanchez", "Clark", "Ramirez", "Lewis", "Robinson",
-        "Walker", "Young", "Allen", "King", "Wright", "Scott", "Torres", "Nguyen", "Hill", "Flores",
-        "Green", "Adams", "Nelson", "Baker", "Hall", "Rivera", "Campbell", "Mitchell", "Carter", "Roberts"]
+FIRST = [
+    "James",
+    "Michael",
+    "Robert",
+    "John",
+    "David",
+    "William",
+    "Richard",
+    "Joseph",
+    "Thomas",
+    "Christopher",
+    "Mary",
+    "Patricia",
+    "Jennifer",
+    "Linda",
+    "Elizabeth",
+    "Barbara",
+    "Susan",
+    "Jessica",
+    "Sarah",
+    "Karen",
+    "Daniel",
+    "Matthew",
+    "Anthony",
+    "Mark",
+    "Donald",
+    "Steven",
+    "Andrew",
+    "Joshua",
+    "Kevin",
+    "Brian",
+    "Ashley",
+    "Amanda",
+    "Melissa",
+    "Stephanie",
+    "Rebecca",
+    "Laura",
+    "Crystal",
+    "Amber",
+    "Tiffany",
+    "Heather",
+]
+LAST = [
+    "Smith",
+    "Johnson",
+    "Williams",
+    "Brown",
+    "Jones",
+    "Garcia",
+    "Miller",
+    "Davis",
+    "Rodriguez",
+    "Martinez",
+    "Hernandez",
+    "Lopez",
+    "Gonzalez",
+    "Wilson",
+    "Anderson",
+    "Thomas",
+    "Taylor",
+    "Moore",
+    "Jackson",
+    "Martin",
+    "Lee",
+    "Perez",
+    "Thompson",
+    "White",
+    "Harris",
+    "Sanchez",
+    "Clark",
+    "Ramirez",
+    "Lewis",
+    "Robinson",
+    "Walker",
+    "Young",
+    "Allen",
+    "King",
+    "Wright",
+    "Scott",
+    "Torres",
+    "Nguyen",
+    "Hill",
+    "Flores",
+    "Green",
+    "Adams",
+    "Nelson",
+    "Baker",
+    "Hall",
+    "Rivera",
+    "Campbell",
+    "Mitchell",
+    "Carter",
+    "Roberts",
+]
 DESCRIPTIONS = [
     "Man in his 40s, grey hoodie, often near the Route 9 underpass",
     "Woman in her 30s, red backpack, sleeps near the bus depot",
@@ -87,8 +244,12 @@ DESCRIPTIONS = [
     "Older man with a cane, usually at the Main St laundromat",
 ]
 PATHWAY_WEIGHTS = [
-    (Pathway.OFFICER_REFERRAL, 38), (Pathway.NALOXONE_PLUS, 18), (Pathway.OFFICER_INTERVENTION, 20),
-    (Pathway.SELF_REFERRAL, 10), (Pathway.ACTIVE_OUTREACH, 8), (Pathway.COMMUNITY_RESPONSE, 6),
+    (Pathway.OFFICER_REFERRAL, 38),
+    (Pathway.NALOXONE_PLUS, 18),
+    (Pathway.OFFICER_INTERVENTION, 20),
+    (Pathway.SELF_REFERRAL, 10),
+    (Pathway.ACTIVE_OUTREACH, 8),
+    (Pathway.COMMUNITY_RESPONSE, 6),
 ]
 HANDOFF_WEIGHTS = [(Handoff.WARM, 30), (Handoff.TRANSPORT, 15), (Handoff.FOLLOW_UP, 45), (Handoff.INFO_ONLY, 10)]
 
@@ -106,7 +267,8 @@ def seed(program: Program) -> str:
         program.save(update_fields=["case_management_agency"])
     for position, (question, kind, required, guidance) in enumerate(CRITERIA):
         EligibilityCriterion.objects.get_or_create(
-            program=program, question=question,
+            program=program,
+            question=question,
             defaults={"kind": kind, "required_answer": required, "failure_guidance": guidance, "position": position},
         )
     rng = random.Random(548)
@@ -114,7 +276,8 @@ def seed(program: Program) -> str:
     case_managers = {
         m.agency_id: m.user
         for m in Membership.objects.filter(role=Role.CASE_MANAGER, agency__name__in=[s[0] for s in SERVICES])
-        .select_related("user").order_by("-user__username")
+        .select_related("user")
+        .order_by("-user__username")
     }
     persona_cm = User.objects.get(username="casemanager")
     case_managers[provider.pk] = persona_cm
@@ -125,12 +288,19 @@ def seed(program: Program) -> str:
         updated = now - (timedelta(hours=rng.randint(1, 20)) if i % 3 else timedelta(days=rng.randint(2, 9)))
         state = [CapacityState.OPEN, CapacityState.FULL, CapacityState.CALL][i % 3]
         service, _ = ProviderService.objects.get_or_create(
-            agency=agency, name=name,
+            agency=agency,
+            name=name,
             defaults={
-                "kind": kind, "hours": hours, "address": address, "phone": phone, "serves": serves,
-                "accepts_warm_handoffs": warm, "capacity_state": state,
+                "kind": kind,
+                "hours": hours,
+                "address": address,
+                "phone": phone,
+                "serves": serves,
+                "accepts_warm_handoffs": warm,
+                "capacity_state": state,
                 "open_slots": rng.randint(1, 8) if state == CapacityState.OPEN else None,
-                "capacity_updated_at": updated, "capacity_updated_by": case_managers.get(agency.pk, persona_cm),
+                "capacity_updated_at": updated,
+                "capacity_updated_by": case_managers.get(agency.pk, persona_cm),
             },
         )
         services.append(service)
@@ -143,10 +313,12 @@ def seed(program: Program) -> str:
 def _seed_referrals(program, services, case_managers, rng, now) -> str:
     officers = list(
         Membership.objects.filter(role__in=[Role.OFFICER, Role.SUPERVISOR], agency__in=program.partners.all())
-        .select_related("user").order_by("pk")
+        .select_related("user")
+        .order_by("pk")
     ) + list(
         Membership.objects.filter(role__in=[Role.OFFICER, Role.SUPERVISOR], agency=program.lead_agency)
-        .select_related("user").order_by("pk")
+        .select_related("user")
+        .order_by("pk")
     )
     # Some officers refer far more than others: the leaderboard should have a shape.
     weights = [rng.paretovariate(1.3) for _ in officers]
@@ -163,17 +335,23 @@ def _seed_referrals(program, services, case_managers, rng, now) -> str:
     for _ in range(unique_people):
         if rng.random() < 0.08:
             people.append(None)
-            participants.append(Participant(program=program, is_pseudonymous=True, description=rng.choice(DESCRIPTIONS),
-                                            created_by=creator))
+            participants.append(
+                Participant(program=program, is_pseudonymous=True, description=rng.choice(DESCRIPTIONS), created_by=creator)
+            )
             continue
         first, last = rng.choice(FIRST), rng.choice(LAST)
         dob = datetime.date(rng.randint(1958, 2005), rng.randint(1, 12), rng.randint(1, 28))
         people.append((first, last, dob))
-        participants.append(Participant(
-            program=program, first_name=first, last_name=last, date_of_birth=dob,
-            phone=f"(555) {rng.randint(200, 999)}-{rng.randint(1000, 9999)}" if rng.random() < 0.7 else "",
-            created_by=creator,
-        ))
+        participants.append(
+            Participant(
+                program=program,
+                first_name=first,
+                last_name=last,
+                date_of_birth=dob,
+                phone=f"(555) {rng.randint(200, 999)}-{rng.randint(1000, 9999)}" if rng.random() < 0.7 else "",
+                created_by=creator,
+            )
+        )
     Participant.objects.bulk_create(participants, batch_size=1000)
     for participant, person in zip(participants, people, strict=True):
         if person:
@@ -183,13 +361,16 @@ def _seed_referrals(program, services, case_managers, rng, now) -> str:
     dupes = 0
     for person in list(people):
         if person and person[0] in nicknames and dupes < 12:
-            twin = Participant(program=program, first_name=nicknames[person[0]], last_name=person[1],
-                               date_of_birth=person[2], created_by=creator)
+            twin = Participant(
+                program=program, first_name=nicknames[person[0]], last_name=person[1], date_of_birth=person[2], created_by=creator
+            )
             twin.save()
             participants.append(twin)
             people.append((nicknames[person[0]], person[1], person[2]))
-            keys.extend(ParticipantMatchKey(participant=twin, kind=k, digest=d)
-                        for k, d in match_keys(nicknames[person[0]], person[1], person[2]))
+            keys.extend(
+                ParticipantMatchKey(participant=twin, kind=k, digest=d)
+                for k, d in match_keys(nicknames[person[0]], person[1], person[2])
+            )
             dupes += 1
     ParticipantMatchKey.objects.bulk_create(keys, batch_size=2000, ignore_conflicts=True)
 
@@ -209,16 +390,27 @@ def _seed_referrals(program, services, case_managers, rng, now) -> str:
             service = rng.choice(services)
         completion = int(max(90, rng.lognormvariate(5.9, 0.45)))  # median about 6 minutes
         answers = {str(c.pk): (c.required_answer if c.kind == CriterionKind.HARD else rng.random() < 0.07) for c in criteria}
-        referrals.append(Referral(
-            program=program, participant=participant, officer=membership.user, agency_id=membership.agency_id,
-            provider=service.agency if service else program.case_management_agency,
-            service=service, pathway=_weighted(rng, PATHWAY_WEIGHTS), handoff=handoff,
-            circumstances=rng.sample(Circumstance.values, k=rng.choice([0, 1, 1, 2])),
-            eligibility_answers=answers,
-            needs_justice_coordination=any(answers[str(c.pk)] for c in criteria if c.kind == CriterionKind.INCLUSIVE),
-            idempotency_key=uuid.uuid4(), form_opened_at=created - timedelta(seconds=completion), created_at=created,
-            completion_seconds=completion, status=Status.RECEIVED, status_changed_at=created,
-        ))
+        referrals.append(
+            Referral(
+                program=program,
+                participant=participant,
+                officer=membership.user,
+                agency_id=membership.agency_id,
+                provider=service.agency if service else program.case_management_agency,
+                service=service,
+                pathway=_weighted(rng, PATHWAY_WEIGHTS),
+                handoff=handoff,
+                circumstances=rng.sample(Circumstance.values, k=rng.choice([0, 1, 1, 2])),
+                eligibility_answers=answers,
+                needs_justice_coordination=any(answers[str(c.pk)] for c in criteria if c.kind == CriterionKind.INCLUSIVE),
+                idempotency_key=uuid.uuid4(),
+                form_opened_at=created - timedelta(seconds=completion),
+                created_at=created,
+                completion_seconds=completion,
+                status=Status.RECEIVED,
+                status_changed_at=created,
+            )
+        )
         plans.append(_plan_history(rng, created, now, n < 14))
     for referral in referrals:
         if referral.needs_justice_coordination and (now - referral.created_at).days > 5:
@@ -244,22 +436,34 @@ def _seed_referrals(program, services, case_managers, rng, now) -> str:
             due = now + timedelta(hours=rng.randint(-20, 60))
             referral.next_step = "Call again" if referral.status == Status.CONTACT_ATTEMPTED else "First contact call"
             referral.next_step_owner, referral.next_step_due = worker, due
-            tasks.append(FollowUpTask(referral=referral, title=referral.next_step, due_at=due, assigned_to=worker,
-                                      created_by=worker))
+            tasks.append(
+                FollowUpTask(referral=referral, title=referral.next_step, due_at=due, assigned_to=worker, created_by=worker)
+            )
         if rng.random() < 0.85 and referral.acknowledged_at is None and not plan:
             referral.acknowledged_at = referral.created_at + timedelta(minutes=rng.randint(3, 50))
     StatusChange.objects.bulk_create(changes, batch_size=2000)
     FollowUpTask.objects.bulk_create(tasks)
     Referral.objects.bulk_update(
         referrals,
-        ["status", "status_changed_at", "acknowledged_at", "first_contact_at", "engaged_at", "engaged_service_kind",
-         "next_step", "next_step_owner", "next_step_due"],
+        [
+            "status",
+            "status_changed_at",
+            "acknowledged_at",
+            "first_contact_at",
+            "engaged_at",
+            "engaged_service_kind",
+            "next_step",
+            "next_step_owner",
+            "next_step_due",
+        ],
         batch_size=1000,
     )
 
     consents, outcomes = _consents_and_outcomes(rng, referrals, now, case_managers, creator)
-    return (f"{len(referrals)} referrals, {len(participants)} participants, {len(changes)} status changes, "
-            f"{len(consents)} consents, {len(outcomes)} outcomes")
+    return (
+        f"{len(referrals)} referrals, {len(participants)} participants, {len(changes)} status changes, "
+        f"{len(consents)} consents, {len(outcomes)} outcomes"
+    )
 
 
 def _plan_history(rng: random.Random, created, now, live: bool):
@@ -298,8 +502,17 @@ def _plan_history(rng: random.Random, created, now, live: bool):
     if roll < 0.34:
         add(Status.NO_CAPACITY, timedelta(days=rng.randint(1, 5)))
         return steps
-    kind = rng.choice([ServiceKind.DETOX, ServiceKind.MOUD, ServiceKind.MOUD, ServiceKind.OUTPATIENT,
-                       ServiceKind.RESIDENTIAL, ServiceKind.RECOVERY_SUPPORT, ServiceKind.MENTAL_HEALTH])
+    kind = rng.choice(
+        [
+            ServiceKind.DETOX,
+            ServiceKind.MOUD,
+            ServiceKind.MOUD,
+            ServiceKind.OUTPATIENT,
+            ServiceKind.RESIDENTIAL,
+            ServiceKind.RECOVERY_SUPPORT,
+            ServiceKind.MENTAL_HEALTH,
+        ]
+    )
     if roll < 0.40 or not add(Status.ENGAGED, timedelta(days=rng.uniform(0.5, 6)), kind):
         return steps
     if rng.random() < 0.68 and add(Status.RETAINED_30, timedelta(days=30)) and rng.random() < 0.62:
@@ -313,8 +526,11 @@ def _consents_and_outcomes(rng: random.Random, referrals: list[Referral], now, c
     consents = []
     seen = set()
     for referral in referrals:
-        if referral.participant_id in seen or referral.status in (Status.RECEIVED, Status.CONTACT_ATTEMPTED,
-                                                                  Status.UNABLE_TO_CONTACT):
+        if referral.participant_id in seen or referral.status in (
+            Status.RECEIVED,
+            Status.CONTACT_ATTEMPTED,
+            Status.UNABLE_TO_CONTACT,
+        ):
             continue
         persona = referral.officer.username == "officer"
         if rng.random() > (0.75 if persona else 0.4):
@@ -325,7 +541,8 @@ def _consents_and_outcomes(rng: random.Random, referrals: list[Referral], now, c
         if not (names_officer or names_agency):
             names_officer = True
         consent = Consent(
-            participant_id=referral.participant_id, disclosing_agency_id=referral.provider_id,
+            participant_id=referral.participant_id,
+            disclosing_agency_id=referral.provider_id,
             information_description="Whether I engaged in treatment and my program status after my referral.",
             level=rng.choice(list(DisclosureLevel.values)),
             recipient_officer=referral.officer if names_officer else None,
@@ -333,7 +550,9 @@ def _consents_and_outcomes(rng: random.Random, referrals: list[Referral], now, c
             purpose="To let the referring officer know the outcome of the referral.",
             revocation_terms="I may revoke this consent at any time by telling my case manager.",
             expires_on=signed + timedelta(days=rng.choice([180, 365, 365, 730])),
-            signature_name=referral.participant.display_name, signature_ticked=True, signed_on=signed,
+            signature_name=referral.participant.display_name,
+            signature_ticked=True,
+            signed_on=signed,
             witnessed_by=case_managers.get(referral.provider_id, fallback),
             created_at=timezone.make_aware(datetime.datetime.combine(signed, datetime.time(12))),
         )
@@ -346,7 +565,13 @@ def _consents_and_outcomes(rng: random.Random, referrals: list[Referral], now, c
         kind = rng.choices(list(OutcomeKind.values), weights=[60, 35, 5])[0]
         when = (referral.created_at + timedelta(days=rng.randint(10, 200))).date()
         if when < now.date():
-            outcomes.append(Outcome(participant_id=referral.participant_id, kind=kind, occurred_on=when,
-                                    recorded_by=case_managers.get(referral.provider_id, fallback)))
+            outcomes.append(
+                Outcome(
+                    participant_id=referral.participant_id,
+                    kind=kind,
+                    occurred_on=when,
+                    recorded_by=case_managers.get(referral.provider_id, fallback),
+                )
+            )
     Outcome.objects.bulk_create(outcomes, batch_size=1000)
     return consents, outcomes

@@ -105,9 +105,7 @@ def status_text(level: str, status: str, *, engaged: bool, service_kind: str = "
     return text
 
 
-def disclosure_records(
-    *, referrals_and_views: list[tuple[Referral, OfficerView]], viewer, ip_address, channel: str, actor=None
-):
+def disclosure_records(*, referrals_and_views: list[tuple[Referral, OfficerView]], viewer, ip_address, channel: str, actor=None):
     """Unsaved audit rows, one per disclosure; the caller bulk-inserts them (SECURITY.md 5).
 
     `viewer` is the recipient. `actor` is who disclosed, when that is not the

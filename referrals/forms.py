@@ -40,9 +40,7 @@ def pathways_most_common_first(program: Program) -> list[tuple[str, str]]:
     key = f"referrals:pathway-order:{program.pk}"
     counts = cache.get(key)
     if counts is None:
-        counts = dict(
-            program.referrals.values_list("pathway").annotate(n=Count("id")).values_list("pathway", "n")
-        )
+        counts = dict(program.referrals.values_list("pathway").annotate(n=Count("id")).values_list("pathway", "n"))
         cache.set(key, counts, 3600)
     ordered = sorted(program.pathways, key=lambda p: (-counts.get(p, 0), program.pathways.index(p)))
     return [(p, Pathway(p).label) for p in ordered]
@@ -55,19 +53,22 @@ class ReferralForm(forms.Form):
     no_name = forms.BooleanField(required=False, label="The person did not give a name")
     first_name = forms.CharField(max_length=100, required=False)
     last_name = forms.CharField(max_length=100, required=False)
-    date_of_birth = forms.DateField(
-        required=False, widget=forms.DateInput(attrs={"type": "date"}), label="Date of birth"
-    )
+    date_of_birth = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}), label="Date of birth")
     description = forms.CharField(
         max_length=500,
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text="If no name: what would help the case manager recognise the person (no medical details).",
     )
-    phone = forms.CharField(max_length=30, required=False, label="Contact phone (if any)",
-                            widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "off"}))
-    handoff = forms.ChoiceField(choices=Handoff.choices, widget=forms.RadioSelect, label="Hand-off",
-                                error_messages={"required": "Choose the hand-off."})
+    phone = forms.CharField(
+        max_length=30,
+        required=False,
+        label="Contact phone (if any)",
+        widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "off"}),
+    )
+    handoff = forms.ChoiceField(
+        choices=Handoff.choices, widget=forms.RadioSelect, label="Hand-off", error_messages={"required": "Choose the hand-off."}
+    )
     service = forms.ModelChoiceField(
         queryset=ProviderService.objects.none(),
         required=False,
@@ -94,7 +95,7 @@ class ReferralForm(forms.Form):
     )
     opened = forms.CharField(widget=forms.HiddenInput, required=False)
 
-    def __init__(self, *args, program: Program, **kwargs):
+    def __init__(self, *args, program: Program, criteria=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.program = program
         self.fields["pathway"].choices = pathways_most_common_first(program)
@@ -103,7 +104,10 @@ class ReferralForm(forms.Form):
             .select_related("agency")
             .order_by("agency__name", "name")
         )
-        self.criteria = list(program.criteria.filter(is_active=True).order_by("position", "pk"))
+        # The view passes the program's active checklist from referrals.setup (cached between changes).
+        if criteria is None:
+            criteria = program.criteria.filter(is_active=True).order_by("position", "pk")
+        self.criteria = list(criteria)
         for criterion in self.criteria:
             self.fields[f"criterion_{criterion.pk}"] = forms.TypedChoiceField(
                 label=criterion.question,
@@ -153,7 +157,7 @@ class ReferralForm(forms.Form):
         else:
             for field in ("first_name", "last_name", "date_of_birth"):
                 if not cleaned.get(field) and field not in self.errors:
-                    self.add_error(field, "Required, or tick \"did not give a name\".")
+                    self.add_error(field, 'Required, or tick "did not give a name".')
         handoff = cleaned.get("handoff")
         if handoff in (Handoff.WARM, Handoff.TRANSPORT) and not cleaned.get("service") and "service" not in self.errors:
             self.add_error("service", "Choose where the person is going.")
@@ -184,10 +188,13 @@ class ReferralForm(forms.Form):
 
 class StatusForm(forms.Form):
     status = forms.ChoiceField(choices=Status.choices)
-    note = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}), max_length=2000,
-                           help_text="Why, or what happened (kept encrypted; never shown to officers).")
-    service_kind = forms.ChoiceField(choices=[("", "—")] + ServiceKind.choices, required=False,
-                                     label="Treatment (when engaged)")
+    note = forms.CharField(
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=2000,
+        help_text="Why, or what happened (kept encrypted; never shown to officers).",
+    )
+    service_kind = forms.ChoiceField(choices=[("", "—")] + ServiceKind.choices, required=False, label="Treatment (when engaged)")
     next_step = forms.CharField(max_length=200, required=False)
     next_step_owner = forms.ModelChoiceField(queryset=None, required=False)
     next_step_due = forms.DateTimeField(required=False, widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
@@ -261,12 +268,19 @@ class ConsentForm(forms.ModelForm):
             "that action has already been taken in reliance on it."
         )
         self.fields["signed_on"].initial = timezone.localdate()
-        for name in ("disclosing_agency", "information_description", "level", "purpose", "revocation_terms",
-                     "signature_name", "signed_on"):
+        for name in (
+            "disclosing_agency",
+            "information_description",
+            "level",
+            "purpose",
+            "revocation_terms",
+            "signature_name",
+            "signed_on",
+        ):
             self.fields[name].required = True
-            self.fields[name].error_messages["required"] = "Required by 42 CFR 2.31: " + (
-                self.fields[name].label or name
-            ).lower() + "."
+            self.fields[name].error_messages["required"] = (
+                "Required by 42 CFR 2.31: " + (self.fields[name].label or name).lower() + "."
+            )
 
     def clean_signed_on(self):
         signed_on = self.cleaned_data["signed_on"]

@@ -101,9 +101,7 @@ class EligibilityCriterion(models.Model):
     is_active = models.BooleanField(default=True)
 
     class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["program", "question"], name="criterion_unique_question_per_program")
-        ]
+        constraints = [models.UniqueConstraint(fields=["program", "question"], name="criterion_unique_question_per_program")]
 
     def __str__(self) -> str:
         return self.question
@@ -412,12 +410,8 @@ class Consent(models.Model):
                 condition=Q(recipient_officer__isnull=False) | Q(recipient_agency__isnull=False),
                 name="consent_names_a_recipient",
             ),
-            models.CheckConstraint(
-                condition=Q(expires_on__isnull=False) | ~Q(expiry_event=""), name="consent_has_expiry"
-            ),
-            models.CheckConstraint(
-                condition=Q(signature_ticked=True) | ~Q(signature_drawing=""), name="consent_is_signed"
-            ),
+            models.CheckConstraint(condition=Q(expires_on__isnull=False) | ~Q(expiry_event=""), name="consent_has_expiry"),
+            models.CheckConstraint(condition=Q(signature_ticked=True) | ~Q(signature_drawing=""), name="consent_is_signed"),
         ]
         indexes = [
             # officer views: the active consents of the participants on one page

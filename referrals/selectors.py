@@ -41,4 +41,3 @@ def completion_times(program: Program, days: int = 90, now: datetime.datetime | 
     )
     median = round(row["median"] / 60, 1) if row["median"] is not None else None
     return CompletionTimes(row["n"], median, program.booking_baseline_minutes)
-

@@ -69,9 +69,10 @@ class ReferralData:
         return not (self.first_name and self.last_name and self.date_of_birth)
 
 
-def officer_membership(officer: User, program: Program) -> Membership:
+def officer_membership(officer: User, program: Program, agency_ids: set[int] | frozenset[int] | None = None) -> Membership:
     """The officer's membership in one of the program's agencies (their agency on the referral)."""
-    agency_ids = program.agency_ids()
+    if agency_ids is None:
+        agency_ids = program.agency_ids()
     for membership in officer.active_memberships():
         if membership.agency_id in agency_ids and membership.role in Role.police():
             return membership
@@ -86,9 +87,7 @@ def _receiving_agency(program: Program, data: ReferralData):
     return program.case_management_agency
 
 
-def _check_eligibility(
-    criteria: list[EligibilityCriterion], answers: dict[int, bool]
-) -> tuple[list[EligibilityCriterion], bool]:
+def _check_eligibility(criteria: list[EligibilityCriterion], answers: dict[int, bool]) -> tuple[list[EligibilityCriterion], bool]:
     failures, justice = [], False
     for criterion in criteria:
         answer = answers.get(criterion.pk)
@@ -114,7 +113,7 @@ def participant_find_or_create(*, program: Program, data: ReferralData, created_
             .first()
         )
         if existing is not None:
-            if data.phone:
+            if data.phone and data.phone != existing.phone:  # the newest number the person gave
                 existing.phone = data.phone
                 existing.save(update_fields=["phone"])
             return existing
@@ -142,11 +141,13 @@ def referral_submit(
     program: Program,
     data: ReferralData,
     criteria: list[EligibilityCriterion] | None = None,
+    agency_ids: set[int] | frozenset[int] | None = None,
     request=None,
 ) -> tuple[Referral, bool]:
     """Record a referral once per idempotency key. Returns (referral, created).
 
-    `criteria` are the program's active checklist items when the caller already has them.
+    `criteria` (the program's active checklist items) and `agency_ids` (its agencies) save their
+    queries when the caller already has them (referrals.setup).
     A repeated key is caught by the unique constraint, not by a look-up first: the common
     case (a new referral) then costs no extra query.
     """
@@ -155,7 +156,7 @@ def referral_submit(
     failures, justice = _check_eligibility(criteria, data.eligibility_answers)
     if failures:
         raise ReferralRefused(failures)
-    membership = officer_membership(officer, program)
+    membership = officer_membership(officer, program, agency_ids)
     now = timezone.now()
     try:
         with transaction.atomic():
@@ -327,20 +328,22 @@ def consent_record(*, participant: Participant, witnessed_by: User, request=None
     consent.full_clean()
     with transaction.atomic():
         consent.save()
-        audit_log(action="consent.create", request=request, actor=witnessed_by, obj=participant,
-                  detail={"consent": consent.pk, "level": consent.level})
+        audit_log(
+            action="consent.create",
+            request=request,
+            actor=witnessed_by,
+            obj=participant,
+            detail={"consent": consent.pk, "level": consent.level},
+        )
     return consent
 
 
 def consent_revoke(*, consent: Consent, by: User, request=None) -> bool:
     """Revocation takes effect on the next request: officer views read revoked_at every time."""
     with transaction.atomic():
-        updated = Consent.objects.filter(pk=consent.pk, revoked_at__isnull=True).update(
-            revoked_at=timezone.now(), revoked_by=by
-        )
+        updated = Consent.objects.filter(pk=consent.pk, revoked_at__isnull=True).update(revoked_at=timezone.now(), revoked_by=by)
         if updated:
-            audit_log(action="consent.revoke", request=request, actor=by, obj=consent.participant,
-                      detail={"consent": consent.pk})
+            audit_log(action="consent.revoke", request=request, actor=by, obj=consent.participant, detail={"consent": consent.pk})
     return bool(updated)
 
 
@@ -411,4 +414,3 @@ def justice_mark_coordinated(*, referral: Referral, by: User, request=None) -> N
 
 def warm_handoff_available(referral: Referral) -> bool:
     return referral.handoff == Handoff.WARM and referral.service is not None and referral.service.accepts_warm_handoffs
-

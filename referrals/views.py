@@ -40,17 +40,18 @@ from referrals.models import (
     Status,
     StatusChange,
 )
+from referrals.setup import ReferralSetup, setup_for
 
 MY_REFERRALS_PAGE = 50
 # (value, label, steps) for each hand-off, in the form's order.
 HANDOFF_GUIDE = [(h.value, h.label, HANDOFF_STEPS[h]) for h in Handoff]
 
 
-def _officer_program(request):
-    program = program_access.programs_for(request.user).select_related("case_management_agency").order_by("pk").first()
-    if program is None or not access.can_refer(request.user):
+def _officer_setup(request) -> ReferralSetup:
+    setup = setup_for(request.user) if access.can_refer(request.user) else None
+    if setup is None:
         raise program_access.deny(request, "referrals.form", "")
-    return program
+    return setup
 
 
 @login_required
@@ -77,13 +78,18 @@ def officer_home(request):
 @login_required
 @require_http_methods(["GET", "POST"])
 def referral_new(request):
-    program = _officer_program(request)
-    form = ReferralForm(request.POST or None, program=program)
+    setup = _officer_setup(request)
+    program = setup.program
+    form = ReferralForm(request.POST or None, program=program, criteria=setup.criteria)
     if request.method == "POST":
         if form.is_valid():
             try:
                 referral, _created = services.referral_submit(
-                    officer=request.user, program=program, data=form.to_data(), criteria=form.criteria,
+                    officer=request.user,
+                    program=program,
+                    data=form.to_data(),
+                    criteria=form.criteria,
+                    agency_ids=setup.agency_ids,
                     request=request,
                 )
             except services.ReferralRefused as refused:
@@ -121,9 +127,7 @@ def referral_done(request, pk):
 @login_required
 def my_referrals(request):
     referrals = list(
-        Referral.objects.filter(officer=request.user)
-        .select_related("provider")
-        .order_by("-created_at")[:MY_REFERRALS_PAGE]
+        Referral.objects.filter(officer=request.user).select_related("provider").order_by("-created_at")[:MY_REFERRALS_PAGE]
     )
     rows = services.officer_referral_feed(officer=request.user, referrals=referrals, request=request)
     OfficerNotice.objects.filter(officer=request.user, read_at__isnull=True).update(read_at=timezone.now())
@@ -207,8 +211,11 @@ def task_add(request, pk):
         messages.error(request, "The task needs a title and a due date.")
         return redirect("referrals:detail", pk=referral.pk)
     services.task_create(
-        referral=referral, title=form.cleaned_data["title"], due_at=form.cleaned_data["due_at"],
-        assigned_to=request.user, by=request.user,
+        referral=referral,
+        title=form.cleaned_data["title"],
+        due_at=form.cleaned_data["due_at"],
+        assigned_to=request.user,
+        by=request.user,
     )
     messages.success(request, "Task added to your list.")
     return redirect("referrals:detail", pk=referral.pk)
@@ -217,9 +224,7 @@ def task_add(request, pk):
 @login_required
 def my_tasks(request):
     tasks = (
-        FollowUpTask.objects.filter(assigned_to=request.user, done_at__isnull=True)
-        .select_related("referral")
-        .order_by("due_at")
+        FollowUpTask.objects.filter(assigned_to=request.user, done_at__isnull=True).select_related("referral").order_by("due_at")
     )
     return render(request, "referrals/my_tasks.html", {"tasks": tasks, "now": timezone.now()})
 
@@ -241,8 +246,11 @@ def participant_detail(request, pk):
     if request.method == "POST":
         if outcome_form.is_valid():
             services.outcome_record(
-                participant=participant, kind=outcome_form.cleaned_data["kind"],
-                occurred_on=outcome_form.cleaned_data["occurred_on"], by=request.user, request=request,
+                participant=participant,
+                kind=outcome_form.cleaned_data["kind"],
+                occurred_on=outcome_form.cleaned_data["occurred_on"],
+                by=request.user,
+                request=request,
             )
             messages.success(request, "Outcome recorded.")
             return redirect("referrals:participant", pk=participant.pk)
@@ -368,8 +376,11 @@ def capacity_update(request, pk):
         messages.error(request, "; ".join(e for errors in form.errors.values() for e in errors))
         return redirect("referrals:directory")
     services.capacity_update(
-        service=service, by=request.user, state=form.cleaned_data["state"],
-        open_slots=form.cleaned_data.get("open_slots"), request=request,
+        service=service,
+        by=request.user,
+        state=form.cleaned_data["state"],
+        open_slots=form.cleaned_data.get("open_slots"),
+        request=request,
     )
     messages.success(request, f"Capacity of {service.name} updated.")
     return redirect("referrals:directory")
@@ -391,9 +402,7 @@ def justice_queue(request):
         .order_by("created_at")
     )
     inclusive = {str(c.pk): c.question for c in program.criteria.filter(kind=CriterionKind.INCLUSIVE)}
-    rows = [
-        (r, [q for cid, q in inclusive.items() if r.eligibility_answers.get(cid)]) for r in referrals
-    ]
+    rows = [(r, [q for cid, q in inclusive.items() if r.eligibility_answers.get(cid)]) for r in referrals]
     return render(request, "referrals/justice_queue.html", {"program": program, "rows": rows})
 
 
@@ -401,9 +410,7 @@ def justice_queue(request):
 @require_POST
 def justice_done(request, pk):
     program = _coordinated_program(request)
-    referral = program_access.get_object_for_user(
-        request, Referral.objects.filter(program=program), pk, "referrals.referral"
-    )
+    referral = program_access.get_object_for_user(request, Referral.objects.filter(program=program), pk, "referrals.referral")
     services.justice_mark_coordinated(referral=referral, by=request.user, request=request)
     messages.success(request, f"{referral.reference} marked as coordinated with the justice partner.")
     return redirect("referrals:justice")
@@ -423,7 +430,9 @@ def criteria(request):
         return redirect("referrals:criteria")
     items = EligibilityCriterion.objects.filter(program=program).order_by("position", "pk")
     return render(
-        request, "referrals/criteria.html", {"program": program, "items": items, "form": form},
+        request,
+        "referrals/criteria.html",
+        {"program": program, "items": items, "form": form},
         status=400 if form.errors else 200,
     )
 
@@ -443,7 +452,8 @@ def criterion_edit(request, pk):
         messages.success(request, "Eligibility item saved.")
         return redirect("referrals:criteria")
     return render(
-        request, "referrals/criterion_edit.html", {"form": form, "criterion": criterion},
+        request,
+        "referrals/criterion_edit.html",
+        {"form": form, "criterion": criterion},
         status=400 if form.errors else 200,
     )
-

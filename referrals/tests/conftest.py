@@ -16,13 +16,19 @@ def rworld(world):
     program = world.program
     program.case_management_agency = world.provider
     program.save(update_fields=["case_management_agency"])
-    world.adult = CriterionFactory(program=program, question="Is the person 18 or older?", position=0,
-                                   failure_guidance="Call Youth Services at (555) 400-2200.")
-    world.warrant = CriterionFactory(program=program, question="Active warrant?", kind=CriterionKind.INCLUSIVE,
-                                     required_answer=False, position=1)
+    world.adult = CriterionFactory(
+        program=program,
+        question="Is the person 18 or older?",
+        position=0,
+        failure_guidance="Call Youth Services at (555) 400-2200.",
+    )
+    world.warrant = CriterionFactory(
+        program=program, question="Active warrant?", kind=CriterionKind.INCLUSIVE, required_answer=False, position=1
+    )
     world.detox = ProviderServiceFactory(agency=world.provider, kind=ServiceKind.DETOX, name="Harbor Detox")
-    world.moud = ProviderServiceFactory(agency=world.provider, kind=ServiceKind.MOUD, name="Harbor MOUD",
-                                        capacity_state="call", open_slots=None)
+    world.moud = ProviderServiceFactory(
+        agency=world.provider, kind=ServiceKind.MOUD, name="Harbor MOUD", capacity_state="call", open_slots=None
+    )
     return world
 
 
@@ -44,4 +50,3 @@ def referral_post(world, **overrides):
     }
     data.update(overrides)
     return {k: v for k, v in data.items() if v is not None}
-

@@ -67,10 +67,16 @@ def test_viewing_a_case_acknowledges_it_and_audits_the_read(cm, rworld):
 def test_status_change_records_who_when_why_and_next_step(cm, rworld):
     referral = make_referral(rworld)
     due = (timezone.now() + datetime.timedelta(days=1)).strftime("%Y-%m-%dT%H:%M")
-    response = cm.post(reverse("referrals:detail", args=[referral.pk]), {
-        "status": Status.CONTACT_ATTEMPTED, "note": "No answer, left voicemail",
-        "next_step": "Call again", "next_step_owner": rworld.case_manager.pk, "next_step_due": due,
-    })
+    response = cm.post(
+        reverse("referrals:detail", args=[referral.pk]),
+        {
+            "status": Status.CONTACT_ATTEMPTED,
+            "note": "No answer, left voicemail",
+            "next_step": "Call again",
+            "next_step_owner": rworld.case_manager.pk,
+            "next_step_due": due,
+        },
+    )
     assert response.status_code == 302
     change = StatusChange.objects.get(referral=referral, status=Status.CONTACT_ATTEMPTED)
     assert change.by == rworld.case_manager and change.note == "No answer, left voicemail"
@@ -92,8 +98,12 @@ def test_engaged_needs_a_service_and_next_step_needs_owner(cm, rworld):
 
 def test_consented_status_change_notifies_officer_with_a_link_only(cm, rworld, django_capture_on_commit_callbacks):
     referral = make_referral(rworld, participant__first_name="Morgan", participant__last_name="Vance")
-    ConsentFactory(participant=referral.participant, recipient_officer=rworld.officer,
-                   disclosing_agency=rworld.provider, witnessed_by=rworld.case_manager)
+    ConsentFactory(
+        participant=referral.participant,
+        recipient_officer=rworld.officer,
+        disclosing_agency=rworld.provider,
+        witnessed_by=rworld.case_manager,
+    )
     with django_capture_on_commit_callbacks(execute=True):
         services.referral_set_status(referral=referral, by=rworld.case_manager, status=Status.CONTACTED)
     notice = OfficerNotice.objects.get()
@@ -122,11 +132,15 @@ def test_tasks_and_outcomes(cm, rworld):
     due = (timezone.now() + datetime.timedelta(hours=3)).strftime("%Y-%m-%dT%H:%M")
     cm.post(reverse("referrals:task_add", args=[referral.pk]), {"title": "Drive to intake", "due_at": due})
     assert b"Drive to intake" in cm.get(reverse("referrals:tasks")).content
-    response = cm.post(reverse("referrals:participant", args=[referral.participant_id]),
-                       {"kind": "nonfatal_overdose", "occurred_on": "2999-01-01"})
+    response = cm.post(
+        reverse("referrals:participant", args=[referral.participant_id]),
+        {"kind": "nonfatal_overdose", "occurred_on": "2999-01-01"},
+    )
     assert response.status_code == 400 and b"cannot be in the future" in response.content
-    cm.post(reverse("referrals:participant", args=[referral.participant_id]),
-            {"kind": "nonfatal_overdose", "occurred_on": timezone.localdate().isoformat()})
+    cm.post(
+        reverse("referrals:participant", args=[referral.participant_id]),
+        {"kind": "nonfatal_overdose", "occurred_on": timezone.localdate().isoformat()},
+    )
     assert referral.participant.outcomes.count() == 1
 
 

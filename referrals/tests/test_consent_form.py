@@ -13,8 +13,14 @@ from referrals.tests.factories import ReferralFactory
 
 @pytest.fixture
 def referral(rworld):
-    return ReferralFactory(program=rworld.program, officer=rworld.officer, agency=rworld.police,
-                           provider=rworld.provider, participant__first_name="Riley", participant__last_name="Stone")
+    return ReferralFactory(
+        program=rworld.program,
+        officer=rworld.officer,
+        agency=rworld.police,
+        provider=rworld.provider,
+        participant__first_name="Riley",
+        participant__last_name="Stone",
+    )
 
 
 def complete(rworld, **overrides):
@@ -59,8 +65,9 @@ def test_incomplete_consent_is_rejected_with_a_clear_message(client, rworld, ref
 
 def test_complete_consent_is_recorded_audited_and_printable(client, rworld, referral, tmp_path):
     client.force_login(rworld.case_manager)
-    response = client.post(reverse("referrals:consent_new", args=[referral.pk]),
-                           complete(rworld, expiry_event="End of program participation"))
+    response = client.post(
+        reverse("referrals:consent_new", args=[referral.pk]), complete(rworld, expiry_event="End of program participation")
+    )
     consent = Consent.objects.get()
     assert response.url == reverse("referrals:consent", args=[consent.pk])
     assert consent.recipient_officer == rworld.officer and consent.recipient_agency is None
@@ -71,8 +78,19 @@ def test_complete_consent_is_recorded_audited_and_printable(client, rworld, refe
     path = tmp_path / "consent.pdf"
     path.write_bytes(pdf.content)
     text = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, check=True).stdout
-    for element in ("Riley Stone", "Who may disclose", "Harbor Light", "To whom", "Purpose", "Right to revoke",
-                    "Expires", "End of program participation", "Signature", "Date", "42 CFR 2.32"):
+    for element in (
+        "Riley Stone",
+        "Who may disclose",
+        "Harbor Light",
+        "To whom",
+        "Purpose",
+        "Right to revoke",
+        "Expires",
+        "End of program participation",
+        "Signature",
+        "Date",
+        "42 CFR 2.32",
+    ):
         assert element in text, element
     assert AuditEvent.objects.filter(action="consent.pdf").exists()
 
@@ -80,11 +98,14 @@ def test_complete_consent_is_recorded_audited_and_printable(client, rworld, refe
 def test_drawn_signature_is_accepted_and_bad_drawings_refused(client, rworld, referral):
     client.force_login(rworld.case_manager)
     png = "data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg=="
-    bad = client.post(reverse("referrals:consent_new", args=[referral.pk]),
-                      complete(rworld, signature_ticked=None, signature_drawing="javascript:alert(1)"))
+    bad = client.post(
+        reverse("referrals:consent_new", args=[referral.pk]),
+        complete(rworld, signature_ticked=None, signature_drawing="javascript:alert(1)"),
+    )
     assert bad.status_code == 400 and b"could not be read" in bad.content
-    ok = client.post(reverse("referrals:consent_new", args=[referral.pk]),
-                     complete(rworld, signature_ticked=None, signature_drawing=png))
+    ok = client.post(
+        reverse("referrals:consent_new", args=[referral.pk]), complete(rworld, signature_ticked=None, signature_drawing=png)
+    )
     assert ok.status_code == 302
     consent = Consent.objects.get()
     assert client.get(reverse("referrals:consent_pdf", args=[consent.pk])).status_code == 200

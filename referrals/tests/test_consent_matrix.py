@@ -24,8 +24,13 @@ ENGAGED_TEXT = "Engaged in treatment"
 def referral(rworld):
     participant = ParticipantFactory(program=rworld.program, first_name="Casey", last_name="Quinn")
     referral = ReferralFactory(
-        program=rworld.program, participant=participant, officer=rworld.officer, agency=rworld.police,
-        provider=rworld.provider, status=Status.ENGAGED, engaged_at=timezone.now(),
+        program=rworld.program,
+        participant=participant,
+        officer=rworld.officer,
+        agency=rworld.police,
+        provider=rworld.provider,
+        status=Status.ENGAGED,
+        engaged_at=timezone.now(),
     )
     return referral
 
@@ -41,8 +46,11 @@ def make_consent(rworld, referral, state, recipient):
     }[recipient]
     today = timezone.localdate()
     consent = ConsentFactory(
-        participant=referral.participant, disclosing_agency=rworld.provider, witnessed_by=rworld.case_manager,
-        level=DisclosureLevel.STATUS, **recipients,
+        participant=referral.participant,
+        disclosing_agency=rworld.provider,
+        witnessed_by=rworld.case_manager,
+        level=DisclosureLevel.STATUS,
+        **recipients,
         expires_on=today - datetime.timedelta(days=1) if state == "expired" else today + datetime.timedelta(days=90),
     )
     if state == "revoked":
@@ -108,8 +116,13 @@ def test_revocation_takes_effect_on_the_next_request(client, rworld, referral):
 def test_level_limits_what_is_shown(client, rworld, referral, level, expected):
     referral.engaged_service_kind = "moud"
     referral.save(update_fields=["engaged_service_kind"])
-    ConsentFactory(participant=referral.participant, recipient_officer=rworld.officer, level=level,
-                   disclosing_agency=rworld.provider, witnessed_by=rworld.case_manager)
+    ConsentFactory(
+        participant=referral.participant,
+        recipient_officer=rworld.officer,
+        level=level,
+        disclosing_agency=rworld.provider,
+        witnessed_by=rworld.case_manager,
+    )
     client.force_login(rworld.officer)
     client.get(reverse("referrals:mine"))
     assert AuditEvent.objects.get(action="disclosure").detail["shown"] == expected
@@ -128,11 +141,20 @@ def test_case_manager_lists_every_disclosure_about_one_person(client, rworld, re
 
 def test_my_referrals_runs_constant_queries(client, rworld, django_assert_max_num_queries):
     for i in range(60):
-        ref = ReferralFactory(program=rworld.program, officer=rworld.officer, agency=rworld.police,
-                              provider=rworld.provider, participant__first_name=f"P{i}")
+        ref = ReferralFactory(
+            program=rworld.program,
+            officer=rworld.officer,
+            agency=rworld.police,
+            provider=rworld.provider,
+            participant__first_name=f"P{i}",
+        )
         if i % 2:
-            ConsentFactory(participant=ref.participant, recipient_officer=rworld.officer,
-                           disclosing_agency=rworld.provider, witnessed_by=rworld.case_manager)
+            ConsentFactory(
+                participant=ref.participant,
+                recipient_officer=rworld.officer,
+                disclosing_agency=rworld.provider,
+                witnessed_by=rworld.case_manager,
+            )
     client.force_login(rworld.officer)
     with django_assert_max_num_queries(12):
         response = client.get(reverse("referrals:mine"))

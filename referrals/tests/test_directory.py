@@ -22,9 +22,7 @@ def test_officer_filters_by_service_and_open_capacity(client, rworld):
 
 
 def test_capacity_older_than_a_day_is_stale(client, rworld):
-    ProviderService.objects.filter(pk=rworld.detox.pk).update(
-        capacity_updated_at=timezone.now() - datetime.timedelta(hours=25)
-    )
+    ProviderService.objects.filter(pk=rworld.detox.pk).update(capacity_updated_at=timezone.now() - datetime.timedelta(hours=25))
     client.force_login(rworld.officer)
     assert "stale: call to check" in client.get(reverse("referrals:directory")).content.decode()
 

@@ -31,8 +31,9 @@ def raw_dump() -> str:
 
 def test_raw_dump_has_no_clear_text_participant_data(client, rworld):
     client.force_login(rworld.officer)
-    client.post(reverse("referrals:new"), referral_post(rworld, first_name=NAME, last_name=SURNAME, note=NOTE,
-                                                       phone="(555) 867-5309"))
+    client.post(
+        reverse("referrals:new"), referral_post(rworld, first_name=NAME, last_name=SURNAME, note=NOTE, phone="(555) 867-5309")
+    )
     referral = Referral.objects.get()
     assert referral.participant.first_name == NAME  # readable through the model
     dump = raw_dump()

@@ -13,8 +13,10 @@ from referrals.tests.factories import ParticipantFactory, ReferralFactory
 DOB = datetime.date(1985, 7, 4)
 
 
-@pytest.mark.parametrize(("name", "code"), [("robert", "R163"), ("rupert", "R163"), ("ashcraft", "A261"),
-                                            ("tymczak", "T522"), ("pfister", "P236"), ("lee", "L000")])
+@pytest.mark.parametrize(
+    ("name", "code"),
+    [("robert", "R163"), ("rupert", "R163"), ("ashcraft", "A261"), ("tymczak", "T522"), ("pfister", "P236"), ("lee", "L000")],
+)
 def test_soundex(name, code):
     assert soundex(name) == code
 
@@ -47,8 +49,9 @@ def test_case_manager_sees_near_match_and_merge_keeps_every_referral(client, rwo
     william = ParticipantFactory(program=rworld.program, first_name="William", last_name="Smith", date_of_birth=DOB)
     bill = ParticipantFactory(program=rworld.program, first_name="Bill", last_name="Smith", date_of_birth=DOB)
     for person in (william, william, bill):
-        ReferralFactory(program=rworld.program, participant=person, officer=rworld.officer,
-                        agency=rworld.police, provider=rworld.provider)
+        ReferralFactory(
+            program=rworld.program, participant=person, officer=rworld.officer, agency=rworld.police, provider=rworld.provider
+        )
     client.force_login(rworld.case_manager)
     page = client.get(reverse("referrals:participant", args=[william.pk])).content.decode()
     assert "Possible duplicate records" in page and f"P-{bill.pk}" in page

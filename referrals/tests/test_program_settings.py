@@ -13,14 +13,27 @@ from referrals.tests.factories import ReferralFactory
 
 def test_coordinator_adds_and_edits_criteria(client, rworld):
     client.force_login(rworld.coordinator)
-    response = client.post(reverse("referrals:criteria"), {
-        "question": "On parole?", "kind": "inclusive", "position": 5, "is_active": "on", "failure_guidance": "",
-    })
+    response = client.post(
+        reverse("referrals:criteria"),
+        {
+            "question": "On parole?",
+            "kind": "inclusive",
+            "position": 5,
+            "is_active": "on",
+            "failure_guidance": "",
+        },
+    )
     assert response.status_code == 302
     criterion = EligibilityCriterion.objects.get(question="On parole?")
-    response = client.post(reverse("referrals:criterion_edit", args=[criterion.pk]), {
-        "question": "Is the person on parole?", "kind": "inclusive", "position": 5, "failure_guidance": "",
-    })
+    response = client.post(
+        reverse("referrals:criterion_edit", args=[criterion.pk]),
+        {
+            "question": "Is the person on parole?",
+            "kind": "inclusive",
+            "position": 5,
+            "failure_guidance": "",
+        },
+    )
     assert response.status_code == 302
     criterion.refresh_from_db()
     assert criterion.question == "Is the person on parole?" and not criterion.is_active
@@ -46,10 +59,22 @@ def test_other_programs_criterion_is_404(client, rworld):
 def test_median_completion_time_against_booking(client, rworld):
     now = timezone.now()
     for seconds in (120, 240, 600):
-        ReferralFactory(program=rworld.program, officer=rworld.officer, agency=rworld.police,
-                        provider=rworld.provider, completion_seconds=seconds, created_at=now)
-    ReferralFactory(program=rworld.program, officer=rworld.officer, agency=rworld.police, provider=rworld.provider,
-                    completion_seconds=9999, created_at=now - datetime.timedelta(days=200))
+        ReferralFactory(
+            program=rworld.program,
+            officer=rworld.officer,
+            agency=rworld.police,
+            provider=rworld.provider,
+            completion_seconds=seconds,
+            created_at=now,
+        )
+    ReferralFactory(
+        program=rworld.program,
+        officer=rworld.officer,
+        agency=rworld.police,
+        provider=rworld.provider,
+        completion_seconds=9999,
+        created_at=now - datetime.timedelta(days=200),
+    )
     times = completion_times(rworld.program)
     assert (times.referrals, times.median_minutes, times.minutes_saved_each) == (3, 4.0, 86.0)
     client.force_login(rworld.officer)
