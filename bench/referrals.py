@@ -32,6 +32,7 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 OFFICERS = 20
 SUBMITS_PER_OFFICER = 25
 WARMUP_PER_OFFICER = 3
+OPEN_INTERVAL = 1.0  # seconds between one officer's submits in the open-loop run
 
 
 def _free_port() -> int:
@@ -120,7 +121,10 @@ class Officer:
         return elapsed
 
 
-def _run_concurrently(officers, work) -> tuple[list[float], float]:
+def _run_concurrently(officers, work, interval: float | None = None) -> tuple[list[float], float]:
+    """Each officer submits back to back (closed loop: the server's saturated throughput), or, with
+    `interval`, once every `interval` seconds on a fixed schedule, staggered across officers (open
+    loop: a steady arrival rate, as when twenty officers on shift each refer now and then)."""
     samples: list[float] = []
     errors: list[BaseException] = []
     lock = threading.Lock()
@@ -133,7 +137,14 @@ def _run_concurrently(officers, work) -> tuple[list[float], float]:
             for _ in range(WARMUP_PER_OFFICER):
                 work.once(officer, state)
             barrier.wait()
-            mine = [work.once(officer, state) for _ in range(SUBMITS_PER_OFFICER)]
+            if interval is None:
+                mine = [work.once(officer, state) for _ in range(SUBMITS_PER_OFFICER)]
+            else:
+                first = time.perf_counter() + interval * officers.index(officer) / len(officers)
+                mine = []
+                for n in range(SUBMITS_PER_OFFICER):
+                    time.sleep(max(0.0, first + n * interval - time.perf_counter()))
+                    mine.append(work.once(officer, state))
         except BaseException as exc:  # noqa: BLE001  (reported below; a broken barrier frees the others)
             errors.append(exc)
             barrier.abort()
@@ -248,6 +259,9 @@ def _submit_figures() -> dict[str, tuple[float, str]]:
         real_samples, real_wall = _run_concurrently(officers, RealSubmit)
         # One officer alone: the service time without queueing behind 19 others.
         alone_samples, _ = _run_concurrently(officers[:1], RealSubmit)
+        # Twenty officers each submitting every OPEN_INTERVAL seconds: a steady 20 submits a second.
+        open_base, _ = _run_concurrently(officers, BaselineInsert, interval=OPEN_INTERVAL)
+        open_real, _ = _run_concurrently(officers, RealSubmit, interval=OPEN_INTERVAL)
     finally:
         server.terminate()
         server.wait(timeout=20)
@@ -262,6 +276,10 @@ def _submit_figures() -> dict[str, tuple[float, str]]:
         "referral_submit_ratio": (round(p95 / base_p95, 2), "x"),
         "referral_submit_single_officer_p50_ms": (round(statistics.median(alone_samples), 1), "ms"),
         "referral_submit_single_officer_p95_ms": (round(_percentile(alone_samples, 95), 1), "ms"),
+        "referral_submit_open_20rps_p50_ms": (round(statistics.median(open_real), 1), "ms"),
+        "referral_submit_open_20rps_p95_ms": (round(_percentile(open_real, 95), 1), "ms"),
+        "referral_submit_open_20rps_baseline_p95_ms": (round(_percentile(open_base, 95), 1), "ms"),
+        "referral_submit_open_20rps_ratio": (round(_percentile(open_real, 95) / _percentile(open_base, 95), 2), "x"),
     }
 
 
