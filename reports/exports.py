@@ -37,16 +37,13 @@ class FederalMeasure:
 
 
 def naloxone_trained(program: Program, quarter: Period) -> int:
-    """People who attended a session of the program's naloxone course in the quarter.
-
-    The training app has no "naloxone" flag, so the course is recognised by its title; a program
-    without such a course reports 0.
-    """
+    """Different people who attended, in the quarter, a session of a course the coordinator marked as
+    naloxone training (Course.teaches_naloxone); a program without one reports 0."""
     from training.models import Attendance  # noqa: PLC0415
 
     return Attendance.objects.filter(
         session__course__program=program,
-        session__course__title__icontains="naloxone",
+        session__course__teaches_naloxone=True,
         session__starts_at__gte=quarter.start,
         session__starts_at__lt=quarter.end,
     ).aggregate(n=Count("user_id", distinct=True))["n"]

@@ -280,6 +280,7 @@ def _training(program: Program, officers, size: ScaleSize, now: datetime) -> Non
                 duration_minutes=60,
                 required_roles=[Role.OFFICER, Role.DISPATCHER],
                 refresher_months=24,
+                teaches_naloxone=True,
             )
         ]
     )

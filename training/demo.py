@@ -30,7 +30,11 @@ COURSES = [
         "Describe how repeated substance use changes the brain's reward and stress systems\n"
         "Explain why a person may keep using despite the consequences\n"
         "Use person-first language that reduces stigma",
-        120, CORE_ROLES, 24, True, 60,
+        120,
+        CORE_ROLES,
+        24,
+        True,
+        60,
     ),
     (
         "Adverse Childhood Experiences (ACEs)",
@@ -39,7 +43,11 @@ COURSES = [
         "Name the ten ACEs and their links to substance use\n"
         "Recognise trauma responses during a call\n"
         "Apply trauma-informed de-escalation",
-        90, CORE_ROLES, None, True, 75,
+        90,
+        CORE_ROLES,
+        None,
+        True,
+        75,
     ),
     (
         "Relapse and recovery",
@@ -47,7 +55,11 @@ COURSES = [
         "failure of the person, the officer or the program.",
         "Describe the stages of recovery\nExplain why re-referral is expected and worthwhile\n"
         "Respond to a returning participant without judgement",
-        90, CORE_ROLES, 24, True, 75,
+        90,
+        CORE_ROLES,
+        24,
+        True,
+        75,
     ),
     (
         "Historical context: arrest, incarceration and deflection",
@@ -55,15 +67,22 @@ COURSES = [
         "investigated and charged; people with substance use disorders are connected to treatment.",
         "Summarise what decades of enforcement-only drug policy achieved\n"
         "Distinguish trafficking from substance use disorder\nExplain how deflection serves public safety",
-        60, CORE_ROLES, None, True, 90,
+        60,
+        CORE_ROLES,
+        None,
+        True,
+        90,
     ),
     (
         "Naloxone administration",
-        "Recognising an opioid overdose and reversing it with intranasal naloxone; after-care and "
-        "the naloxone-plus pathway.",
+        "Recognising an opioid overdose and reversing it with intranasal naloxone; after-care and the naloxone-plus pathway.",
         "Recognise the signs of an opioid overdose\nAdminister intranasal naloxone\n"
         "Start a naloxone-plus referral after a reversal",
-        60, FIELD_ROLES, 12, False, 45,
+        60,
+        FIELD_ROLES,
+        12,
+        False,
+        45,
     ),
     (
         "Program procedures and eligibility",
@@ -71,7 +90,11 @@ COURSES = [
         "active warrant or probation does not block a referral), and each hand-off.",
         "Complete a referral on the phone form in under five minutes\n"
         "Apply the eligibility criteria, including the inclusive ones\nChoose the right hand-off",
-        60, CORE_ROLES, 12, False, 60,
+        60,
+        CORE_ROLES,
+        12,
+        False,
+        60,
     ),
     (
         "Treatment-partner briefing: capacity and what happens after a referral",
@@ -79,14 +102,22 @@ COURSES = [
         "barriers people face, and what happens to a person after an officer refers them.",
         "Describe the treatment options and current capacity in the county\n"
         "Explain why a person may decline treatment today\nFollow a referral through the post-referral process",
-        60, FIELD_ROLES, 12, False, 60,
+        60,
+        FIELD_ROLES,
+        12,
+        False,
+        60,
     ),
     (
         "Lived-experience panel",
         "People in long-term recovery tell their stories: treatment works, and an officer's "
         "referral can be where recovery starts.",
         "Hear first-hand how recovery happens\nReflect on an officer's part in it",
-        90, CORE_ROLES, None, False, 90,
+        90,
+        CORE_ROLES,
+        None,
+        False,
+        90,
     ),
 ]
 
@@ -153,6 +184,7 @@ def _ensure_courses(program: Program) -> dict[str, Course]:
                 "required_roles": [str(r) for r in roles],
                 "refresher_months": refresher,
                 "is_core": core,
+                "teaches_naloxone": title == NALOXONE,
             },
         )
     return courses
@@ -162,28 +194,36 @@ def _instructor(title: str, n: int, agencies: dict[str, Agency], hosts: dict[str
     """Who teaches each course: staff, speakers from the provider and the community organization."""
     if title == "The science of addiction":
         return {
-            "instructor_kind": InstructorKind.PARTNER, "speaker_agency": agencies.get(HARBOR_LIGHT),
-            "speaker_name": "Dr. Renee Alvarez, Medical Director", "host": hosts["coordinator"],
+            "instructor_kind": InstructorKind.PARTNER,
+            "speaker_agency": agencies.get(HARBOR_LIGHT),
+            "speaker_name": "Dr. Renee Alvarez, Medical Director",
+            "host": hosts["coordinator"],
         }
     if title == "Relapse and recovery":
         return {
-            "instructor_kind": InstructorKind.PARTNER, "speaker_agency": agencies.get(SECOND_CHANCE),
-            "speaker_name": "Toni Morales, Peer Recovery Coach", "host": hosts["coordinator"],
+            "instructor_kind": InstructorKind.PARTNER,
+            "speaker_agency": agencies.get(SECOND_CHANCE),
+            "speaker_name": "Toni Morales, Peer Recovery Coach",
+            "host": hosts["coordinator"],
         }
     if title.startswith("Treatment-partner briefing"):
         agency = HARBOR_LIGHT if n % 2 == 0 else SECOND_CHANCE
         name = "Alex Nguyen, Case Manager" if agency == HARBOR_LIGHT else "Toni Morales, Peer Recovery Coach"
         return {
-            "instructor_kind": InstructorKind.PARTNER, "speaker_agency": agencies.get(agency),
-            "speaker_name": name, "host": hosts["coordinator"],
+            "instructor_kind": InstructorKind.PARTNER,
+            "speaker_agency": agencies.get(agency),
+            "speaker_name": name,
+            "host": hosts["coordinator"],
         }
     if title == "Lived-experience panel":
         # Some panellists are named, some chose to stay anonymous (then no name is stored).
         anonymous = n % 3 == 1
         return {
-            "instructor_kind": InstructorKind.LIVED_EXPERIENCE, "speaker_agency": agencies.get(SECOND_CHANCE),
+            "instructor_kind": InstructorKind.LIVED_EXPERIENCE,
+            "speaker_agency": agencies.get(SECOND_CHANCE),
             "speaker_name": "" if anonymous else ["Marcus T., 6 years in recovery", "Angela R., 11 years in recovery"][n % 2],
-            "speaker_anonymous": anonymous, "host": hosts["coordinator"],
+            "speaker_anonymous": anonymous,
+            "host": hosts["coordinator"],
         }
     if title == NALOXONE:
         return {"instructor_kind": InstructorKind.STAFF, "host": hosts["medic"]}
@@ -277,9 +317,9 @@ def _seed_history(program, courses, agencies, hosts) -> str:
 
 def _trainees(program: Program) -> list[tuple[int, str, set[str]]]:
     roles: dict[int, tuple[str, set[str]]] = {}
-    memberships = Membership.objects.filter(
-        agency_id__in=program.agency_ids(), is_active=True, role__in=CORE_ROLES
-    ).values_list("user_id", "user__username", "role")
+    memberships = Membership.objects.filter(agency_id__in=program.agency_ids(), is_active=True, role__in=CORE_ROLES).values_list(
+        "user_id", "user__username", "role"
+    )
     for user_id, username, role in memberships.order_by("user_id"):
         roles.setdefault(user_id, (username, set()))[1].add(role)
     return [(user_id, username, r) for user_id, (username, r) in roles.items()]

@@ -36,6 +36,7 @@ class CourseForm(forms.ModelForm):
             "required_roles",
             "refresher_months",
             "is_core",
+            "teaches_naloxone",
             "is_active",
         ]
         widgets = {"description": forms.Textarea(attrs={"rows": 3}), "objectives": forms.Textarea(attrs={"rows": 4})}
@@ -43,6 +44,7 @@ class CourseForm(forms.ModelForm):
             "duration_minutes": "Duration (minutes)",
             "refresher_months": "Refresher every (months)",
             "is_core": "Core curriculum",
+            "teaches_naloxone": "Naloxone training",
             "is_active": "Active",
         }
 
@@ -59,9 +61,7 @@ class CourseForm(forms.ModelForm):
 
 
 class SessionForm(forms.ModelForm):
-    video_url = forms.URLField(
-        required=False, assume_scheme="https", label="Video link", help_text="If the session is online."
-    )
+    video_url = forms.URLField(required=False, assume_scheme="https", label="Video link", help_text="If the session is online.")
     ends_at = forms.DateTimeField(
         required=False,
         widget=DATETIME_INPUT,

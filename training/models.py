@@ -81,11 +81,13 @@ class Course(models.Model):
             "referral figures compare officers who completed it with those who did not."
         ),
     )
+    teaches_naloxone = models.BooleanField(
+        default=False,
+        help_text="Trains people to administer naloxone: its attendees count as trained in the federal (COSSUP) export.",
+    )
     is_active = models.BooleanField(default=True, help_text="Inactive courses are no longer required or scheduled.")
     created_at = models.DateTimeField(default=timezone.now)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     updated_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -153,7 +155,11 @@ class Session(models.Model):
         help_text="The program staff member who teaches or hosts the session and takes the roster.",
     )
     speaker_agency = models.ForeignKey(
-        Agency, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        Agency,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
         help_text="The partner agency a guest speaker comes from.",
     )
     speaker_name = models.CharField(max_length=120, blank=True)
@@ -161,9 +167,7 @@ class Session(models.Model):
         default=False, help_text="A lived-experience speaker who chose not to be named. No name is stored."
     )
     created_at = models.DateTimeField(default=timezone.now)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
 
     class Meta:
         constraints = [
@@ -174,14 +178,11 @@ class Session(models.Model):
                 name="session_staff_instructor_named",
             ),
             models.CheckConstraint(
-                condition=~Q(instructor_kind=InstructorKind.PARTNER)
-                | (Q(speaker_agency__isnull=False) & ~Q(speaker_name="")),
+                condition=~Q(instructor_kind=InstructorKind.PARTNER) | (Q(speaker_agency__isnull=False) & ~Q(speaker_name="")),
                 name="session_partner_speaker_has_agency_and_name",
             ),
             models.CheckConstraint(
-                condition=~Q(instructor_kind=InstructorKind.LIVED_EXPERIENCE)
-                | Q(speaker_anonymous=True)
-                | ~Q(speaker_name=""),
+                condition=~Q(instructor_kind=InstructorKind.LIVED_EXPERIENCE) | Q(speaker_anonymous=True) | ~Q(speaker_name=""),
                 name="session_lived_experience_named_or_anonymous",
             ),
             # Anonymity is the speaker's choice: a name must never be stored alongside it.
@@ -230,9 +231,7 @@ class Attendance(models.Model):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="training_attendances")
     method = models.CharField(max_length=10, choices=AttendanceMethod.choices)
     recorded_at = models.DateTimeField(default=timezone.now)
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
 
     class Meta:
         constraints = [
@@ -279,9 +278,7 @@ class Reminder(models.Model):
         ]
         indexes = [
             # send_training_reminder: one person's pending reminders this week
-            models.Index(
-                fields=["user", "week"], condition=Q(status="pending"), name="reminder_pending_idx"
-            ),
+            models.Index(fields=["user", "week"], condition=Q(status="pending"), name="reminder_pending_idx"),
         ]
 
     def __str__(self) -> str:

@@ -193,16 +193,22 @@ def _scoped_memberships(program: Program, scope: ComplianceScope, agency_ids: se
     return memberships
 
 
-def people_standings(
-    *, program: Program, scope: ComplianceScope, courses: list[Course], today: date
-) -> list[PersonCompliance]:
+def people_standings(*, program: Program, scope: ComplianceScope, courses: list[Course], today: date) -> list[PersonCompliance]:
     """Everyone in scope who holds a role some course requires, with their standing in each required course."""
     required_roles = {r for c in courses for r in c.required_roles}
     memberships = _scoped_memberships(program, scope, program.agency_ids()).filter(role__in=required_roles)
     people: dict[int, PersonCompliance] = {}
     rows = memberships.values_list(
-        "user_id", "user__first_name", "user__last_name", "user__username",
-        "agency_id", "agency__name", "unit_id", "unit__name", "role", "rank",
+        "user_id",
+        "user__first_name",
+        "user__last_name",
+        "user__username",
+        "agency_id",
+        "agency__name",
+        "unit_id",
+        "unit__name",
+        "role",
+        "rank",
     )
     for user_id, first, last, username, agency_id, agency_name, unit_id, unit_name, role, rank in rows:
         person = people.get(user_id)
@@ -221,9 +227,9 @@ def people_standings(
     # 2,000 officers, this is twice as fast as grouping and converting time zones in the database.
     held = {
         session_id: (course_id, starts_at.astimezone(tz).date(), starts_at >= year_ago)
-        for session_id, course_id, starts_at in Session.objects.filter(
-            course__program=program, starts_at__lte=now
-        ).values_list("id", "course_id", "starts_at")
+        for session_id, course_id, starts_at in Session.objects.filter(course__program=program, starts_at__lte=now).values_list(
+            "id", "course_id", "starts_at"
+        )
     }
     attendances = Attendance.objects.filter(session__course__program=program, session__starts_at__lte=now)
     if scope != ComplianceScope():
@@ -370,9 +376,7 @@ def upcoming_sessions(*, user: User, days: int = 90, limit: int = 20) -> list[Se
 
 def sessions_with_counts(sessions: QuerySet[Session]) -> QuerySet[Session]:
     """Attendance and command-staff attendance per session (command participation is shown explicitly)."""
-    command = Q(
-        attendances__user__memberships__role=Role.COMMAND, attendances__user__memberships__is_active=True
-    )
+    command = Q(attendances__user__memberships__role=Role.COMMAND, attendances__user__memberships__is_active=True)
     return sessions.annotate(
         attendee_count=Count("attendances", distinct=True),
         command_count=Count("attendances", filter=command, distinct=True),
@@ -394,9 +398,7 @@ def session_attendees(session: Session) -> list[Attendance]:
 def roster_candidates(*, session: Session, query: str = "", limit: int = 200) -> tuple[list[Membership], bool]:
     """Program members who could be on this session's roster, matching `query`; and whether the list was cut."""
     memberships = (
-        Membership.objects.filter(
-            agency_id__in=session.course.program.agency_ids(), is_active=True, user__is_active=True
-        )
+        Membership.objects.filter(agency_id__in=session.course.program.agency_ids(), is_active=True, user__is_active=True)
         .select_related("user", "agency", "unit")
         .order_by("user__last_name", "user__first_name", "user_id")
     )

@@ -55,9 +55,7 @@ def course_update(*, course: Course, changes: dict[str, Any], updated_by: User, 
         setattr(course, name, value)
     course.updated_at = timezone.now()
     course.save(update_fields=[*changes, "updated_at"])
-    audit_log(
-        action="training.course.update", request=request, actor=updated_by, obj=course, detail={"fields": sorted(changes)}
-    )
+    audit_log(action="training.course.update", request=request, actor=updated_by, obj=course, detail={"fields": sorted(changes)})
     return course
 
 
@@ -112,9 +110,7 @@ def is_program_member(user: User, program: Program) -> bool:
     return Membership.objects.filter(user=user, agency_id__in=program.agency_ids(), is_active=True).exists()
 
 
-def attendance_record(
-    *, session: Session, user: User, method: str, recorded_by: User | None, request=None
-) -> Attendance:
+def attendance_record(*, session: Session, user: User, method: str, recorded_by: User | None, request=None) -> Attendance:
     """Record that `user` attended `session`. Raises AlreadyRecorded for a second record."""
     try:
         # A savepoint, so that the unique constraint firing leaves the caller's transaction usable.
@@ -192,9 +188,7 @@ class RosterResult:
     removed: int = 0
 
 
-def roster_save(
-    *, session: Session, present_ids: set[int], shown_ids: set[int], recorded_by: User, request=None
-) -> RosterResult:
+def roster_save(*, session: Session, present_ids: set[int], shown_ids: set[int], recorded_by: User, request=None) -> RosterResult:
     """Apply the instructor's ticks to the people shown on the roster; people not shown are left alone."""
     if session.check_in_opens_at() > timezone.now():
         raise CheckInClosed("The roster opens 15 minutes before the session starts.")
@@ -297,8 +291,7 @@ def attendance_import_csv(*, program: Program, data: bytes, imported_by: User, r
     missing = [c for c in IMPORT_COLUMNS if c not in header]
     if missing:
         raise ImportRejected(
-            "The first line must name the columns session_id, session_date and username "
-            f"(missing: {', '.join(missing)})."
+            f"The first line must name the columns session_id, session_date and username (missing: {', '.join(missing)})."
         )
     if len(set(header)) != len(header):
         raise ImportRejected("The first line names a column twice.")
@@ -315,9 +308,7 @@ def attendance_import_csv(*, program: Program, data: bytes, imported_by: User, r
         parsed.append((line, *(row[index[name]].strip() for name in IMPORT_COLUMNS)))
 
     session_ids = {int(s) for _, s, _, _ in parsed if s.isdigit() and len(s) < 18}
-    sessions = {
-        s.pk: s for s in Session.objects.filter(pk__in=session_ids, course__program=program).select_related("course")
-    }
+    sessions = {s.pk: s for s in Session.objects.filter(pk__in=session_ids, course__program=program).select_related("course")}
     usernames = {u for _, _, _, u in parsed if u}
     members = {
         username: user_id
@@ -376,9 +367,7 @@ def attendance_import_csv(*, program: Program, data: bytes, imported_by: User, r
             result.skipped.append(RowProblem(line, f"repeats line {seen[key]}"))
         else:
             seen[key] = line
-            to_create.append(
-                Attendance(session=session, user_id=user_id, method=AttendanceMethod.CSV, recorded_by=imported_by)
-            )
+            to_create.append(Attendance(session=session, user_id=user_id, method=AttendanceMethod.CSV, recorded_by=imported_by))
 
     result.errors.sort(key=lambda problem: problem.line)
     with transaction.atomic():

@@ -127,9 +127,7 @@ def course_create(request, program_pk):
         course = services.course_create(program=program, data=form.cleaned_data, created_by=request.user, request=request)
         messages.success(request, f"Course “{course.title}” added.")
         return redirect("training:course", pk=course.pk)
-    return render(
-        request, "training/course_form.html", {"program": program, "form": form}, status=400 if form.errors else 200
-    )
+    return render(request, "training/course_form.html", {"program": program, "form": form}, status=400 if form.errors else 200)
 
 
 @login_required
@@ -174,9 +172,7 @@ def session_create(request, course_pk):
     with _in_program_tz(course.program):
         form = SessionForm(request.POST or None, course=course, initial={"capacity": 25})
         if request.method == "POST" and form.is_valid():
-            session = services.session_create(
-                course=course, data=form.cleaned_data, created_by=request.user, request=request
-            )
+            session = services.session_create(course=course, data=form.cleaned_data, created_by=request.user, request=request)
             messages.success(request, "Session scheduled.")
             return redirect("training:session", pk=session.pk)
         return render(
@@ -354,4 +350,3 @@ def certificate(request, pk):
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="training-certificate-{attendance.pk}.pdf"'
     return response
-

@@ -22,7 +22,12 @@ def naloxone(reports_world):
     from training.models import Attendance, AttendanceMethod, Course, InstructorKind, Session
 
     course = Course.objects.create(
-        program=reports_world.program, title="Naloxone administration", description="-", objectives="-", duration_minutes=60
+        program=reports_world.program,
+        title="Overdose response",  # the flag counts, not the title
+        description="-",
+        objectives="-",
+        duration_minutes=60,
+        teaches_naloxone=True,
     )
     session = Session.objects.create(
         course=course,
@@ -86,3 +91,15 @@ def test_a_coordinator_of_another_program_is_refused(client, reports_world):
     MembershipFactory(user=stranger, agency=reports_world.outsider_agency, role=Role.COORDINATOR)
     client.force_login(stranger)
     assert client.get(export_url(reports_world, "2026-Q1")).status_code == 404
+
+
+def test_only_courses_marked_as_naloxone_training_count(reports_world, naloxone):
+    from reports.exports import naloxone_trained
+    from reports.periods import Period
+
+    quarter = Period.quarter(2026, 1, "America/Chicago")
+    assert naloxone_trained(reports_world.program, quarter) == 3
+    naloxone.teaches_naloxone = False
+    naloxone.title = "Naloxone administration"  # a title alone is not enough
+    naloxone.save()
+    assert naloxone_trained(reports_world.program, quarter) == 0

@@ -26,7 +26,10 @@ def at(day: date) -> datetime:
 def two_courses(world):
     naloxone = CourseFactory(program=world.program, title="Naloxone", refresher_months=12, required_roles=["officer", "command"])
     aces = CourseFactory(
-        program=world.program, title="ACEs", refresher_months=None, is_core=True,
+        program=world.program,
+        title="ACEs",
+        refresher_months=None,
+        is_core=True,
         required_roles=["officer", "dispatcher", "supervisor", "command"],
     )
     return naloxone, aces
@@ -121,7 +124,8 @@ def _bulk_people(world, n: int, courses) -> None:
     )
     sessions = [
         SessionFactory(course=course, starts_at=timezone.now() - timedelta(days=30 * k + 1))
-        for course in courses for k in range(3)
+        for course in courses
+        for k in range(3)
     ]
     Attendance.objects.bulk_create(
         [

@@ -52,9 +52,7 @@ def mixed_file(past, evening, future, elsewhere) -> bytes:
 
 def test_mixed_file_saves_the_good_rows_and_reports_each_bad_row_exactly(world, sessions):
     past, evening, future, elsewhere = sessions
-    result = attendance_import_csv(
-        program=world.program, data=mixed_file(*sessions), imported_by=world.coordinator
-    )
+    result = attendance_import_csv(program=world.program, data=mixed_file(*sessions), imported_by=world.coordinator)
     assert [str(p) for p in result.errors] == [
         "Line 4: session_id 'abc' is not a number",
         "Line 5: no session 99999999 in this program",
@@ -137,9 +135,7 @@ def test_an_unusable_file_is_rejected_whole_with_a_clear_message(world, sessions
 
 
 def upload(client, world, data: bytes, name="attendance.csv"):
-    return client.post(
-        reverse("training:import", args=[world.program.pk]), {"file": SimpleUploadedFile(name, data, "text/csv")}
-    )
+    return client.post(reverse("training:import", args=[world.program.pk]), {"file": SimpleUploadedFile(name, data, "text/csv")})
 
 
 def test_coordinator_uploads_a_mixed_file_and_sees_every_bad_line(client, world, sessions):

@@ -65,9 +65,7 @@ def test_queueing_puts_one_task_per_person_in_the_outbox(world, due_world, djang
     with django_capture_on_commit_callbacks(execute=False), time_machine.travel(NOW, tick=False):
         assert reminders_queue_weekly() == 3
     messages = OutboxMessage.objects.filter(task_name="training.tasks.send_training_reminder")
-    assert sorted(m.kwargs["user_id"] for m in messages) == sorted(
-        [world.officer.pk, world.dispatcher.pk, world.command.pk]
-    )
+    assert sorted(m.kwargs["user_id"] for m in messages) == sorted([world.officer.pk, world.dispatcher.pk, world.command.pk])
     assert {m.kwargs["week"] for m in messages} == {"2025-09-08"}
 
 
