@@ -58,7 +58,7 @@ COUNT_FIELDS = [measure.key for measure in rollups.ROLLED_MEASURES] + ["completi
 
 # Entries are keyed by their inputs (never stale); those not read for a week make way.
 CACHE_SECONDS = 7 * 24 * 3600
-CACHE_VERSION = 2
+CACHE_VERSION = 3
 
 # Figure keys are (level, id, period key); ranks say which to keep when one must be hidden for another.
 OFFICER, UNIT, AGENCY, TRAINED, PROGRAM = "officer", "unit", "agency", "trained", "program"
@@ -316,6 +316,8 @@ class PeriodOutcomes:
     figures: dict[str, dict[tuple, Published]] = field(default_factory=dict)
     referrals: dict[tuple, int] = field(default_factory=dict)  # shown as they are
     officer_level: bool = False  # whether officers' and units' outcomes are published for this period
+    # Measures whose follow-up window is still open for this period: nothing of them is published yet.
+    open_measures: frozenset[str] = frozenset()
 
     def get(self, measure: Measure, level: str, ident=None) -> Published:
         if measure is metrics.REFERRALS:
@@ -324,6 +326,10 @@ class PeriodOutcomes:
             return Published.hidden(Reason.WITHHELD, self.threshold)
         if level in (OFFICER, UNIT) and not self.officer_level:
             return Published.hidden(Reason.WITHHELD, self.threshold)
+        if measure.key in self.open_measures:
+            if self.referrals.get((level, ident), 0):
+                return Published.hidden(Reason.FOLLOW_UP_OPEN, self.threshold)
+            return Published.shown(0, self.threshold)
         found = self.figures.get(measure.key, {}).get((level, ident, self.period.key))
         if found is not None:
             return found
@@ -482,9 +488,9 @@ class _Publisher:
         # Officers and units are published by quarter; quality is also split by training, for issue 5.
         officer_level = measure in OFFICER_LEVEL and level.kind == PeriodKind.QUARTER and self.counts.officers
         with_trained = measure in OFFICER_LEVEL
-        leaves, groups, fixed_groups = self._layout(level, months, officer_level, with_trained)
         if not metrics.is_final(measure, level.end, self.now):
-            return {key: Published.hidden(Reason.FOLLOW_UP_OPEN, self.t) for key in groups}
+            return {}  # PeriodOutcomes.open_measures answers for every figure of it: follow-up open
+        leaves, groups, fixed_groups = self._layout(level, months, officer_level, with_trained)
         if not leaves:
             return {}
         values = [row[measure.key] for _key, row in leaves]
@@ -551,11 +557,16 @@ class _Publisher:
     def _sum_of_quarters(self, year: Period) -> dict[str, dict[tuple, Published]]:
         """A year's figure is the sum of its four quarters' when all are shown, else withheld.
 
-        It then tells a reader nothing the quarters had not: no new figure to subtract."""
+        It then tells a reader nothing the quarters had not: no new figure to subtract. While a measure's
+        follow-up window is open for the year, nothing of it is published (PeriodOutcomes.open_measures),
+        and a year with every window open needs no quarter at all."""
+        result: dict[str, dict[tuple, Published]] = {m.key: {} for m in PUBLISHED_OUTCOMES}
+        final_measures = [m for m in PUBLISHED_OUTCOMES if metrics.is_final(m, year.end, self.now)]
+        if not final_measures:
+            return result
         quarters = [Period.quarter(year.first_day.year, q, year.time_zone) for q in (1, 2, 3, 4)]
         published = [self.publish(quarter) for quarter in quarters]
-        result: dict[str, dict[tuple, Published]] = {}
-        for measure in PUBLISHED_OUTCOMES:
+        for measure in final_measures:
             parts: dict[tuple, list[Published | None]] = defaultdict(lambda: [None] * 4)
             for n, (quarter_period, quarter) in enumerate(zip(quarters, published, strict=True)):
                 for (level, ident, key), figure in quarter[measure.key].items():
@@ -565,11 +576,10 @@ class _Publisher:
                         continue
                     parts[(level, ident)][n] = figure
             figures = {}
-            final = metrics.is_final(measure, year.end, self.now)
             for (level, ident), quarter_figures in parts.items():
                 reasons = {f.reason for f in quarter_figures if f is not None and f.is_suppressed}
                 key = (level, ident, year.key)
-                if not final or Reason.FOLLOW_UP_OPEN in reasons:
+                if Reason.FOLLOW_UP_OPEN in reasons:
                     figures[key] = Published.hidden(Reason.FOLLOW_UP_OPEN, self.t)
                 elif reasons:
                     figures[key] = Published.hidden(Reason.WITHHELD, self.t)
@@ -617,6 +627,8 @@ def publish_outcomes(counts: ProgramCounts, periods: Iterable[Period], now: date
             referrals=_referral_totals(counts, period),
             officer_level=counts.officers and period.kind in (PeriodKind.QUARTER, PeriodKind.YEAR),
         )
+        if period.kind != PeriodKind.CUSTOM:
+            outcomes.open_measures = frozenset(m.key for m in PUBLISHED_OUTCOMES if not metrics.is_final(m, period.end, now))
         if period.kind != PeriodKind.CUSTOM:
             outcomes.figures = publisher.publish(period)
         result[period.key] = outcomes
