@@ -109,6 +109,7 @@ def participant_find_or_create(*, program: Program, data: ReferralData, created_
                 match_keys__kind=MatchKeyKind.EXACT,
                 match_keys__digest=digest,
             )
+            .only("pk", "phone")  # the referral needs its id; nothing else is decrypted
             .order_by("pk")
             .first()
         )
