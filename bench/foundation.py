@@ -21,7 +21,12 @@ def _timed(fn, repeat: int) -> list[float]:
 
 
 def run() -> dict[str, tuple[float, str]]:
+    from deflection import health  # noqa: PLC0415  (needs Django set up)
+
     client = Client(HTTP_HOST="127.0.0.1")
+    # No worker runs during the benchmark: record the heartbeat one would, so the check answers 200.
+    health.record_heartbeat()
+    assert client.get("/healthz").status_code == 200
     samples = _timed(lambda: client.get("/healthz"), 50)
     login = client.get("/accounts/login/")
     assert login.status_code == 200, login.status_code
