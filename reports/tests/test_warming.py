@@ -46,3 +46,19 @@ def test_warming_twice_publishes_nothing_more(reports_world, monkeypatch):
 
 def test_a_missing_program_is_nothing_to_warm(db):
     assert services.reports_warm(program_id=987654) == 0
+
+
+def test_the_command_warms_each_program_and_says_so(reports_world, monkeypatch):
+    import io
+
+    from django.core.management import call_command
+
+    out = io.StringIO()
+    call_command("warm_reports", stdout=out)
+    assert f"{reports_world.program.name}: 27 periods" in out.getvalue()
+    assert f"{reports_world.other_program.name}: 27 periods" in out.getvalue()
+    # Everything is published now: a second run publishes nothing.
+    monkeypatch.setattr(outcomes, "publish_linked", lambda *a, **k: (_ for _ in ()).throw(AssertionError("again")))
+    out = io.StringIO()
+    call_command("warm_reports", program=reports_world.program.pk, stdout=out)
+    assert out.getvalue().count("27 periods") == 1
