@@ -260,6 +260,15 @@ def _seed_history(program, courses, agencies, hosts) -> str:
             sessions.append(_session(program, course, day, rng.choice([9, 14, 19]), n, agencies, hosts, rng))
             day += timedelta(days=cadence + rng.randint(-7, 7))
             n += 1
+    # The personas' fixed histories (a refresher falling due soon, say) get a session on their own day,
+    # so that the story holds whatever day the demo is seeded (its own generator: the rest stays put).
+    persona_rng = random.Random(11)
+    wanted = {(title, days) for history in PERSONA_HISTORY.values() for title, days in history.items() if days is not None}
+    for title, days in sorted(wanted):
+        day = today - timedelta(days=days)
+        while day.weekday() >= 5:
+            day -= timedelta(days=1)
+        sessions.append(_session(program, courses[title], day, 9, len(sessions), agencies, hosts, persona_rng))
     Session.objects.bulk_create(sessions)
 
     tz = program_tz(program)
