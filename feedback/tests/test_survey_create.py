@@ -1,6 +1,6 @@
 """Coordinators set up a survey (seeded with the checklist's questions); its one reminder is queued when it opens."""
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import time_machine
@@ -40,6 +40,9 @@ def test_form_is_seeded_with_the_checklists_questions(client, world):
     assert "How would you improve the process?" in page
 
 
+# A fixed ordinary day: "five minutes ago" typed during the hour that repeats when daylight saving
+# time ends is ambiguous, and the form refuses it (as it should).
+@time_machine.travel(datetime(2026, 6, 15, 15, 0, tzinfo=UTC), tick=True)
 def test_coordinator_creates_an_open_survey_and_its_reminder_is_queued_once(client, world):
     client.force_login(world.coordinator)
     now = timezone.now().astimezone(CHICAGO)
