@@ -64,8 +64,25 @@ def _clean_cache():
     cache.clear()
 
 
+# Distinctive names: tests check that pages, PDFs and emails never show a persona's name, and a random
+# short name ("Tran", "Hall") can turn up inside ordinary words ("Transport").
+PERSONA_NAMES = {
+    "officer": ("Bartholomew", "Quillfeather"),
+    "officer2": ("Philippa", "Thistlewood"),
+    "deputy": ("Cornelius", "Ravensworth"),
+    "dispatcher": ("Eudora", "Pennywhistle"),
+    "sergeant": ("Lysander", "Fairbrook"),
+    "command": ("Octavia", "Stormhaven"),
+    "casemanager": ("Perpetua", "Wintergreen"),
+    "coordinator": ("Mortimer", "Hollowell"),
+    "admin": ("Seraphina", "Blackwood"),
+    "outsider": ("Ignatius", "Crumplehorn"),
+}
+
+
 def _member(username, agency, role, **extra):
-    user = UserFactory(username=username)
+    first, last = PERSONA_NAMES[username]
+    user = UserFactory(username=username, first_name=first, last_name=last)
     MembershipFactory(user=user, agency=agency, role=role, **extra)
     return user
 
