@@ -107,8 +107,9 @@ def _once_ms(action) -> float:
 
 def page_figures(program) -> dict[str, tuple[float, str]]:
     """Report pages as users meet them: after the hourly warming task (reports.tasks.warm_reports) has
-    run, the leaderboard for any period the picker offers, the current year and a custom year-long
-    range (which no task can foresee). The unwarmed cost is measured too, and the warming run itself."""
+    run, the leaderboard for a month, a quarter, last year, the current year, the program's oldest
+    year and a custom year-long range (which no task can foresee). The unwarmed cost is measured too,
+    and the warming run itself."""
     from reports import services  # noqa: PLC0415
 
     period = default_period(program)  # the latest month whose 30-day outcomes are final
@@ -122,6 +123,7 @@ def page_figures(program) -> dict[str, tuple[float, str]]:
         "month": leaderboard,
         "quarter": f"{base}period={Period.containing('quarter', period.start, program.time_zone).key}",
         "last_year": f"{base}period={now_year.previous().key}",
+        "oldest_year": f"{base}period={now_year.shifted(-4).key}",  # beyond the picker: the arrows lead there
         "this_year": f"{base}period={now_year.key}",
         "custom_year": f"{base}start={custom_start}&end={period.last_day - timedelta(days=3)}",
     }

@@ -16,7 +16,7 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.mail import EmailMessage, get_connection
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Count, Max, Q
+from django.db.models import Count, Max, Min, Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -206,21 +206,41 @@ def newsletters_dispatch_monthly(*, now: datetime | None = None) -> int:
 # Keeping the report pages fast ----------------------------------------------------------------------
 
 
+# Periods before the program's first referral have nothing to publish; older history than this is
+# published on its first view instead.
+WARM_YEARS = 10
+
+
+def warm_periods(program: Program, now: datetime) -> list[Period]:
+    """What the warming task publishes: the pickers' periods first (the ones most pages show), then every
+    other month, quarter and year back to the program's first referral, newest first."""
+    from reports.forms import period_choices  # noqa: PLC0415  (forms import selectors' neighbours)
+
+    periods = {key: Period.parse(key, program.time_zone) for key, _label in period_choices(program, now)}
+    first = program.referrals.aggregate(first=Min("created_at"))["first"]
+    if first is not None:
+        oldest = max(first, now - timedelta(days=365 * WARM_YEARS))
+        for kind in (PeriodKind.YEAR, PeriodKind.QUARTER, PeriodKind.MONTH):
+            period = Period.containing(kind, now, program.time_zone)
+            while period.end > oldest:
+                periods.setdefault(period.key, period)
+                period = period.previous()
+    return list(periods.values())
+
+
 def reports_warm(*, program_id: int, now: datetime | None = None) -> int:
-    """Count ended months into the rollups and publish every period the report pickers offer (and the
+    """Count ended months into the rollups and publish every period of the program's history (and the
     period before each, for rank changes), so that no page view pays for it.
 
     Hourly from beat, one task per program. Publications are cached by their inputs, so a run with
     nothing new reads the cache and publishes nothing; running it twice is harmless. Returns how many
     periods were checked.
     """
-    from reports.forms import period_choices  # noqa: PLC0415  (forms import selectors' neighbours)
-
     program = Program.objects.filter(pk=program_id).first()
     if program is None:
         return 0
     now = now or timezone.now()
-    periods = [Period.parse(key, program.time_zone) for key, _label in period_choices(program, now)]
+    periods = warm_periods(program, now)
     for period in periods:
         pair = [period, period.previous()]
         selectors.count_and_publish(program, pair, selectors.months_of(*pair), now, officers=True)

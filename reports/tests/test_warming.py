@@ -62,3 +62,22 @@ def test_the_command_warms_each_program_and_says_so(reports_world, monkeypatch):
     out = io.StringIO()
     call_command("warm_reports", program=reports_world.program.pk, stdout=out)
     assert out.getvalue().count("27 periods") == 1
+
+
+def test_warming_reaches_back_to_the_first_referral(client, reports_world, monkeypatch):
+    from datetime import UTC, datetime
+
+    from reports.tests.conftest import make_referrals
+
+    make_referrals(reports_world, reports_world.officer, reports_world.police, 12, 6, datetime(2022, 5, 10, 15, tzinfo=UTC))
+    from reports.forms import period_choices
+
+    keys = [p.key for p in services.warm_periods(reports_world.program, datetime.now(UTC))]
+    assert keys[:27] == [key for key, _label in period_choices(reports_world.program)]  # the pickers' first
+    assert {"2022", "2022-Q2", "2022-05"} <= set(keys) and "2021" not in keys and "2022-Q1" not in keys
+    assert len(keys) == len(set(keys))
+    services.reports_warm(program_id=reports_world.program.pk)
+    monkeypatch.setattr(outcomes, "publish_linked", lambda *a, **k: (_ for _ in ()).throw(AssertionError("again")))
+    client.force_login(reports_world.coordinator)
+    assert client.get(url(reports_world, period="2022")).status_code == 200
+    assert client.get(url(reports_world, period="2022-Q2")).status_code == 200
