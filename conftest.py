@@ -56,6 +56,37 @@ class World:
     password: str = TEST_PASSWORD
 
 
+@pytest.fixture
+def celery_worker(transactional_db):
+    """A real Celery worker in this process (celery.contrib.testing), on the tests' own Redis db."""
+    from celery.contrib.testing.worker import start_worker
+
+    from deflection.celery import app
+
+    app.control.purge()  # nothing left over from another test
+    with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10) as worker:
+        yield worker
+
+
+@pytest.fixture
+def finished_tasks():
+    """Names of the tasks the worker finished during the test, in order."""
+    import threading
+
+    from celery.signals import task_postrun
+
+    names, lock = [], threading.Lock()
+
+    def record(sender=None, **_kwargs):
+        if sender is not None:
+            with lock:
+                names.append(sender.name)
+
+    task_postrun.connect(record, weak=False)
+    yield names
+    task_postrun.disconnect(record)
+
+
 @pytest.fixture(autouse=True)
 def _clean_cache():
     """Each test starts with an empty cache (rate limits, heartbeats) in the tests' own Redis db."""

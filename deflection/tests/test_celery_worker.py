@@ -1,10 +1,8 @@
 """A task published through the outbox runs on a real worker against real Redis."""
 
-import time
 from contextlib import contextmanager
 
 import pytest
-from celery.contrib.testing.worker import start_worker
 from django.db import transaction
 
 from deflection import health
@@ -12,23 +10,9 @@ from deflection.celery import app
 from deflection.models import OutboxMessage, OutboxStatus
 from deflection.outbox import enqueue
 from deflection.tasks import relay_outbox
+from deflection.tests.workers import wait_for
 
 pytestmark = pytest.mark.worker
-
-
-@pytest.fixture
-def celery_worker(transactional_db):
-    with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10) as worker:
-        yield worker
-
-
-def wait_for(predicate, timeout=20.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.1)
-    return False
 
 
 def test_outbox_task_runs_on_a_real_worker(celery_worker):
@@ -36,7 +20,7 @@ def test_outbox_task_runs_on_a_real_worker(celery_worker):
     client.delete(health.HEARTBEAT_KEY)
     with transaction.atomic():
         message = enqueue("deflection.tasks.heartbeat")
-    assert wait_for(lambda: client.get(health.HEARTBEAT_KEY) is not None), "worker never ran the task"
+    assert wait_for(lambda: client.get(health.HEARTBEAT_KEY) is not None, timeout=20), "worker never ran the task"
     message.refresh_from_db()
     assert message.status == OutboxStatus.SENT
 

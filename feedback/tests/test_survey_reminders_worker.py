@@ -1,17 +1,12 @@
 """The reminder job on a real Celery worker against real Redis: delivered twice, it emails each person once."""
 
-import threading
-import time
-
 import pytest
-from celery.contrib.testing.worker import start_worker
-from celery.signals import task_postrun
 from django.core import mail
 from django.db import transaction
 
-from deflection.celery import app
 from deflection.models import Role
 from deflection.outbox import enqueue
+from deflection.tests.workers import wait_for
 from feedback.models import ReminderStatus, SurveyReminder
 from feedback.tests.factories import SurveyFactory
 
@@ -20,44 +15,13 @@ pytestmark = pytest.mark.worker
 TASK = "feedback.tasks.send_survey_reminders"
 
 
-@pytest.fixture
-def finished_runs():
-    runs, lock = [], threading.Lock()
-
-    def record(sender=None, **_kwargs):
-        if sender is not None and sender.name == TASK:
-            with lock:
-                runs.append(sender.name)
-
-    task_postrun.connect(record, weak=False)
-    yield runs
-    task_postrun.disconnect(record)
-
-
-@pytest.fixture
-def celery_worker(transactional_db):
-    with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10) as worker:
-        yield worker
-
-
-def wait_for(predicate, timeout=30.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.1)
-    return False
-
-
-def test_reminder_job_run_twice_sends_one_email_per_person_with_a_link_and_no_names(
-    world, celery_worker, finished_runs
-):
+def test_reminder_job_run_twice_sends_one_email_per_person_with_a_link_and_no_names(world, celery_worker, finished_tasks):
     survey = SurveyFactory(program=world.program, audience_roles=[Role.OFFICER, Role.DISPATCHER, Role.SUPERVISOR])
     audience = [world.officer, world.other_officer, world.dispatcher, world.supervisor]
     for _ in range(2):
         with transaction.atomic():
             enqueue(TASK, survey_id=survey.pk)
-    assert wait_for(lambda: len(finished_runs) >= 2), "the worker did not run the job twice"
+    assert wait_for(lambda: finished_tasks.count(TASK) >= 2), "the worker did not run the job twice"
 
     assert sorted(m.to[0] for m in mail.outbox) == sorted(p.email for p in audience)
     assert SurveyReminder.objects.filter(status=ReminderStatus.SENT).count() == len(audience)

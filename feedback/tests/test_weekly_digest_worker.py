@@ -1,18 +1,14 @@
 """The weekly digest job on a real Celery worker against real Redis: run twice, one email per officer per week."""
 
 import datetime
-import threading
-import time
 
 import pytest
-from celery.contrib.testing.worker import start_worker
-from celery.signals import task_postrun
 from django.core import mail
 from django.db import transaction
 from django.utils import timezone
 
-from deflection.celery import app
 from deflection.outbox import enqueue
+from deflection.tests.workers import wait_for
 from feedback import services
 from feedback.models import DeliveryStatus, WeeklyDigest
 from referrals.models import Status, StatusChange
@@ -23,44 +19,22 @@ pytestmark = pytest.mark.worker
 TASK = "feedback.tasks.send_weekly_digests"
 
 
-@pytest.fixture
-def finished_runs():
-    runs, lock = [], threading.Lock()
-
-    def record(sender=None, **_kwargs):
-        if sender is not None and sender.name == TASK:
-            with lock:
-                runs.append(sender.name)
-
-    task_postrun.connect(record, weak=False)
-    yield runs
-    task_postrun.disconnect(record)
-
-
-@pytest.fixture
-def celery_worker(transactional_db):
-    with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10) as worker:
-        yield worker
-
-
-def wait_for(predicate, timeout=30.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.1)
-    return False
-
-
-def test_digest_job_run_twice_sends_one_email_per_officer_with_no_names(world, referral, consent_for, celery_worker,
-                                                                        finished_runs):
+def test_digest_job_run_twice_sends_one_email_per_officer_with_no_names(
+    world, referral, consent_for, celery_worker, finished_tasks
+):
     _week_start, start, _end = services.digest_week(world.program, timezone.now())
     in_last_week = start + datetime.timedelta(days=2, hours=10)
-    deputy_referral = ReferralFactory(program=world.program, officer=world.deputy, agency=world.sheriff,
-                                      provider=world.provider, participant__first_name="Jordan",
-                                      participant__last_name="Ellis")
-    quiet_referral = ReferralFactory(program=world.program, officer=world.other_officer, agency=world.police,
-                                     provider=world.provider)  # consented, but nothing happened last week
+    deputy_referral = ReferralFactory(
+        program=world.program,
+        officer=world.deputy,
+        agency=world.sheriff,
+        provider=world.provider,
+        participant__first_name="Jordan",
+        participant__last_name="Ellis",
+    )
+    quiet_referral = ReferralFactory(
+        program=world.program, officer=world.other_officer, agency=world.police, provider=world.provider
+    )  # consented, but nothing happened last week
     for ref in (referral, deputy_referral, quiet_referral):
         consent_for(ref, "active", "referring officer")
     for ref in (referral, deputy_referral):
@@ -69,7 +43,7 @@ def test_digest_job_run_twice_sends_one_email_per_officer_with_no_names(world, r
     for _ in range(2):
         with transaction.atomic():
             enqueue(TASK)
-    assert wait_for(lambda: len(finished_runs) >= 2), "the worker did not run the job twice"
+    assert wait_for(lambda: finished_tasks.count(TASK) >= 2), "the worker did not run the job twice"
 
     assert sorted(m.to[0] for m in mail.outbox) == sorted([world.officer.email, world.deputy.email])
     assert WeeklyDigest.objects.filter(status=DeliveryStatus.SENT).count() == 2

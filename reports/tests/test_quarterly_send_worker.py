@@ -12,7 +12,6 @@ import signal
 import socket
 import subprocess
 import sys
-import time
 import uuid
 from collections import Counter
 from datetime import date
@@ -28,6 +27,7 @@ from django.utils import timezone
 from deflection.celery import app
 from deflection.models import Role
 from deflection.tests.factories import MembershipFactory, UserFactory
+from deflection.tests.workers import wait_for
 from reports import services
 from reports.models import Delivery, DeliveryStatus, Newsletter, NewsletterStatus
 
@@ -111,15 +111,6 @@ def kill(worker: subprocess.Popen) -> None:
     worker.wait(timeout=10)
 
 
-def wait_for(predicate, timeout=60.0) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.1)
-    return False
-
-
 @pytest.fixture
 def smtp():
     inbox = Inbox()
@@ -159,7 +150,7 @@ def test_a_worker_killed_mid_send_then_resumed_mails_everyone_exactly_once(trans
             idempotency_key=uuid.uuid4(),
         )
         assert Delivery.objects.filter(send=send).count() == RECIPIENTS
-        assert wait_for(lambda: inbox.hanging), "the worker never reached the SMTP server"
+        assert wait_for(lambda: inbox.hanging, timeout=60), "the worker never reached the SMTP server"
         killed_at = timezone.now()
         kill(worker)
     finally:
@@ -178,7 +169,7 @@ def test_a_worker_killed_mid_send_then_resumed_mails_everyone_exactly_once(trans
     worker = start_worker(port, tmp_path)
     try:
         services.deliveries_retry_failed(send=send, by=world.coordinator)  # the coordinator's "resume"
-        assert wait_for(lambda: services.send_progress(send)["remaining"] == 0), services.send_progress(send)
+        assert wait_for(lambda: services.send_progress(send)["remaining"] == 0, timeout=60), services.send_progress(send)
     finally:
         kill(worker)
 

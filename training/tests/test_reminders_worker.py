@@ -1,39 +1,21 @@
 """The weekly reminder job, run twice on a real Celery worker over real Redis, sends one email per person."""
 
-import time
 from collections import Counter
 from datetime import timedelta
 
 import pytest
-from celery.contrib.testing.worker import start_worker
 from django.core import mail
 from django.utils import timezone
 
 from deflection import health
-from deflection.celery import app
 from deflection.models import OutboxMessage, OutboxStatus
 from deflection.tasks import heartbeat
+from deflection.tests.workers import wait_for
 from training.models import Reminder, ReminderStatus
 from training.tasks import send_training_reminders
 from training.tests.factories import AttendanceFactory, CourseFactory, SessionFactory
 
 pytestmark = pytest.mark.worker
-
-
-@pytest.fixture
-def celery_worker(transactional_db):
-    app.control.purge()  # nothing left over from another test in the tests' own Redis db
-    with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10) as worker:
-        yield worker
-
-
-def wait_for(predicate, timeout=30.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.1)
-    return False
 
 
 def settled() -> bool:
