@@ -241,7 +241,6 @@ def load_counts(
         if month.end > now and month.start < now:
             rows += rollups.live_rows(program, month, trained_on)
     coarse: dict[tuple, dict] = defaultdict(dict)
-    cells: dict[tuple, dict] | None = None
     stored = MonthRollup.objects.filter(program=program, month__in=ended)
     # The database sums the agency-level counts; Python only adds the live month's few rows to them.
     for row in stored.values("agency_id", "trained", "month").annotate(**{f: Sum(f) for f in COUNT_FIELDS}).order_by():
@@ -251,7 +250,15 @@ def load_counts(
         live_cells[(row["officer_id"], row["agency_id"], row["month"])] = {**row}
         _add(coarse[(row["agency_id"], row["trained"], row["month"])], row)
     return ProgramCounts(
-        program, months, dict(coarse), cells, inputs.unit_of, trained_on, inputs.built, officers=officers, live_cells=live_cells
+        program,
+        months,
+        dict(coarse),
+        None,  # officer rows are read on demand (ProgramCounts.officer_cells)
+        inputs.unit_of,
+        trained_on,
+        inputs.built,
+        officers=officers,
+        live_cells=live_cells,
     )
 
 
