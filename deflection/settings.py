@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "allauth.mfa",
     "deflection",
     "referrals",
+    "referrals.api",
     "training",
     "feedback",
     "reports",

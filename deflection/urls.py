@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from deflection import health, views
+from referrals.api.endpoints import api
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -15,5 +16,7 @@ urlpatterns = [
     path("training/", include("training.urls")),
     path("feedback/", include("feedback.urls")),
     path("reports/", include("reports.urls")),
+    path("api/v1/", api.urls),
+    path("api/clients/", include("referrals.api.urls")),
     path("admin/", admin.site.urls),
 ]
