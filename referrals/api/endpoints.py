@@ -12,7 +12,7 @@ from django.db.models import Q
 from django.http import Http404
 from django.utils import timezone
 from django.utils.datastructures import MultiValueDict
-from ninja import Header, NinjaAPI, Path, Query
+from ninja import Header, NinjaAPI, Path, Query, Status
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.security import HttpBearer
 
@@ -50,15 +50,31 @@ class ApiProblem(Exception):
 
 
 class ClientToken(HttpBearer):
+    """Bearer-token auth for one operation: a usable token, the operation's scope, then the rate limit.
+
+    The scope is checked here, before the body is validated, so a client without it learns nothing more.
+    """
+
+    def __init__(self, scope: str, operation: str):
+        super().__init__()
+        self.scope = scope
+        self.operation = operation
+
     def authenticate(self, request, token: str) -> ApiClient | None:
+        request.api_operation = self.operation
         client = api_client_authenticate(token=token)
-        if client is not None and not ratelimit.call_allowed(client):
-            request.auth = client
+        if client is None:
+            return None
+        request.auth = client  # for the audit row of a refusal below
+        if not client.has_scope(self.scope):
+            raise ApiProblem(403, [("Authorization", f"This client's token lacks the {self.scope} scope.")])
+        if not ratelimit.call_allowed(client):
             raise ApiProblem(
                 429,
                 [("Authorization", "Too many calls for this client; try again in the next minute.")],
                 {"Retry-After": str(ratelimit.seconds_to_next_window())},
             )
+        ApiClient.objects.filter(pk=client.pk).update(last_used_at=timezone.now())
         return client
 
 
@@ -72,7 +88,6 @@ api = NinjaAPI(
     urls_namespace="api-v1",
     openapi_url="/openapi.json",
     docs_url=None,  # the interactive docs page loads its scripts from a CDN: the project serves its own files only
-    auth=ClientToken(),
 )
 
 ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 429: ErrorOut}
@@ -129,15 +144,6 @@ def _on_http_error(request, exc: HttpError):
 @api.exception_handler(Http404)
 def _on_not_found(request, exc):
     return _problem_response(request, 404, [("path", "Not found.")])
-
-
-def _authorized(request, scope: str, operation: str) -> ApiClient:
-    client: ApiClient = request.auth
-    request.api_operation = operation
-    if not client.has_scope(scope):
-        raise ApiProblem(403, [("Authorization", f"This client's token lacks the {scope} scope.")])
-    ApiClient.objects.filter(pk=client.pk).update(last_used_at=timezone.now())
-    return client
 
 
 def _officer_for_badge(client: ApiClient, badge_number: str):
@@ -206,6 +212,7 @@ def _form_errors(form: ReferralForm) -> list[tuple[str, str]]:
 
 @api.post(
     "/referrals",
+    auth=ClientToken(Scope.REFERRALS_CREATE, "referral.create"),
     response={201: ReferralOut, 200: ReferralOut, 422: ErrorOut, **ERRORS},
     summary="Create a referral from a CAD incident",
     description=(
@@ -215,7 +222,7 @@ def _form_errors(form: ReferralForm) -> list[tuple[str, str]]:
     tags=["referrals"],
 )
 def referral_create(request, payload: ReferralIn, idempotency_key: str = Header(..., alias="Idempotency-Key", max_length=64)):
-    client = _authorized(request, Scope.REFERRALS_CREATE, "referral.create")
+    client: ApiClient = request.auth
     officer = _officer_for_badge(client, payload.badge_number)
     setup = setup_for(officer)
     if setup is None:
@@ -254,7 +261,7 @@ def referral_create(request, payload: ReferralIn, idempotency_key: str = Header(
         needs_justice_coordination=referral.needs_justice_coordination,
         next_steps=referral.handoff_steps(),
     )
-    return (201 if created else 200), body
+    return Status(201 if created else 200, body)
 
 
 def get_referral_for_client(request, client: ApiClient, referral_id: int, badge_number: str) -> Referral:
@@ -276,6 +283,7 @@ def get_referral_for_client(request, client: ApiClient, referral_id: int, badge_
 
 @api.get(
     "/referrals/{referral_id}/status",
+    auth=ClientToken(Scope.REFERRALS_STATUS, "referral.status"),
     response={200: ReferralStatusOut, 404: ErrorOut, **ERRORS},
     summary="A referral's status, as its referring officer may read it",
     description=(
@@ -290,7 +298,7 @@ def referral_status(
     referral_id: int = Path(..., ge=1, le=MAX_ID),
     badge_number: str = Query(..., pattern=BADGE_PATTERN, description="The referring officer's badge number."),
 ):
-    client = _authorized(request, Scope.REFERRALS_STATUS, "referral.status")
+    client: ApiClient = request.auth
     referral = get_referral_for_client(request, client, referral_id, badge_number)
     view = referral_status_for_officer(referral=referral, request=request)
     api_call_audit(
@@ -301,38 +309,43 @@ def referral_status(
         obj=referral,
         detail={"disclosed": view.is_disclosure},
     )
-    return 200, ReferralStatusOut(
-        id=referral.pk,
-        reference=referral.reference,
-        received_at=referral.created_at,
-        status=view.text,
-        disclosed=view.is_disclosure,
-        consent_level=view.level,
-        redisclosure_notice=REDISCLOSURE_NOTICE if view.is_disclosure else None,
+    return Status(
+        200,
+        ReferralStatusOut(
+            id=referral.pk,
+            reference=referral.reference,
+            received_at=referral.created_at,
+            status=view.text,
+            disclosed=view.is_disclosure,
+            consent_level=view.level,
+            redisclosure_notice=REDISCLOSURE_NOTICE if view.is_disclosure else None,
+        ),
     )
 
 
 @api.get(
     "/eligibility",
+    auth=ClientToken(Scope.REFERRALS_CREATE, "eligibility.read"),
     response={200: EligibilityOut, **ERRORS},
     summary="The program's eligibility checklist (answer each item by id when creating a referral)",
     tags=["referrals"],
 )
 def eligibility(request):
-    client = _authorized(request, Scope.REFERRALS_CREATE, "eligibility.read")
+    client: ApiClient = request.auth
     setup = _client_setup(client)
     api_call_audit(request=request, client=client, operation="eligibility.read", outcome=AuditOutcome.SUCCESS, obj=setup.program)
-    return 200, {"program": setup.program.name, "criteria": list(setup.criteria)}
+    return Status(200, {"program": setup.program.name, "criteria": list(setup.criteria)})
 
 
 @api.get(
     "/directory",
+    auth=ClientToken(Scope.DIRECTORY_READ, "directory.read"),
     response={200: DirectoryOut, **ERRORS},
     summary="The program's provider directory with current capacity",
     tags=["directory"],
 )
 def directory(request, open_only: bool = Query(False, description="Only services with open slots.")):
-    client = _authorized(request, Scope.DIRECTORY_READ, "directory.read")
+    client: ApiClient = request.auth
     programs = Program.objects.filter(Q(lead_agency_id=client.agency_id) | Q(partners=client.agency_id))
     agency_ids = set()
     for program in programs.prefetch_related("partners").distinct():
@@ -362,4 +375,4 @@ def directory(request, open_only: bool = Query(False, description="Only services
         for s in services_qs.order_by("kind", "agency__name", "name")
     ]
     api_call_audit(request=request, client=client, operation="directory.read", outcome=AuditOutcome.SUCCESS)
-    return 200, {"services": rows}
+    return Status(200, {"services": rows})
