@@ -20,14 +20,25 @@ PREFIX_LENGTH = 12  # hex characters after TOKEN_START: the row's lookup key
 
 
 def api_client_create(
-    *, agency: Agency, name: str, scopes: list[str], expires_at: datetime.datetime, created_by: User, request=None
+    *,
+    agency: Agency,
+    name: str,
+    scopes: list[str],
+    expires_at: datetime.datetime,
+    created_by: User,
+    request=None,
+    token: str | None = None,
 ) -> tuple[ApiClient, str]:
-    """Make a client and its token. The token is returned here once and only its SHA-256 is kept."""
+    """Make a client and its token. The token is returned here once and only its SHA-256 is kept.
+
+    `token` is for the demo's published token only; everywhere else a new random one is made.
+    """
     unknown = set(scopes) - set(Scope.values)
     if unknown or not scopes:
         raise ValueError("Choose at least one known scope.")
-    prefix = secrets.token_hex(PREFIX_LENGTH // 2)
-    token = f"{TOKEN_START}{prefix}_{secrets.token_urlsafe(32)}"
+    if token is None:
+        token = f"{TOKEN_START}{secrets.token_hex(PREFIX_LENGTH // 2)}_{secrets.token_urlsafe(32)}"
+    prefix = token[len(TOKEN_START) : len(TOKEN_START) + PREFIX_LENGTH]
     with transaction.atomic():
         client = ApiClient.objects.create(
             agency=agency,

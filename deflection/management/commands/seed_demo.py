@@ -11,7 +11,7 @@ from django.core.management.base import BaseCommand
 
 from deflection import demo
 
-DEMO_APPS = ["referrals", "training", "feedback", "reports"]
+DEMO_APPS = ["referrals", "referrals.api", "training", "feedback", "reports"]
 
 
 class Command(BaseCommand):
