@@ -10,7 +10,7 @@ from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.utils import timezone
 
-from deflection.models import Agency
+from deflection.models import Agency, Program
 
 
 class Scope(models.TextChoices):
@@ -55,3 +55,29 @@ class ApiClient(models.Model):
 
     def has_scope(self, scope: str) -> bool:
         return scope in self.scopes
+
+
+class HsdsKind(models.TextChoices):
+    ORGANIZATION = "organization", "Organization"
+    SERVICE = "service", "Service"
+
+
+class HsdsLink(models.Model):
+    """Which of our rows an imported HSDS id became, so a re-import updates the same row (upsert by HSDS id)."""
+
+    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="+")
+    hsds_id = models.UUIDField()
+    kind = models.CharField(max_length=20, choices=HsdsKind.choices)
+    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    service = models.ForeignKey("referrals.ProviderService", on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    imported_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["program", "hsds_id"], name="hsds_link_unique_id_per_program"),
+            models.CheckConstraint(
+                condition=models.Q(kind="organization", agency__isnull=False, service__isnull=True)
+                | models.Q(kind="service", service__isnull=False, agency__isnull=True),
+                name="hsds_link_points_at_its_kind",
+            ),
+        ]
