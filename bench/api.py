@@ -112,7 +112,11 @@ def _gunicorn():
         yield port
     finally:
         server.terminate()
-        server.wait(timeout=20)
+        try:
+            server.wait(timeout=20)
+        except subprocess.TimeoutExpired:  # idle keep-alive connections hold a graceful stop: end it
+            server.kill()
+            server.wait(timeout=20)
 
 
 def _api_figures() -> dict[str, tuple[float, str]]:

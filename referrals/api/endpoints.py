@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 
 from django.db.models import Q
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.utils import timezone
 from django.utils.datastructures import MultiValueDict
 from ninja import Header, NinjaAPI, Path, Query, Status
@@ -459,3 +459,27 @@ def hsds_organization(request, organization_id: str = HSDS_ID):
 def hsds_service_at_locations(request, page: int = PAGE, per_page: int = PER_PAGE):
     rows = _hsds_services(request, "hsds.service_at_locations")
     return Status(200, _page(rows, page, per_page, hsds.service_at_location_to_hsds))
+
+
+@api.get(
+    "/hsds/datapackage.zip",
+    auth=ClientToken(Scope.DIRECTORY_READ, "hsds.datapackage"),
+    response={401: ErrorOut, 403: ErrorOut, 429: ErrorOut},
+    summary="HSDS 3.0: the directory as the tabular CSV datapackage (zip)",
+    tags=HSDS_TAGS,
+    openapi_extra={
+        "responses": {
+            "200": {
+                "description": "datapackage.json and one CSV per HSDS table",
+                "content": {"application/zip": {"schema": {"type": "string", "format": "binary"}}},
+            }
+        }
+    },
+)
+def hsds_datapackage(request):
+    client: ApiClient = request.auth
+    setup = _client_setup(client)
+    api_call_audit(request=request, client=client, operation="hsds.datapackage", outcome=AuditOutcome.SUCCESS, obj=setup.program)
+    response = HttpResponse(hsds.hsds_datapackage(setup.program), content_type="application/zip")
+    response["Content-Disposition"] = 'attachment; filename="hsds-directory.zip"'
+    return response

@@ -7,9 +7,13 @@ re-export is stable. Capacity travels as `service_capacity`, in the shape HSDS 3
 
 from __future__ import annotations
 
+import csv
+import io
+import json
 import math
 import re
 import uuid
+import zipfile
 
 from deflection.models import Agency, Program
 from referrals.models import CapacityState, ProviderService
@@ -165,3 +169,62 @@ def page_envelope(contents: list, *, total_items: int, page_number: int, per_pag
         "empty": total_items == 0,
         "contents": contents,
     }
+
+
+# The tabular form (HSDS's CSV datapackage): one CSV per table, columns named as the specification names them.
+TABLES = {
+    "organization": ("organizations.csv", ["id", "name", "description"]),
+    "service": ("services.csv", ["id", "organization_id", "name", "description", "status", "eligibility_description"]),
+    "location": ("locations.csv", ["id", "location_type", "organization_id", "name", "description"]),
+    "address": (
+        "addresses.csv",
+        ["id", "location_id", "address_1", "city", "state_province", "postal_code", "country", "address_type"],
+    ),
+    "service_at_location": ("service_at_location.csv", ["id", "service_id", "location_id"]),
+    "phone": ("phones.csv", ["id", "organization_id", "service_id", "number", "type"]),
+    "schedule": ("schedules.csv", ["id", "service_id", "description"]),
+}
+
+
+def hsds_tables(document: dict) -> dict[str, list[dict]]:
+    """The JSON document flattened into HSDS's tables (rows as dicts of the tables' columns)."""
+    tables: dict[str, list[dict]] = {name: [] for name in TABLES}
+    for org in document["organizations"]:
+        tables["organization"].append(org)
+        tables["phone"] += org.get("phones", [])
+    for service in document["services"]:
+        tables["service"].append(service)
+        tables["phone"] += service.get("phones", [])
+        tables["schedule"] += service.get("schedules", [])
+        for link in service.get("service_at_locations", []):
+            tables["service_at_location"].append(link)
+            tables["location"].append(link["location"])
+            tables["address"] += link["location"].get("addresses", [])
+    return {name: [{c: row.get(c, "") for c in TABLES[name][1]} for row in rows] for name, rows in tables.items()}
+
+
+def hsds_datapackage(program: Program) -> bytes:
+    """The directory as HSDS's tabular datapackage: a zip of datapackage.json and one CSV per table."""
+    tables = hsds_tables(hsds_export(program))
+    buffer = io.BytesIO()
+    resources = []
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, (path, columns) in TABLES.items():
+            text = io.StringIO()
+            writer = csv.DictWriter(text, fieldnames=columns, lineterminator="\n")
+            writer.writeheader()
+            writer.writerows(tables[name])
+            archive.writestr(path, text.getvalue())
+            resources.append(
+                {
+                    "name": name,
+                    "path": path,
+                    "profile": "tabular-data-resource",
+                    "format": "csv",
+                    "mediatype": "text/csv",
+                    "schema": {"fields": [{"name": c, "type": "string"} for c in columns], "primaryKey": "id"},
+                }
+            )
+        package = {"name": "hsds-directory", "profile": "tabular-data-package", "resources": resources}
+        archive.writestr("datapackage.json", json.dumps(package, indent=2))
+    return buffer.getvalue()

@@ -100,3 +100,26 @@ def test_another_programs_service_is_404(client, directory, police_token):
     elsewhere = ProviderServiceFactory(agency=AgencyFactory(kind=AgencyKind.TREATMENT))
     response = client.get(f"/api/v1/hsds/services/{hsds.hsds_id('service', elsewhere.pk)}", **auth(police_token))
     assert response.status_code == 404
+
+
+def test_datapackage_rows_validate_against_the_tabular_schema(client, directory, police_token):
+    import csv
+    import io
+    import zipfile
+
+    response = client.get("/api/v1/hsds/datapackage.zip", **auth(police_token))
+    assert response.status_code == 200 and response["Content-Type"] == "application/zip"
+    tabular = json.loads((COMPILED / "tabular.json").read_text())["properties"]
+    archive = zipfile.ZipFile(io.BytesIO(response.content))
+    package = json.loads(archive.read("datapackage.json"))
+    counts = {}
+    for resource in package["resources"]:
+        table = jsonschema.Draft202012Validator(
+            tabular[resource["name"]]["items"], format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER
+        )
+        rows = list(csv.DictReader(io.StringIO(archive.read(resource["path"]).decode())))
+        counts[resource["name"]] = len(rows)
+        for row in rows:
+            errors = list(table.iter_errors({k: v for k, v in row.items() if v != ""}))
+            assert not errors, (resource["name"], [e.message for e in errors])
+    assert counts["service"] == 4 and counts["organization"] == 2 and counts["service_at_location"] == 4
