@@ -7,7 +7,10 @@ same document again changes nothing.
 
 from __future__ import annotations
 
+import csv
+import io
 import uuid
+import zipfile
 from dataclasses import dataclass, field
 
 from django.db import transaction
@@ -268,3 +271,59 @@ def _upsert_service(
             report.unchanged += 1
     if link is None:
         HsdsLink.objects.create(program=program, hsds_id=service.hsds_id, kind=HsdsKind.SERVICE, service=row)
+
+
+class DatapackageError(ValueError):
+    """The upload is not a readable HSDS datapackage (zip with CSV tables)."""
+
+
+def document_from_datapackage(data: bytes) -> dict:
+    """Rebuild the JSON document from HSDS's tabular datapackage, so one importer serves both forms."""
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        names = set(archive.namelist())
+
+        def table(path: str) -> list[dict]:
+            if path not in names:
+                return []
+            return list(csv.DictReader(io.StringIO(archive.read(path).decode("utf-8-sig"))))
+
+        organizations = table("organizations.csv")
+        services = table("services.csv")
+        phones, schedules = table("phones.csv"), table("schedules.csv")
+        links, locations, addresses = table("service_at_location.csv"), table("locations.csv"), table("addresses.csv")
+    except (zipfile.BadZipFile, UnicodeDecodeError, csv.Error, KeyError) as exc:
+        raise DatapackageError("Not a readable HSDS datapackage (a zip of CSV tables).") from exc
+
+    def clean(row: dict) -> dict:
+        return {k: v for k, v in row.items() if k and v not in ("", None)}
+
+    def by(rows: list[dict], key: str) -> dict[str, list[dict]]:
+        grouped: dict[str, list[dict]] = {}
+        for row in rows:
+            grouped.setdefault(row.get(key) or "", []).append(clean(row))
+        return grouped
+
+    location_addresses = by(addresses, "location_id")
+    location_rows = {row.get("id"): {**clean(row), "addresses": location_addresses.get(row.get("id"), [])} for row in locations}
+    service_phones, service_schedules, service_links = (
+        by(phones, "service_id"),
+        by(schedules, "service_id"),
+        by(links, "service_id"),
+    )
+    org_phones = by(phones, "organization_id")
+    return {
+        "organizations": [{**clean(o), "phones": org_phones.get(o.get("id"), [])} for o in organizations],
+        "services": [
+            {
+                **clean(s),
+                "phones": service_phones.get(s.get("id"), []),
+                "schedules": service_schedules.get(s.get("id"), []),
+                "service_at_locations": [
+                    {**link, "location": location_rows.get(link.get("location_id"), {})}
+                    for link in service_links.get(s.get("id"), [])
+                ],
+            }
+            for s in services
+        ],
+    }

@@ -99,3 +99,26 @@ def test_export_imported_into_an_empty_program_round_trips(world, empty_program)
         )
 
     assert sorted(map(comparable, again)) == sorted(map(comparable, ours))
+
+
+def test_datapackage_export_imports_into_an_empty_program_and_again_changes_nothing(world, empty_program):
+    from referrals.api.hsds_import import document_from_datapackage
+
+    source_org = AgencyFactory(name="Lakeside Recovery", kind=AgencyKind.TREATMENT)
+    world.program.partners.add(source_org)
+    ProviderServiceFactory(agency=source_org, name="Lakeside Detox", address="4 Lake Rd, Harlan, KY 40831", hours="24/7")
+    package = hsds.hsds_datapackage(world.program)
+    document = document_from_datapackage(package)
+    report = hsds_import(program=empty_program, document=document, by=world.coordinator)
+    assert report.errors == []
+    detox = ProviderService.objects.get(name="Lakeside Detox")
+    assert (detox.address, detox.hours) == ("4 Lake Rd, Harlan, KY 40831", "24/7")
+    again = hsds_import(program=empty_program, document=document, by=world.coordinator)
+    assert (again.created, again.updated, again.errors) == (0, 0, [])
+
+
+def test_a_file_that_is_not_a_datapackage_is_refused_clearly():
+    from referrals.api.hsds_import import DatapackageError, document_from_datapackage
+
+    with pytest.raises(DatapackageError):
+        document_from_datapackage(b"not a zip")

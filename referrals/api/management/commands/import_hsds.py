@@ -1,11 +1,14 @@
-"""Import an HSDS 3.0 JSON file into a program's directory: `manage.py import_hsds PROGRAM_ID FILE --by USERNAME`."""
+"""Import an HSDS 3.0 JSON file or tabular datapackage (.zip) into a program's directory.
+
+Usage: `manage.py import_hsds PROGRAM_ID FILE --by USERNAME`.
+"""
 
 import json
 
 from django.core.management.base import BaseCommand, CommandError
 
 from deflection.models import Program, User
-from referrals.api.hsds_import import hsds_import
+from referrals.api.hsds_import import DatapackageError, document_from_datapackage, hsds_import
 
 
 class Command(BaseCommand):
@@ -20,9 +23,13 @@ class Command(BaseCommand):
         try:
             program = Program.objects.get(pk=program_id)
             user = User.objects.get(username=by)
-            with open(path, encoding="utf-8") as handle:
-                document = json.load(handle)
-        except (Program.DoesNotExist, User.DoesNotExist, OSError, ValueError) as exc:
+            if path.endswith(".zip"):
+                with open(path, "rb") as handle:
+                    document = document_from_datapackage(handle.read())
+            else:
+                with open(path, encoding="utf-8") as handle:
+                    document = json.load(handle)
+        except (Program.DoesNotExist, User.DoesNotExist, OSError, ValueError, DatapackageError) as exc:
             raise CommandError(f"Cannot import: {exc.__class__.__name__}") from exc
         report = hsds_import(program=program, document=document, by=user)
         for where, reason in report.errors:
