@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from deflection import health, views
-from referrals.api.endpoints import api
+from referrals.api.v1 import api
 
 urlpatterns = [
     path("", views.home, name="home"),

@@ -6,10 +6,11 @@ client's rate limit and writes one audit row, as a page view does.
 
 from __future__ import annotations
 
+import datetime
 import logging
 
 from django.db.models import Q
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.utils import timezone
 from django.utils.datastructures import MultiValueDict
 from ninja import Header, NinjaAPI, Path, Query, Status
@@ -18,7 +19,7 @@ from ninja.security import HttpBearer
 
 from deflection.models import AuditOutcome, Membership, Program
 from referrals import access, services
-from referrals.api import hsds, ratelimit
+from referrals.api import ratelimit
 from referrals.api.models import ApiClient, Scope
 from referrals.api.schemas import (
     BADGE_PATTERN,
@@ -37,6 +38,7 @@ from referrals.models import ProviderService, Referral
 from referrals.setup import ReferralSetup, setup_for, setups
 
 log = logging.getLogger(__name__)
+LAST_USED_EVERY = datetime.timedelta(minutes=1)
 
 
 class ApiProblem(Exception):
@@ -74,7 +76,10 @@ class ClientToken(HttpBearer):
                 [("Authorization", "Too many calls for this client; try again in the next minute.")],
                 {"Retry-After": str(ratelimit.seconds_to_next_window())},
             )
-        ApiClient.objects.filter(pk=client.pk).update(last_used_at=timezone.now())
+        now = timezone.now()
+        if client.last_used_at is None or now - client.last_used_at > LAST_USED_EVERY:
+            # To the minute is enough for the clients page; a write on every call is not worth it.
+            ApiClient.objects.filter(pk=client.pk).update(last_used_at=now)
         return client
 
 
@@ -376,110 +381,3 @@ def directory(request, open_only: bool = Query(False, description="Only services
     ]
     api_call_audit(request=request, client=client, operation="directory.read", outcome=AuditOutcome.SUCCESS)
     return Status(200, {"services": rows})
-
-
-# HSDS 3.0 read paths (the specification's API): the program's directory for partners' systems.
-HSDS_TAGS = ["hsds"]
-PAGE = Query(1, ge=1, le=100_000, description="1-based page number.")
-PER_PAGE = Query(50, ge=1, le=hsds.PER_PAGE_MAX)
-HSDS_ID = Path(..., pattern=r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
-
-
-def _hsds_services(request, operation: str):
-    client: ApiClient = request.auth
-    setup = _client_setup(client)
-    api_call_audit(request=request, client=client, operation=operation, outcome=AuditOutcome.SUCCESS, obj=setup.program)
-    return list(hsds.directory_services(setup.program))
-
-
-def _page(rows: list, page: int, per_page: int, convert) -> dict:
-    chunk = rows[(page - 1) * per_page : page * per_page]
-    return hsds.page_envelope([convert(r) for r in chunk], total_items=len(rows), page_number=page, per_page=per_page)
-
-
-@api.get(
-    "/hsds/services",
-    auth=ClientToken(Scope.DIRECTORY_READ, "hsds.services"),
-    response={200: dict, **ERRORS},
-    summary="HSDS 3.0: services, paginated (one-to-one fields)",
-    tags=HSDS_TAGS,
-)
-def hsds_services(request, page: int = PAGE, per_page: int = PER_PAGE):
-    rows = _hsds_services(request, "hsds.services")
-    return Status(200, _page(rows, page, per_page, lambda s: hsds.service_to_hsds(s, full=False)))
-
-
-@api.get(
-    "/hsds/services/{service_id}",
-    auth=ClientToken(Scope.DIRECTORY_READ, "hsds.service"),
-    response={200: dict, 404: ErrorOut, **ERRORS},
-    summary="HSDS 3.0: one service, fully nested, with service_capacity",
-    tags=HSDS_TAGS,
-)
-def hsds_service(request, service_id: str = HSDS_ID):
-    for service in _hsds_services(request, "hsds.service"):
-        if hsds.hsds_id("service", service.pk) == service_id:
-            return Status(200, hsds.service_to_hsds(service))
-    raise Http404
-
-
-@api.get(
-    "/hsds/organizations",
-    auth=ClientToken(Scope.DIRECTORY_READ, "hsds.organizations"),
-    response={200: dict, **ERRORS},
-    summary="HSDS 3.0: organizations, paginated",
-    tags=HSDS_TAGS,
-)
-def hsds_organizations(request, page: int = PAGE, per_page: int = PER_PAGE):
-    organizations = hsds.hsds_export_from(_hsds_services(request, "hsds.organizations"))["organizations"]
-    return Status(200, _page(organizations, page, per_page, lambda o: o))
-
-
-@api.get(
-    "/hsds/organizations/{organization_id}",
-    auth=ClientToken(Scope.DIRECTORY_READ, "hsds.organization"),
-    response={200: dict, 404: ErrorOut, **ERRORS},
-    summary="HSDS 3.0: one organization with its locations",
-    tags=HSDS_TAGS,
-)
-def hsds_organization(request, organization_id: str = HSDS_ID):
-    for organization in hsds.hsds_export_from(_hsds_services(request, "hsds.organization"))["organizations"]:
-        if organization["id"] == organization_id:
-            return Status(200, organization)
-    raise Http404
-
-
-@api.get(
-    "/hsds/service_at_locations",
-    auth=ClientToken(Scope.DIRECTORY_READ, "hsds.service_at_locations"),
-    response={200: dict, **ERRORS},
-    summary="HSDS 3.0: service_at_locations, paginated",
-    tags=HSDS_TAGS,
-)
-def hsds_service_at_locations(request, page: int = PAGE, per_page: int = PER_PAGE):
-    rows = _hsds_services(request, "hsds.service_at_locations")
-    return Status(200, _page(rows, page, per_page, hsds.service_at_location_to_hsds))
-
-
-@api.get(
-    "/hsds/datapackage.zip",
-    auth=ClientToken(Scope.DIRECTORY_READ, "hsds.datapackage"),
-    response={401: ErrorOut, 403: ErrorOut, 429: ErrorOut},
-    summary="HSDS 3.0: the directory as the tabular CSV datapackage (zip)",
-    tags=HSDS_TAGS,
-    openapi_extra={
-        "responses": {
-            "200": {
-                "description": "datapackage.json and one CSV per HSDS table",
-                "content": {"application/zip": {"schema": {"type": "string", "format": "binary"}}},
-            }
-        }
-    },
-)
-def hsds_datapackage(request):
-    client: ApiClient = request.auth
-    setup = _client_setup(client)
-    api_call_audit(request=request, client=client, operation="hsds.datapackage", outcome=AuditOutcome.SUCCESS, obj=setup.program)
-    response = HttpResponse(hsds.hsds_datapackage(setup.program), content_type="application/zip")
-    response["Content-Disposition"] = 'attachment; filename="hsds-directory.zip"'
-    return response

@@ -81,3 +81,12 @@ class HsdsLink(models.Model):
                 name="hsds_link_points_at_its_kind",
             ),
         ]
+
+
+class DirectoryPublication(models.Model):
+    """A program's setting: whether its HSDS read paths are open to anyone or need a directory:read token."""
+
+    program = models.OneToOneField(Program, on_delete=models.CASCADE, related_name="+")
+    hsds_public = models.BooleanField(default=False)
+    updated_at = models.DateTimeField(default=timezone.now)
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")

@@ -12,7 +12,7 @@ from django.utils import timezone
 from deflection.audit import audit_log, client_ip
 from deflection.models import Agency, AuditEvent, User
 from referrals import disclosure
-from referrals.api.models import ApiClient, Scope, token_digest
+from referrals.api.models import ApiClient, DirectoryPublication, Scope, token_digest
 from referrals.models import Consent, Referral
 
 TOKEN_START = "dfl_"  # noqa: S105  a public marker, not a secret
@@ -108,3 +108,12 @@ def referral_status_for_officer(*, referral: Referral, request=None) -> disclosu
     if records:
         AuditEvent.objects.bulk_create(records)
     return view
+
+
+def directory_publication_set(*, program, public: bool, by: User, request=None) -> None:
+    """Open the program's HSDS read paths to anyone, or close them to token holders only."""
+    with transaction.atomic():
+        DirectoryPublication.objects.update_or_create(
+            program=program, defaults={"hsds_public": public, "updated_at": timezone.now(), "updated_by": by}
+        )
+        audit_log(action="hsds.publication", request=request, actor=by, obj=program, detail={"public": public})

@@ -12,7 +12,7 @@ from deflection import access as program_access
 from deflection.models import Role
 from referrals.api import services
 from referrals.api.forms import ApiClientForm
-from referrals.api.models import ApiClient
+from referrals.api.models import ApiClient, DirectoryPublication
 
 
 def _manager_agencies(request):
@@ -54,8 +54,15 @@ def clients(request):
         else:
             status = 400
     rows = ApiClient.objects.filter(agency__in=agencies).select_related("agency").order_by("agency__name", "name")
+    programs = list(program_access.programs_coordinated_by(request.user).order_by("name"))
+    public = set(DirectoryPublication.objects.filter(program__in=programs, hsds_public=True).values_list("program_id", flat=True))
     # The token is in this one response only (never stored); no-store keeps it out of caches.
-    response = render(request, "referrals_api/clients.html", {"form": form, "rows": rows, "token": token}, status=status)
+    response = render(
+        request,
+        "referrals_api/clients.html",
+        {"form": form, "rows": rows, "token": token, "programs": [(p, p.pk in public) for p in programs]},
+        status=status,
+    )
     response["Cache-Control"] = "no-store"
     return response
 
@@ -66,4 +73,14 @@ def client_revoke(request, pk):
     client = get_client_for_manager(request, pk)
     if services.api_client_revoke(client=client, by=request.user, request=request):
         messages.success(request, f"{client.name} revoked: its token stops working now.")
+    return redirect("api_clients:list")
+
+
+@login_required
+@require_POST
+def directory_publication(request, program_pk):
+    program = program_access.get_program_for_coordinator(request, program_pk)
+    public = request.POST.get("public") == "1"
+    services.directory_publication_set(program=program, public=public, by=request.user, request=request)
+    messages.success(request, "The HSDS directory is now " + ("public." if public else "for token holders only."))
     return redirect("api_clients:list")

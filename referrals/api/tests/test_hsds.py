@@ -123,3 +123,25 @@ def test_datapackage_rows_validate_against_the_tabular_schema(client, directory,
             errors = list(table.iter_errors({k: v for k, v in row.items() if v != ""}))
             assert not errors, (resource["name"], [e.message for e in errors])
     assert counts["service"] == 4 and counts["organization"] == 2 and counts["service_at_location"] == 4
+
+
+def test_hsds_paths_are_public_only_once_the_coordinator_says_so(client, directory):
+    url = f"/api/v1/hsds/services?program={directory.program.pk}"
+    assert client.get(url).status_code == 401
+    client.force_login(directory.coordinator)
+    client.post(f"/api/clients/programs/{directory.program.pk}/hsds/", {"public": "1"})
+    client.logout()
+    response = client.get(url)
+    assert response.status_code == 200
+    assert response.json()["total_items"] == 4
+    other = f"/api/v1/hsds/services?program={directory.other_program.pk}"
+    assert client.get(other).status_code == 401
+    client.force_login(directory.coordinator)
+    client.post(f"/api/clients/programs/{directory.program.pk}/hsds/", {"public": "0"})
+    client.logout()
+    assert client.get(url).status_code == 401
+
+
+def test_officer_cannot_publish_the_directory(client, directory):
+    client.force_login(directory.officer)
+    assert client.post(f"/api/clients/programs/{directory.program.pk}/hsds/", {"public": "1"}).status_code == 404

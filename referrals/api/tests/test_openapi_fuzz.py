@@ -16,9 +16,9 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from referrals.api.endpoints import api
 from referrals.api.models import ApiClient
 from referrals.api.tests.conftest import badge, make_token
+from referrals.api.v1 import api
 
 EXAMPLES = 12  # per operation and generation mode
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
