@@ -132,7 +132,7 @@ def hsds_service_at_locations(request, page: int = PAGE, per_page: int = PER_PAG
 @router.get(
     "/datapackage.zip",
     auth=hsds_auth("hsds.datapackage"),
-    response={401: ErrorOut, 403: ErrorOut, 429: ErrorOut},
+    response=ERRORS,
     summary="HSDS 3.0: the directory as the tabular CSV datapackage (zip)",
     openapi_extra={
         "responses": {
