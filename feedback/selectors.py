@@ -19,6 +19,16 @@ from django.utils import timezone
 
 from deflection import access as program_access
 from deflection.models import Agency, Program, Role, User
+from deflection.suppression import (
+    DEFAULT_THRESHOLD,
+    Published,
+    Rate,
+    Reason,
+    rate,
+    suppress_cumulative,
+    suppress_funnel,
+    suppression_note,
+)
 from feedback import access
 from feedback.models import (
     CaseManagerMessage,
@@ -37,16 +47,6 @@ from feedback.models import (
 )
 from referrals.disclosure import ENGAGED_STATUSES, RECEIVED_ONLY, OfficerView, governing_consent, status_text
 from referrals.models import DisclosureLevel, Referral, Status, StatusChange
-from reports.suppression import (
-    DEFAULT_THRESHOLD,
-    Published,
-    Rate,
-    Reason,
-    rate,
-    suppress_cumulative,
-    suppress_funnel,
-    suppression_note,
-)
 
 # --- Suggestions ----------------------------------------------------------------
 

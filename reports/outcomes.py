@@ -32,12 +32,12 @@ from django.core.cache import cache
 from django.db.models import Count, Max, Min, Q, Sum
 
 from deflection.models import Membership, Program, Role
+from deflection.suppression import Published, Reason, _is_small
 from reports import metrics, rollups
 from reports.metrics import Measure
 from reports.models import MonthRollup
 from reports.periods import Period, PeriodKind
 from reports.publication import Figure, publish_linked
-from reports.suppression import Published, Reason, _is_small
 
 # Who counts as a referring officer (the leaderboard's rows, the training comparison's groups).
 REFERRING_ROLES = (Role.OFFICER, Role.SUPERVISOR, Role.COMMAND)

@@ -17,13 +17,13 @@ from django.db.models import Count
 from django.utils import timezone
 
 from deflection.models import Agency, Membership, Pathway, Program, Unit, User
+from deflection.suppression import FOLLOW_UP_OPEN, Published, Rate, Reason, _is_small, rate, suppression_note
 from referrals.models import HANDOFF_STEPS, Handoff
 from reports import metrics, outcomes, rollups
 from reports.charts import Chart, bar_chart, funnel_chart, trend_chart
 from reports.models import Commendation, Newsletter, NewsletterStatus
 from reports.outcomes import AGENCY, OFFICER, PROGRAM, TRAINED, UNIT, PeriodOutcomes, program_agency_ids
 from reports.periods import Period, PeriodKind, trailing_months
-from reports.suppression import FOLLOW_UP_OPEN, Published, Rate, Reason, _is_small, rate, suppression_note
 
 TREND_MONTHS = 12
 
