@@ -12,7 +12,6 @@ from __future__ import annotations
 import base64
 import re
 import uuid
-import zoneinfo
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from datetime import date, datetime, time, timedelta
@@ -95,10 +94,6 @@ class ConsentRequired(FeedbackError):
     status = 403
 
 
-def program_today(program: Program) -> date:
-    return timezone.localdate(timezone=zoneinfo.ZoneInfo(program.time_zone))
-
-
 # --- Suggestions --------------------------------------------------------------
 
 
@@ -119,7 +114,7 @@ def suggestion_submit(
     if len(text) > SUGGESTION_MAX_CHARS:
         raise FeedbackError(f"Keep it under {SUGGESTION_MAX_CHARS} characters.")
     suggestion = Suggestion.objects.create(
-        program=program, author=None if anonymous else author, text=text, submitted_on=program_today(program)
+        program=program, author=None if anonymous else author, text=text, submitted_on=program.today()
     )
     if not anonymous:
         audit_log(action="feedback.suggestion.submit", request=request, actor=author, obj=suggestion)
@@ -179,7 +174,7 @@ def audit_anonymous_suggestions() -> int:
     written = 0
     for row in days:
         program = programs[row["program_id"]]
-        if row["submitted_on"] >= program_today(program):
+        if row["submitted_on"] >= program.today():
             continue  # the day is not over: more may come, and today's count would narrow the time again
         try:
             with transaction.atomic():
@@ -286,7 +281,6 @@ def survey_reminders_enqueue_due() -> int:
 
 
 def _reminder_body(survey: Survey) -> str:
-    tz = zoneinfo.ZoneInfo(survey.program.time_zone)
     link = settings.SITE_URL + reverse("feedback:survey_answer", args=[survey.pk])
     privacy = (
         "Answers are anonymous: the program learns only that you answered, never what you said."
@@ -296,7 +290,7 @@ def _reminder_body(survey: Survey) -> str:
     # A link and a date only: no names of people, not even a greeting (SECURITY.md 12).
     return (
         "Your deflection program has opened a short survey and would like to hear from you.\n\n"
-        f"It takes a few minutes and closes on {survey.closes_at.astimezone(tz):%B %-d, %Y}.\n\n"
+        f"It takes a few minutes and closes on {survey.program.localtime(survey.closes_at):%B %-d, %Y}.\n\n"
         f"Answer it here (sign-in required):\n{link}\n\n"
         f"{privacy}\n\n"
         "You get this reminder once per survey.\n"
@@ -712,16 +706,15 @@ DIGEST_SEND_AFTER = time(6, 0)
 
 def digest_week(program: Program, now: datetime) -> tuple[date, datetime, datetime]:
     """(Monday, start, end) of the last complete week whose digest is due at `now`."""
-    tz = zoneinfo.ZoneInfo(program.time_zone)
-    local = now.astimezone(tz)
+    local = program.localtime(now)
     monday = local.date() - timedelta(days=local.weekday())
     if local.weekday() == 0 and local.time() < DIGEST_SEND_AFTER:
         monday -= timedelta(days=7)  # early on Monday: last week's digest is not due until the morning
     week_start = monday - timedelta(days=7)
     return (
         week_start,
-        datetime.combine(week_start, time.min, tzinfo=tz),
-        datetime.combine(monday, time.min, tzinfo=tz),
+        program.local_midnight(week_start),
+        program.local_midnight(monday),
     )
 
 

@@ -5,7 +5,6 @@ messages and participants' letters. Thin: access helper, service, render.
 from __future__ import annotations
 
 import uuid
-import zoneinfo
 from functools import wraps
 
 from django.contrib import messages
@@ -41,7 +40,7 @@ def in_program_time_zone(view):
     @wraps(view)
     def wrapper(request, *args, **kwargs):
         program = program_access.programs_for(request.user).order_by("pk").only("time_zone").first()
-        with timezone.override(zoneinfo.ZoneInfo(program.time_zone) if program else None):
+        with timezone.override(program.tz if program else None):
             return view(request, *args, **kwargs)
 
     return wrapper
@@ -172,7 +171,7 @@ def survey_new(request):
     programs = list(program_access.programs_coordinated_by(request.user).order_by("name"))
     if not programs:
         raise program_access.deny(request, "feedback.survey_form", "")
-    with timezone.override(zoneinfo.ZoneInfo(programs[0].time_zone)):
+    with programs[0].time_zone_override():
         initial = {
             "opens_at": timezone.localtime().replace(second=0, microsecond=0),
             "closes_at": (timezone.localtime() + timezone.timedelta(days=14)).replace(second=0, microsecond=0),

@@ -16,7 +16,6 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
 
 from django.db.models import Aggregate, Count, Exists, F, FloatField, Func, OuterRef, Q, Sum
 from django.db.models.functions import TruncMonth
@@ -203,7 +202,7 @@ def counts(
     queryset = _referrals(program, start, end, agency_ids=agency_ids, officer_ids=officer_ids)
     fields = list(by)
     if monthly:
-        queryset = queryset.annotate(month=TruncMonth("created_at", tzinfo=ZoneInfo(program.time_zone)))
+        queryset = queryset.annotate(month=TruncMonth("created_at", tzinfo=program.tz))
         fields.append("month")
     annotations = {
         measure.key: Count("pk", filter=conditions[measure.key]) if measure is not REFERRALS else Count("pk")
@@ -264,7 +263,7 @@ def timings(
     queryset = _referrals(program, start, end, agency_ids=agency_ids, officer_ids=officer_ids)
     by = list(by)
     if monthly:
-        queryset = queryset.annotate(month=TruncMonth("created_at", tzinfo=ZoneInfo(program.time_zone)))
+        queryset = queryset.annotate(month=TruncMonth("created_at", tzinfo=program.tz))
         by.append("month")
     aggregates = dict(
         n=Count("pk"),

@@ -38,6 +38,7 @@ from reports.metrics import Measure
 from reports.models import MonthRollup
 from reports.periods import Period, PeriodKind
 from reports.publication import Figure, publish_linked
+from training.models import Attendance, Course
 
 # Who counts as a referring officer (the leaderboard's rows, the training comparison's groups).
 REFERRING_ROLES = (Role.OFFICER, Role.SUPERVISOR, Role.COMMAND)
@@ -77,9 +78,6 @@ def core_completion_dates(program: Program) -> dict[int, date]:
     """When each person completed the program's core curriculum: the day they had attended every
     active core course at least once (training.selectors.core_curriculum_completer_ids's definition,
     as one date per person so that one query serves every period)."""
-    from training.models import Attendance, Course  # noqa: PLC0415  (training is a neighbour app)
-    from training.selectors import program_tz  # noqa: PLC0415
-
     core = list(Course.objects.filter(program=program, is_core=True, is_active=True).values_list("id", flat=True))
     if not core:
         return {}
@@ -90,7 +88,7 @@ def core_completion_dates(program: Program) -> dict[int, date]:
     found = cache.get(cache_key)
     if found is not None:
         return found
-    tz = program_tz(program)
+    tz = program.tz
     firsts: dict[int, list] = defaultdict(list)
     rows = (
         Attendance.objects.filter(session__course_id__in=core)

@@ -751,7 +751,6 @@ def evaluation_sheet(*, program: Program, officer: User, period: Period, now: da
         .select_related("session__course")
         .order_by("session__starts_at")
     )
-    tz = program.time_zone
     commendations = list(
         Commendation.objects.filter(program=program, officer=officer, created_at__gte=period.start, created_at__lt=period.end)
         .select_related("written_by")
@@ -778,18 +777,12 @@ def evaluation_sheet(*, program: Program, officer: User, period: Period, now: da
         acknowledged_share=f"{acknowledged / referrals.value * 100:.0f}%" if referrals.value else "–",
         core_completed_on=trained_on,
         training_in_period=[
-            (a.session.course.title, timezone.localtime(a.session.starts_at, timezone=_zone(tz)).date()) for a in attended
+            (a.session.course.title, program.local_date(a.session.starts_at)) for a in attended
         ],
         commendations=commendations,
         threshold=threshold,
         officer_outcomes=current.officer_level,
     )
-
-
-def _zone(name: str):
-    from zoneinfo import ZoneInfo  # noqa: PLC0415
-
-    return ZoneInfo(name)
 
 
 # Commendations ------------------------------------------------------------------------------------

@@ -10,7 +10,6 @@ import logging
 import smtplib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.files.base import ContentFile
@@ -178,7 +177,7 @@ def newsletter_build(*, newsletter_id: int, now: datetime | None = None) -> bool
 def monthly_due(program: Program, now: datetime) -> Period | None:
     """The month whose newsletter is due now: on the 1st from 06:00 local time (later hours of the 1st
     catch up when beat was down at 06:00)."""
-    local = now.astimezone(ZoneInfo(program.time_zone))
+    local = program.localtime(now)
     if local.day != 1 or local.hour < MONTHLY_BUILD_HOUR:
         return None
     return last_complete_month(now, program.time_zone)

@@ -32,7 +32,7 @@ from training.models import (
     ReminderStatus,
     Session,
 )
-from training.selectors import people_standings, program_today, program_tz
+from training.selectors import people_standings
 
 logger = logging.getLogger(__name__)
 
@@ -164,14 +164,14 @@ def attendance_check_in(*, session: Session, user: User, now: datetime | None = 
     the coordinator's CSV are records of who was actually there.
     """
     now = now or timezone.now()
-    tz = program_tz(session.course.program)
+    program = session.course.program
     if not is_program_member(user, session.course.program):
         raise NotInProgram("You are not a member of this training program.")
     with transaction.atomic():
         # Lock the session row so that two check-ins cannot both take the last place.
         locked = Session.objects.select_for_update().get(pk=session.pk)
         if now < locked.check_in_opens_at():
-            opens = timezone.localtime(locked.check_in_opens_at(), tz)
+            opens = program.localtime(locked.check_in_opens_at())
             raise CheckInClosed(f"Check-in opens at {opens:%H:%M} on {opens:%b} {opens.day}, 15 minutes before the start.")
         if now > locked.ends_at:
             raise CheckInClosed("This session has ended; check-in is closed. Ask the instructor to add you to the roster.")
@@ -321,7 +321,7 @@ def attendance_import_csv(*, program: Program, data: bytes, imported_by: User, r
             "session_id", "user_id"
         )
     )
-    tz = program_tz(program)
+    tz = program.tz
     now = timezone.now()
     seen: dict[tuple[int, int], int] = {}
     to_create: list[Attendance] = []
@@ -410,7 +410,7 @@ def reminders_plan(*, now: datetime | None = None) -> date:
         courses = list(Course.objects.filter(program=program, is_active=True).exclude(required_roles=[]))
         if not courses:
             continue
-        today = now.astimezone(program_tz(program)).date()
+        today = program.local_date(now)
         rows = [
             Reminder(user_id=person.user_id, course_id=course_id, week=week, standing=standing.status, due_on=standing.due_on)
             for person in people_standings(program=program, scope=ComplianceScope(), courses=courses, today=today)
@@ -478,7 +478,7 @@ def certificate_pdf(*, attendance: Attendance, requested_by: User, request=None)
     """A certificate of completion for one attendance; every download is audited."""
     session = attendance.session
     program = session.course.program
-    held_on = session.starts_at.astimezone(program_tz(program)).date()
+    held_on = program.local_date(session.starts_at)
     pdf = render_pdf(
         "training/pdf/certificate.html",
         {
@@ -488,7 +488,7 @@ def certificate_pdf(*, attendance: Attendance, requested_by: User, request=None)
             "program": program,
             "held_on": held_on,
             "due_on": session.course.refresher_due_on(held_on),
-            "issued_on": program_today(program),
+            "issued_on": program.today(),
         },
     )
     audit_log(

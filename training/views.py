@@ -6,8 +6,6 @@ Times are shown in the program's time zone.
 
 from __future__ import annotations
 
-import zoneinfo
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -19,7 +17,6 @@ from django.views.decorators.http import require_http_methods
 
 from deflection import access
 from deflection.audit import audit_log
-from deflection.models import Program
 from training import access as training_access
 from training import selectors, services
 from training.forms import AttendanceImportForm, CourseForm, SessionForm
@@ -28,14 +25,11 @@ from training.qr import qr_svg
 PEOPLE_PER_PAGE = 50
 
 
-def _in_program_tz(program: Program | None):
-    return timezone.override(zoneinfo.ZoneInfo(program.time_zone) if program else None)
-
-
 def _render_record(request, person, template_context: dict):
     records = selectors.training_record(person=person)
     program = records[0].program if records else None
-    with _in_program_tz(program):
+    # Someone in no program has no records to show: the default (UTC) zone is as good as any.
+    with timezone.override(program.tz if program else None):
         return render(request, "training/record.html", {"person": person, "records": records, **template_context})
 
 
@@ -110,7 +104,7 @@ def program_training(request, program_pk):
     courses = selectors.courses_with_next_session(program)
     if not is_coordinator:
         courses = [c for c in courses if c.is_active]
-    with _in_program_tz(program):
+    with program.time_zone_override():
         return render(
             request,
             "training/program.html",
@@ -157,7 +151,7 @@ def course_detail(request, pk):
         course.sessions.select_related("host", "speaker_agency", "course__program")
     ).order_by("-starts_at")
     page = Paginator(sessions, 25).get_page(request.GET.get("page"))
-    with _in_program_tz(program):
+    with program.time_zone_override():
         return render(
             request,
             "training/course_detail.html",
@@ -169,7 +163,7 @@ def course_detail(request, pk):
 @require_http_methods(["GET", "POST"])
 def session_create(request, course_pk):
     course = training_access.get_course_for_coordinator(request, course_pk)
-    with _in_program_tz(course.program):
+    with course.program.time_zone_override():
         form = SessionForm(request.POST or None, course=course, initial={"capacity": 25})
         if request.method == "POST" and form.is_valid():
             session = services.session_create(course=course, data=form.cleaned_data, created_by=request.user, request=request)
@@ -188,7 +182,7 @@ def session_create(request, course_pk):
 def session_edit(request, pk):
     session = training_access.get_session_for_coordinator(request, pk)
     course = session.course
-    with _in_program_tz(course.program):
+    with course.program.time_zone_override():
         # The form writes into the instance while validating; keep the stored values to diff against.
         before = {name: getattr(session, name) for name in SessionForm.Meta.fields}
         form = SessionForm(request.POST or None, instance=session, course=course)
@@ -232,7 +226,7 @@ def session_detail(request, pk):
             "check_in_url": check_in_url,
             "qr": qr_svg(check_in_url, label=f"QR code to check in to {session.course.title}"),
         }
-    with _in_program_tz(program):
+    with program.time_zone_override():
         return render(request, "training/session_detail.html", context)
 
 
@@ -264,7 +258,7 @@ def session_roster(request, pk):
                 url = reverse("training:roster", kwargs={"pk": session.pk})
                 return redirect(f"{url}?q={query}" if query else url)
     present_ids = set(session.attendances.values_list("user_id", flat=True))
-    with _in_program_tz(session.course.program):
+    with session.course.program.time_zone_override():
         return render(
             request,
             "training/roster.html",
@@ -301,7 +295,7 @@ def check_in(request, token):
             return redirect("training:mine")
     already = session.attendances.filter(user=request.user).first()
     now = timezone.now()
-    with _in_program_tz(session.course.program):
+    with session.course.program.time_zone_override():
         return render(
             request,
             "training/check_in.html",
