@@ -188,11 +188,6 @@ class Role(models.TextChoices):
     COORDINATOR = "coordinator", "Program coordinator"
     ADMINISTRATOR = "administrator", "Administrator"
 
-    @classmethod
-    def police(cls) -> set[str]:
-        """Roles that never get identified participant data in bulk (SECURITY.md 6)."""
-        return {cls.OFFICER, cls.DISPATCHER, cls.SUPERVISOR, cls.COMMAND}
-
 
 # When a user holds several memberships, the home page follows the first of these.
 ROLE_PRECEDENCE = [

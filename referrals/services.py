@@ -14,8 +14,9 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from deflection.audit import audit_log
-from deflection.models import AuditEvent, Membership, Program, Role, User
+from deflection.models import AuditEvent, Membership, Program, User
 from deflection.outbox import enqueue
+from deflection.roles import POLICE_ROLES
 from referrals import disclosure
 from referrals.matching import exact_key, match_keys
 from referrals.models import (
@@ -74,7 +75,7 @@ def officer_membership(officer: User, program: Program, agency_ids: set[int] | f
     if agency_ids is None:
         agency_ids = program.agency_ids()
     for membership in officer.active_memberships():
-        if membership.agency_id in agency_ids and membership.role in Role.police():
+        if membership.agency_id in agency_ids and membership.role in POLICE_ROLES:
             return membership
     raise PermissionError("The officer is not a member of a police agency in this program.")
 

@@ -13,12 +13,9 @@ from django.db.models import Q, QuerySet
 
 from deflection import access
 from deflection.models import Membership, Program, Role, User
+from deflection.roles import COMMENDING_ROLES, DASHBOARD_ROLES, LEADERBOARD_ROLES
 from reports.models import Commendation, Newsletter, NewsletterSend, RecipientList
 from reports.outcomes import program_agency_ids
-
-DASHBOARD_ROLES = (Role.SUPERVISOR, Role.COMMAND, Role.COORDINATOR, Role.ADMINISTRATOR)
-LEADERBOARD_ROLES = (Role.COMMAND, Role.COORDINATOR, Role.ADMINISTRATOR)
-COMMENDING_ROLES = (Role.COMMAND,)
 
 
 def _programs_with_role(user: User, *roles: str) -> QuerySet[Program]:

@@ -31,7 +31,8 @@ from datetime import UTC, date, datetime
 from django.core.cache import cache
 from django.db.models import Count, Max, Min, Q, Sum
 
-from deflection.models import Membership, Program, Role
+from deflection.models import Membership, Program
+from deflection.roles import REFERRING_ROLES
 from deflection.suppression import Published, Reason, _is_small
 from reports import metrics, rollups
 from reports.metrics import Measure
@@ -39,9 +40,6 @@ from reports.models import MonthRollup
 from reports.periods import Period, PeriodKind
 from reports.publication import Figure, publish_linked
 from training.models import Attendance, Course
-
-# Who counts as a referring officer (the leaderboard's rows, the training comparison's groups).
-REFERRING_ROLES = (Role.OFFICER, Role.SUPERVISOR, Role.COMMAND)
 
 # Quality referrals are published down to each officer and unit (by quarter); the rest per agency.
 OFFICER_LEVEL = (metrics.QUALITY,)

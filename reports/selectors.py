@@ -17,6 +17,7 @@ from django.db.models import Count
 from django.utils import timezone
 
 from deflection.models import Agency, Membership, Pathway, Program, Unit, User
+from deflection.roles import REFERRING_ROLES
 from deflection.suppression import FOLLOW_UP_OPEN, Published, Rate, Reason, _is_small, rate, suppression_note
 from referrals.models import HANDOFF_STEPS, Handoff
 from reports import metrics, outcomes, rollups
@@ -164,7 +165,7 @@ def program_officers(program: Program, agency_ids: set[int] | None = None) -> li
     """Everyone who refers in the program's agencies (one row per membership), in one query."""
     memberships = Membership.objects.filter(
         agency_id__in=program_agency_ids(program) if agency_ids is None else agency_ids,
-        role__in=outcomes.REFERRING_ROLES,
+        role__in=REFERRING_ROLES,
         is_active=True,
         user__is_active=True,
     ).values_list(

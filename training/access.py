@@ -14,9 +14,8 @@ from django.db.models import Q, QuerySet
 
 from deflection import access
 from deflection.models import Membership, Program, Role, User
+from deflection.roles import COMPLIANCE_ROLES
 from training.models import Attendance, Course, Session
-
-STAFF_ROLES = (Role.SUPERVISOR, Role.COMMAND, Role.COORDINATOR, Role.ADMINISTRATOR)
 
 
 def coordinated_agency_ids(user: User) -> set[int]:
@@ -142,7 +141,7 @@ def get_program_for_compliance(request, pk) -> tuple[Program, ComplianceScope]:
 
 
 def programs_with_compliance_for(user: User) -> list[Program]:
-    if not user.has_role(*STAFF_ROLES) and not access.is_administrator(user):
+    if not user.has_role(*COMPLIANCE_ROLES) and not access.is_administrator(user):
         return []
     programs = access.programs_for(user).select_related("lead_agency").prefetch_related("partners").order_by("name")
     return [p for p in programs if compliance_scope(user, p) is not None]
