@@ -21,6 +21,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from deflection.audit import audit_log
+from deflection.errors import ServiceError
 from deflection.models import Membership, Program, User
 from deflection.outbox import enqueue
 from deflection.pdf import render_pdf
@@ -59,10 +60,6 @@ def attachment_limit() -> int:
     return int(getattr(settings, "REPORTS_NEWSLETTER_ATTACHMENT_LIMIT", 2 * 1024 * 1024))
 
 
-class ReportError(Exception):
-    status = 400
-
-
 # Commendations ------------------------------------------------------------------------------------
 
 
@@ -90,7 +87,7 @@ def newsletter_request(*, program: Program, kind: str, period: Period, by: User 
     """
     expected = PeriodKind.MONTH if kind == NewsletterKind.MONTHLY else PeriodKind.QUARTER
     if period.kind != expected:
-        raise ReportError(f"A {kind} newsletter covers a {expected.value}.")
+        raise ServiceError(f"A {kind} newsletter covers a {expected.value}.")
     waiting = Newsletter.objects.filter(
         program=program, kind=kind, period_start=period.first_day, status__in=NewsletterStatus.in_progress()
     ).first()
@@ -286,7 +283,7 @@ def newsletter_send_create(
     this edition (from an earlier send) gets no second row: the unique (edition, recipient) pair.
     """
     if newsletter.kind != NewsletterKind.QUARTERLY or newsletter.status != NewsletterStatus.READY:
-        raise ReportError("Only a built quarterly edition can be sent.")
+        raise ServiceError("Only a built quarterly edition can be sent.")
     existing = NewsletterSend.objects.filter(created_by=by, idempotency_key=idempotency_key).first()
     if existing is not None:
         return existing

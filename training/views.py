@@ -17,6 +17,7 @@ from django.views.decorators.http import require_http_methods
 
 from deflection import access
 from deflection.audit import audit_log
+from deflection.errors import ServiceError, refusal_response
 from training import access as training_access
 from training import selectors, services
 from training.forms import AttendanceImportForm, CourseForm, SessionForm
@@ -230,6 +231,13 @@ def session_detail(request, pk):
         return render(request, "training/session_detail.html", context)
 
 
+def _posted_ids(request, name: str) -> set[int]:
+    try:
+        return {int(v) for v in request.POST.getlist(name)}
+    except ValueError as exc:
+        raise ServiceError("The roster could not be read; reload the page and try again.") from exc
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def session_roster(request, pk):
@@ -237,41 +245,35 @@ def session_roster(request, pk):
     session = training_access.get_session_for_host(request, pk)
     query = request.GET.get("q", "")[:100]
     candidates, truncated = selectors.roster_candidates(session=session, query=query)
-    status = 200
+    error = None
     if request.method == "POST":
         try:
-            present = {int(v) for v in request.POST.getlist("present")}
-            shown = {int(v) for v in request.POST.getlist("shown")}
-        except ValueError:
-            messages.error(request, "The roster could not be read; reload the page and try again.")
-            status = 400
+            result = services.roster_save(
+                session=session,
+                present_ids=_posted_ids(request, "present"),
+                shown_ids=_posted_ids(request, "shown"),
+                recorded_by=request.user,
+                request=request,
+            )
+        except ServiceError as exc:
+            error = exc
         else:
-            try:
-                result = services.roster_save(
-                    session=session, present_ids=present, shown_ids=shown, recorded_by=request.user, request=request
-                )
-            except services.AttendanceError as exc:
-                messages.error(request, exc.message)
-                status = exc.status_code
-            else:
-                messages.success(request, f"Roster saved: {result.added} added, {result.removed} removed.")
-                url = reverse("training:roster", kwargs={"pk": session.pk})
-                return redirect(f"{url}?q={query}" if query else url)
+            messages.success(request, f"Roster saved: {result.added} added, {result.removed} removed.")
+            url = reverse("training:roster", kwargs={"pk": session.pk})
+            return redirect(f"{url}?q={query}" if query else url)
     present_ids = set(session.attendances.values_list("user_id", flat=True))
+    context = {
+        "session": session,
+        "candidates": candidates,
+        "truncated": truncated,
+        "query": query,
+        "present_ids": present_ids,
+        "present_count": len(present_ids),
+    }
     with session.course.program.time_zone_override():
-        return render(
-            request,
-            "training/roster.html",
-            {
-                "session": session,
-                "candidates": candidates,
-                "truncated": truncated,
-                "query": query,
-                "present_ids": present_ids,
-                "present_count": len(present_ids),
-            },
-            status=status,
-        )
+        if error is not None:
+            return refusal_response(request, error, "training/roster.html", context)
+        return render(request, "training/roster.html", context)
 
 
 @login_required
@@ -283,31 +285,28 @@ def check_in(request, token):
         audit_log(action="training.check_in.bad_token", request=request, outcome="denied")
         return render(request, "training/check_in_invalid.html", status=404)
     session = training_access.get_session_for_user(request, session_id)
-    status = 200
+    error = None
     if request.method == "POST":
         try:
             services.attendance_check_in(session=session, user=request.user, request=request)
-        except services.AttendanceError as exc:
-            messages.error(request, exc.message)
-            status = exc.status_code
+        except ServiceError as exc:
+            error = exc
         else:
             messages.success(request, f"You are checked in to “{session.course.title}”. Your training record is updated.")
             return redirect("training:mine")
     already = session.attendances.filter(user=request.user).first()
     now = timezone.now()
+    context = {
+        "session": session,
+        "already": already,
+        "open": session.check_in_open(now),
+        "not_yet": now < session.check_in_opens_at(),
+        "token": token,
+    }
     with session.course.program.time_zone_override():
-        return render(
-            request,
-            "training/check_in.html",
-            {
-                "session": session,
-                "already": already,
-                "open": session.check_in_open(now),
-                "not_yet": now < session.check_in_opens_at(),
-                "token": token,
-            },
-            status=status,
-        )
+        if error is not None:
+            return refusal_response(request, error, "training/check_in.html", context)
+        return render(request, "training/check_in.html", context)
 
 
 @login_required
@@ -315,16 +314,17 @@ def check_in(request, token):
 def attendance_import(request, program_pk):
     program = access.get_program_for_coordinator(request, program_pk)
     form = AttendanceImportForm(request.POST, request.FILES) if request.method == "POST" else AttendanceImportForm()
-    result, rejected, status = None, None, 200
+    result, status = None, 200
     if request.method == "POST":
         if form.is_valid():
             try:
                 result = services.attendance_import_csv(
                     program=program, data=form.cleaned_data["file"].read(), imported_by=request.user, request=request
                 )
-            except services.ImportRejected as exc:
-                rejected = exc.message
-                status = 400
+            except ServiceError as exc:
+                # the whole file is unusable: shown above the form, not as a mistake in the file field
+                context = {"program": program, "form": form, "result": None}
+                return refusal_response(request, exc, "training/import.html", context)
             else:
                 status = 400 if result.errors else 200
         else:
@@ -332,7 +332,7 @@ def attendance_import(request, program_pk):
     return render(
         request,
         "training/import.html",
-        {"program": program, "form": form, "result": result, "rejected": rejected},
+        {"program": program, "form": form, "result": result},
         status=status,
     )
 
