@@ -25,7 +25,7 @@ from django.db.models import Count, Exists, OuterRef
 from django.urls import reverse
 from django.utils import timezone
 
-from deflection.access import programs_coordinated_by
+from deflection.access import coordinates
 from deflection.audit import audit_log, client_ip
 from deflection.errors import ServiceError
 from deflection.models import Agency, AuditEvent, Program, Role, User
@@ -111,7 +111,7 @@ def suggestion_triage(
     *, suggestion: Suggestion, coordinator: User, status: str, response: str, request=None
 ) -> Suggestion:
     """Set a suggestion's status and its public response (shown to everyone in the program)."""
-    if not programs_coordinated_by(coordinator).filter(pk=suggestion.program_id).exists():
+    if not coordinates(coordinator, suggestion.program_id):
         raise PermissionDenied("Only the program's coordinators triage suggestions.")
     if status not in SuggestionStatus.values:
         raise ServiceError("Choose a status.")
@@ -192,7 +192,7 @@ def survey_create(
     request=None,
 ) -> Survey:
     """Define a survey with its audience and window; if it is already open, queue its reminder."""
-    if not programs_coordinated_by(created_by).filter(pk=program.pk).exists():
+    if not coordinates(created_by, program):
         raise PermissionDenied("Only the program's coordinators create surveys.")
     roles = sorted(set(roles))
     agencies = list(agencies)
@@ -414,7 +414,7 @@ def highlight_post(
     request=None,
 ) -> Highlight:
     """Publish a research or data item to everyone in the program."""
-    if not programs_coordinated_by(author).filter(pk=program.pk).exists():
+    if not coordinates(author, program):
         raise PermissionDenied("Only the program's coordinators post highlights.")
     title, body, url = title.strip(), (body or "").strip(), (url or "").strip()
     if not title:

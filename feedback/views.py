@@ -118,7 +118,7 @@ def suggestion_detail(request, pk):
         suggestion = access.get_suggestion_for_coordinator(request, pk)
     else:
         suggestion = access.get_suggestion_for_user(request, pk)
-    may_triage = program_access.programs_coordinated_by(request.user).filter(pk=suggestion.program_id).exists()
+    may_triage = program_access.coordinates(request.user, suggestion.program_id)
     form = None
     if may_triage:
         form = TriageForm(request.POST or None, initial={"status": suggestion.status, "response": suggestion.response})

@@ -48,7 +48,7 @@ def get_program_for_coordinator(request, pk) -> Program:
 def visible_officer_agency_ids(user: User, program: Program) -> set[int]:
     """The agencies of `program` whose officers the user may see by name on leaderboards and sheets."""
     agencies = program_agency_ids(program)
-    if access.is_administrator(user) or access.programs_coordinated_by(user).filter(pk=program.pk).exists():
+    if access.coordinates(user, program):
         return agencies
     return agencies & access.agency_ids_with_role(user, Role.COMMAND)
 

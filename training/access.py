@@ -115,7 +115,7 @@ class ComplianceScope:
 
 def compliance_scope(user: User, program: Program) -> ComplianceScope | None:
     """The widest view of the program's compliance the user may have; None if they may not see it."""
-    if access.is_administrator(user) or access.programs_coordinated_by(user).filter(pk=program.pk).exists():
+    if access.coordinates(user, program):
         return ComplianceScope()
     program_agencies = program.agency_ids()
     command = {m.agency_id for m in user.active_memberships() if m.role == Role.COMMAND} & program_agencies

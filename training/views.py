@@ -101,7 +101,7 @@ def compliance(request, program_pk):
 def program_training(request, program_pk):
     """The program's course catalog and its sessions; coordinators get the edit links."""
     program = access.get_program_for_user(request, program_pk)
-    is_coordinator = access.programs_coordinated_by(request.user).filter(pk=program.pk).exists()
+    is_coordinator = access.coordinates(request.user, program)
     courses = selectors.courses_with_next_session(program)
     if not is_coordinator:
         courses = [c for c in courses if c.is_active]
@@ -147,7 +147,7 @@ def course_edit(request, pk):
 def course_detail(request, pk):
     course = training_access.get_course_for_user(request, pk)
     program = course.program
-    is_coordinator = access.programs_coordinated_by(request.user).filter(pk=program.pk).exists()
+    is_coordinator = access.coordinates(request.user, program)
     sessions = selectors.sessions_with_counts(
         course.sessions.select_related("host", "speaker_agency", "course__program")
     ).order_by("-starts_at")
@@ -205,7 +205,7 @@ def session_detail(request, pk):
     """A session's details. Whoever runs it also sees the QR code to show and the attendance list."""
     session = training_access.get_session_for_user(request, pk)
     program = session.course.program
-    is_coordinator = access.programs_coordinated_by(request.user).filter(pk=program.pk).exists()
+    is_coordinator = access.coordinates(request.user, program)
     runs_it = is_coordinator or session.host_id == request.user.pk
     attendees = selectors.session_attendees(session)
     context = {
