@@ -1,6 +1,7 @@
 """Forms for sign-in and program settings."""
 
 from allauth.account.forms import LoginForm as AllauthLoginForm
+from allauth.account.internal.stagekit import clear_login
 from allauth.core import context
 from allauth.mfa.base.forms import AuthenticateForm as AllauthMFAAuthenticateForm
 from django import forms
@@ -32,6 +33,7 @@ class MFAAuthenticateForm(AllauthMFAAuthenticateForm):
     def clean_code(self):
         request = context.request  # allauth's request, set by its AccountMiddleware
         if is_locked(request, self.user.get_username()):
+            clear_login(request)  # the half-finished sign-in ends; the next attempt starts over, and is refused
             _refuse_locked(request, self.user.get_username())
         return super().clean_code()
 

@@ -5,6 +5,7 @@ second-factor code as a failed sign-in (so axes locks the account, SECURITY.md 2
 the session when it signed in and that it passed the second factor (deflection.middleware).
 """
 
+from allauth.account.internal.stagekit import clear_login
 from allauth.mfa.signals import authentication_failed, authenticator_added, authenticator_used
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.dispatch import receiver
@@ -46,6 +47,9 @@ def count_failed_second_factor(sender, request, user, **kwargs):
     user_login_failed.send(
         sender=__name__, credentials={"username": user.get_username(), "step": "second_factor"}, request=request
     )
+    if getattr(request, "axes_locked_out", False):
+        # That code locked the account: the half-finished sign-in ends with it.
+        clear_login(request)
 
 
 @receiver(authenticator_used)
