@@ -9,11 +9,11 @@ from django.db.models import Count
 from django.utils import timezone
 
 from deflection.models import AgencyKind, Pathway, Program
+from deflection.suppression import Published, Reason
 from referrals.models import ServiceKind
 from reports import metrics, selectors
 from reports.outcomes import PROGRAM
 from reports.periods import Period
-from reports.suppression import Published, Reason
 
 # A spreadsheet runs a cell that starts with one of these as a formula (CSV injection).
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
