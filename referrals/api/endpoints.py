@@ -17,6 +17,7 @@ from ninja import Header, NinjaAPI, Path, Query, Status
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.security import HttpBearer
 
+from deflection.errors import ServiceError
 from deflection.models import AuditOutcome, Membership, Program
 from referrals import access, services
 from referrals.api import ratelimit
@@ -244,11 +245,12 @@ def referral_create(request, payload: ReferralIn, idempotency_key: str = Header(
             agency_ids=setup.agency_ids,
             request=request,
         )
-    except services.ReferralRefused as refused:
-        raise ApiProblem(
-            422,
-            [(f"eligibility.{c.pk}", f"{c.question} {c.failure_guidance}".strip()) for c in refused.failures],
-        ) from refused
+    except ServiceError as refused:
+        if refused.code == services.INELIGIBLE:
+            errors = [(f"eligibility.{c.pk}", f"{c.question} {c.failure_guidance}".strip()) for c in refused.detail]
+        else:
+            errors = [("body", refused.message)]
+        raise ApiProblem(refused.status if 400 <= refused.status < 500 else 400, errors) from refused
     except PermissionError as exc:
         raise ApiProblem(400, [("badge_number", "This officer cannot refer into the program.")]) from exc
     api_call_audit(
