@@ -47,6 +47,7 @@ def navigation(request):
     links.append(("Research and data", reverse("feedback:highlights")))
     if Role.COORDINATOR in roles or is_administrator(user):
         links.append(("Program admin", reverse("program_admin")))
+        links.append(("Locked and disabled accounts", reverse("locked_accounts")))
     if Role.COORDINATOR in roles:
         links.append(("Eligibility checklist", reverse("referrals:criteria")))
         links.append(("Justice partner queue", reverse("referrals:justice")))

@@ -7,6 +7,7 @@ from datetime import date, datetime, time
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.contrib.postgres.fields import ArrayField
+from django.contrib.sessions.base_session import AbstractBaseSession
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
@@ -215,6 +216,11 @@ class User(AbstractUser):
     """One person, one account (SECURITY.md 7). Roles are per agency, on Membership."""
 
     email = models.EmailField(unique=True)
+    # SECURITY.md 24: an account unused for 90 days is disabled (deflection.accounts). These say
+    # when that happened, and when a coordinator or administrator last turned it back on, so the
+    # daily job does not disable a re-enabled account again before its owner has had 90 days.
+    disabled_unused_at = models.DateTimeField(null=True, blank=True)
+    reenabled_at = models.DateTimeField(null=True, blank=True)
 
     def __str__(self) -> str:
         return self.get_full_name() or self.username
@@ -290,9 +296,7 @@ class AuditEvent(models.Model):
 
     at = models.DateTimeField(default=timezone.now)
     # PROTECT: a user with audit history is deactivated, never deleted.
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     actor_username = models.CharField(max_length=150, blank=True)
     action = models.CharField(max_length=60)
     object_type = models.CharField(max_length=60, blank=True)
@@ -337,10 +341,22 @@ class OutboxMessage(models.Model):
     class Meta:
         indexes = [
             # relay_outbox: the pending rows, oldest first
-            models.Index(
-                fields=["created_at"], condition=models.Q(status="pending"), name="outbox_pending_idx"
-            ),
+            models.Index(fields=["created_at"], condition=models.Q(status="pending"), name="outbox_pending_idx"),
         ]
 
     def __str__(self) -> str:
         return f"{self.task_name} ({self.status})"
+
+
+class SignInSession(AbstractBaseSession):
+    """A server-side session row that knows whose it is (SESSION_ENGINE = "deflection.sessions").
+
+    Django's own session table hides the user inside the encoded data, so "end this user's other
+    sessions" (after a change of roles, SECURITY.md 24) would mean decoding every row.
+    """
+
+    # end_other_sessions: every session of one user
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+
+    class Meta:
+        verbose_name = "sign-in session"

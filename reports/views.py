@@ -18,6 +18,7 @@ from deflection import access as program_access
 from deflection.audit import audit_log
 from deflection.outbox import enqueue
 from deflection.pdf import render_pdf
+from deflection.sessions import passive_session
 from reports import access, exports, selectors, services
 from reports.forms import (
     BadPeriod,
@@ -333,6 +334,7 @@ def newsletter_detail(request, pk):
 
 
 @login_required
+@passive_session
 def newsletter_status(request, pk):
     """Small JSON for the progress indicator (static/reports/progress.js polls it)."""
     newsletter = access.get_newsletter_for_user(request, pk)
@@ -416,6 +418,7 @@ def send_detail(request, pk):
 
 
 @login_required
+@passive_session
 def send_status(request, pk):
     send = access.get_send_for_coordinator(request, pk)
     progress = services.send_progress(send)
