@@ -1,6 +1,8 @@
 """Program-wide models: agencies, programs, users and their roles, the audit trail, the outbox."""
 
 import zoneinfo
+from contextlib import AbstractContextManager
+from datetime import date, datetime, time
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
@@ -11,6 +13,8 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.functional import cached_property
+
+from deflection import program_time
 
 
 class AgencyKind(models.TextChoices):
@@ -145,6 +149,36 @@ class Program(models.Model):
     def agency_ids(self) -> set[int]:
         return {self.lead_agency_id, *self.partners.values_list("id", flat=True)}
 
+    # Program time: the one home of "what time is it where the program is". Times are stored in UTC;
+    # due dates, editions, weeks and "today" turn over at the program's local midnight.
+
+    @property
+    def tz(self) -> zoneinfo.ZoneInfo:
+        return zoneinfo.ZoneInfo(self.time_zone)
+
+    def localtime(self, moment: datetime | None = None) -> datetime:
+        """`moment` (default: now) on the program's wall clock."""
+        return timezone.localtime(moment, self.tz)
+
+    def local_date(self, moment: datetime) -> date:
+        """The program's calendar day on which `moment` falls."""
+        return moment.astimezone(self.tz).date()
+
+    def today(self) -> date:
+        return timezone.localdate(timezone=self.tz)
+
+    def local_midnight(self, day: date) -> datetime:
+        """The first instant of `day` where the program is, in UTC (see `program_time.local_midnight`)."""
+        return program_time.local_midnight(day, self.tz)
+
+    def local_datetime(self, day: date, at: time) -> datetime:
+        """`day` at the wall-clock time `at` where the program is (aware)."""
+        return datetime.combine(day, at, tzinfo=self.tz)
+
+    def time_zone_override(self) -> AbstractContextManager:
+        """Render pages in the program's time zone (`{{ value|date }}`, form initial values)."""
+        return timezone.override(self.tz)
+
 
 class Role(models.TextChoices):
     OFFICER = "officer", "Officer"
@@ -154,11 +188,6 @@ class Role(models.TextChoices):
     CASE_MANAGER = "case_manager", "Case manager"
     COORDINATOR = "coordinator", "Program coordinator"
     ADMINISTRATOR = "administrator", "Administrator"
-
-    @classmethod
-    def police(cls) -> set[str]:
-        """Roles that never get identified participant data in bulk (SECURITY.md 6)."""
-        return {cls.OFFICER, cls.DISPATCHER, cls.SUPERVISOR, cls.COMMAND}
 
 
 # When a user holds several memberships, the home page follows the first of these.

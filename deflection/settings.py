@@ -257,6 +257,9 @@ AXES_FAILURE_LIMIT = 5
 LOCKOUT_WINDOW = timedelta(minutes=15)
 AXES_COOLOFF_TIME = None  # no cool-off: a lock lasts until someone unlocks it
 AXES_LOCKOUT_PARAMETERS = ["username"]
+# axes warns that per-username locking ignores the IP. That is the point (SECURITY.md 11, 23): squad cars
+# share carrier NAT addresses, so locking by IP would lock whole shifts out.
+SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 AXES_USERNAME_CALLABLE = "deflection.lockout.lockout_username"
 AXES_CLIENT_IP_CALLABLE = "deflection.client_address.client_address"
 AXES_HANDLER = "deflection.lockout.WindowedLockoutHandler"

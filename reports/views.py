@@ -295,7 +295,7 @@ def newsletters_home(request):
 def newsletters(request, program_pk):
     program = program_access.get_program_for_user(request, program_pk)
     editions = selectors.newsletter_editions(program)
-    coordinator = program_access.programs_coordinated_by(request.user).filter(pk=program.pk).exists()
+    coordinator = program_access.coordinates(request.user, program)
     return render(
         request,
         "reports/newsletters.html",
@@ -324,7 +324,7 @@ def newsletter_download(request, pk):
 @login_required
 def newsletter_detail(request, pk):
     newsletter = access.get_newsletter_for_user(request, pk)
-    coordinator = program_access.programs_coordinated_by(request.user).filter(pk=newsletter.program_id).exists()
+    coordinator = program_access.coordinates(request.user, newsletter.program_id)
     sends = list(newsletter.sends.order_by("-created_at")) if coordinator else []
     return render(
         request,
