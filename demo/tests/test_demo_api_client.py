@@ -2,7 +2,7 @@
 
 from django.core.management import call_command
 
-from referrals.api.demo import DEMO_TOKEN
+from demo.api import DEMO_TOKEN
 from referrals.api.models import ApiClient
 
 

@@ -1,4 +1,4 @@
-"""The demo's API client: Riverside PD's CAD system, with a published token for the README's curl examples."""
+"""The demo's API client (referrals.api): Riverside PD's CAD system, with a published token for the README's curl examples."""
 
 from __future__ import annotations
 
