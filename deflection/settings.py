@@ -96,6 +96,7 @@ INSTALLED_APPS = [
     "training",
     "feedback",
     "reports",
+    "demo",  # only for manage.py seed_demo / seed_scale: no models, no URLs
 ]
 
 MIDDLEWARE = [
