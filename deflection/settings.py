@@ -93,8 +93,12 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # A NUL byte in the path, a query value or a form value is a 400 before any view runs.
+    "deflection.badinput.RejectNulBytesMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # no-store on signed-in responses and a Permissions-Policy everywhere (SECURITY.md 29).
+    "deflection.headers.SignedInHeadersMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "deflection.middleware.RequireMFAMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",

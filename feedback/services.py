@@ -30,6 +30,7 @@ from deflection.access import programs_coordinated_by
 from deflection.audit import audit_log, client_ip
 from deflection.models import Agency, AuditEvent, Program, Role, User
 from deflection.outbox import enqueue
+from deflection.params import parse_whole_number
 from feedback import access, selectors
 from feedback.models import (
     AnonymousSuggestionTally,
@@ -344,10 +345,7 @@ def _clean_answers(survey: Survey, answers: Mapping[int, object]) -> list[tuple[
         if value in (None, ""):
             continue
         if question.kind == QuestionKind.SCALE:
-            try:
-                number = int(value)
-            except (TypeError, ValueError):
-                number = 0
+            number = parse_whole_number(value if isinstance(value, str) else str(value)) or 0
             if not 1 <= number <= 5:
                 raise FeedbackError(f"“{question.text}”: choose a number from 1 to 5.")
             cleaned.append((question, number, ""))

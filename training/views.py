@@ -20,6 +20,7 @@ from django.views.decorators.http import require_http_methods
 from deflection import access
 from deflection.audit import audit_log
 from deflection.models import Program
+from deflection.params import parse_ids
 from training import access as training_access
 from training import selectors, services
 from training.forms import AttendanceImportForm, CourseForm, SessionForm
@@ -245,10 +246,9 @@ def session_roster(request, pk):
     candidates, truncated = selectors.roster_candidates(session=session, query=query)
     status = 200
     if request.method == "POST":
-        try:
-            present = {int(v) for v in request.POST.getlist("present")}
-            shown = {int(v) for v in request.POST.getlist("shown")}
-        except ValueError:
+        present = parse_ids(request.POST.getlist("present"))
+        shown = parse_ids(request.POST.getlist("shown"))
+        if present is None or shown is None:
             messages.error(request, "The roster could not be read; reload the page and try again.")
             status = 400
         else:
