@@ -36,7 +36,10 @@ def full_world(world):
     )
     ReferralFactory(program=program, participant=participant, officer=world.officer, agency=world.police, provider=world.provider)
     consent = ConsentFactory(
-        participant=participant, disclosing_agency=world.provider, recipient_officer=world.officer, witnessed_by=world.case_manager
+        participant=participant,
+        disclosing_agency=world.provider,
+        recipient_officer=world.officer,
+        witnessed_by=world.case_manager,
     )
     FollowUpTask.objects.create(
         referral=referral,

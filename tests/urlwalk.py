@@ -101,7 +101,9 @@ class _PageParser(HTMLParser):
         if tag == "a" and attrs.get("href"):
             self.links.append(attrs["href"])
         elif tag == "form":
-            self.forms.append({"method": (attrs.get("method") or "get").lower(), "action": attrs.get("action") or "", "fields": {}})
+            self.forms.append(
+                {"method": (attrs.get("method") or "get").lower(), "action": attrs.get("action") or "", "fields": {}}
+            )
         elif tag in {"input", "select", "textarea", "button"} and self.forms and attrs.get("name"):
             self.forms[-1]["fields"].setdefault(attrs["name"], attrs.get("value") or "")
 
