@@ -267,6 +267,10 @@ class AuditEvent(models.Model):
     ip_address = models.GenericIPAddressField(null=True, blank=True)
     outcome = models.CharField(max_length=10, choices=AuditOutcome.choices, default=AuditOutcome.SUCCESS)
     detail = models.JSONField(default=dict, blank=True)
+    # Filled by the database (trigger in migration 0005), never by Python: the previous row's hash and
+    # a SHA-256 of this row's content with it, so `manage.py audit_verify` finds a changed or missing row.
+    prev_hash = models.CharField(max_length=64, blank=True, editable=False)
+    row_hash = models.CharField(max_length=64, blank=True, editable=False)
 
     class Meta:
         indexes = [

@@ -131,6 +131,14 @@ DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60, con
 if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
     raise ImproperlyConfigured("Deflection runs on PostgreSQL only; DATABASE_URL must be postgres://")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# SECURITY.md 26: the app connects as a role that owns no table (DATABASE_URL); `manage.py migrate`
+# connects as the owner (MIGRATE_DATABASE_URL: only its user, password, host and port are used) and
+# then grants the app role its privileges. Unset, migrate uses DATABASE_URL (one role, development).
+MIGRATE_DATABASE_URL = env_str("MIGRATE_DATABASE_URL")
+MIGRATE_DATABASE = None
+if MIGRATE_DATABASE_URL:
+    _owner = dj_database_url.parse(MIGRATE_DATABASE_URL)
+    MIGRATE_DATABASE = {key: _owner[key] for key in ("USER", "PASSWORD", "HOST", "PORT")}
 
 # --- Redis, cache, Celery ---------------------------------------------------
 REDIS_URL = env_str("REDIS_URL", embedded_redis_url())
