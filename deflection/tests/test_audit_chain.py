@@ -15,11 +15,11 @@ APP_ROLE = "deflection_app_test"
 APP_PASSWORD = "app-role-test-password"
 
 
-def _as_owner(sql):
+def _as_owner(sql, params=None):
     with connection.cursor() as cursor:
         # The test's open transaction holds deferred foreign-key checks, which ALTER TABLE refuses to skip.
         cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-        cursor.execute(sql)
+        cursor.execute(sql, params)
 
 
 def _app_role_connection():
@@ -74,7 +74,7 @@ def test_audit_verify_reports_a_row_the_owner_altered(db, capsys):
     events = [audit_log(action=f"test.{n}") for n in range(3)]
     call_command("audit_verify")
     _as_owner("ALTER TABLE deflection_auditevent DISABLE TRIGGER deflection_auditevent_append_only")
-    _as_owner(f"UPDATE deflection_auditevent SET outcome = 'failure' WHERE id = {events[1].pk}")
+    _as_owner("UPDATE deflection_auditevent SET outcome = 'failure' WHERE id = %s", [events[1].pk])
     _as_owner("ALTER TABLE deflection_auditevent ENABLE TRIGGER deflection_auditevent_append_only")
     with pytest.raises(CommandError):
         call_command("audit_verify")
@@ -84,7 +84,7 @@ def test_audit_verify_reports_a_row_the_owner_altered(db, capsys):
 def test_audit_verify_reports_a_row_the_owner_deleted(db, capsys):
     events = [audit_log(action=f"test.{n}") for n in range(3)]
     _as_owner("ALTER TABLE deflection_auditevent DISABLE TRIGGER deflection_auditevent_append_only")
-    _as_owner(f"DELETE FROM deflection_auditevent WHERE id = {events[1].pk}")
+    _as_owner("DELETE FROM deflection_auditevent WHERE id = %s", [events[1].pk])
     _as_owner("ALTER TABLE deflection_auditevent ENABLE TRIGGER deflection_auditevent_append_only")
     with pytest.raises(CommandError):
         call_command("audit_verify")
@@ -97,8 +97,9 @@ def test_audit_verify_reports_a_forged_row_inserted_by_the_owner(db, capsys):
     events = [audit_log(action=f"test.{n}") for n in range(2)]
     _as_owner("ALTER TABLE deflection_auditevent DISABLE TRIGGER deflection_auditevent_chain")
     _as_owner(
-        f"INSERT INTO deflection_auditevent (id, at, actor_username, action, object_type, object_id, outcome, detail, "
-        f"prev_hash, row_hash) VALUES ({events[0].pk} + 1000000, now(), '', 'forged', '', '', 'success', '{{}}', '', '')"
+        "INSERT INTO deflection_auditevent (id, at, actor_username, action, object_type, object_id, outcome, detail, "
+        "prev_hash, row_hash) VALUES (%s, now(), '', 'forged', '', '', 'success', '{}', '', '')",
+        [events[0].pk + 1000000],
     )
     _as_owner("ALTER TABLE deflection_auditevent ENABLE TRIGGER deflection_auditevent_chain")
     with pytest.raises(CommandError):
