@@ -141,6 +141,8 @@ def crawl(client, starts: list[str], *, per_pattern: int = 1, limit: int = 120):
         seen_paths.add(path)
         response = client.get(path)
         page = None
+        if response.status_code in {301, 302, 303} and response.get("Location"):
+            queue.append(urljoin(parts.path, response["Location"]))
         if response.status_code == 200 and "html" in response.get("Content-Type", ""):
             page = parse_page(response.content.decode(errors="replace"))
             for link in page.links:
