@@ -1,6 +1,6 @@
 from django.urls import path
 
-from referrals import views
+from referrals import breakglass_views, views
 
 app_name = "referrals"
 urlpatterns = [
@@ -15,6 +15,8 @@ urlpatterns = [
     path("case/<id:pk>/tasks/", views.task_add, name="task_add"),
     path("case/<id:pk>/consent/", views.consent_new, name="consent_new"),
     path("participants/<id:pk>/", views.participant_detail, name="participant"),
+    path("participants/<id:pk>/break-glass/", breakglass_views.break_glass, name="break_glass"),
+    path("break-glass/", breakglass_views.break_glass_review, name="break_glass_review"),
     path("participants/<id:pk>/merge/<id:other_pk>/", views.participant_merge, name="merge"),
     path("consents/<id:pk>/", views.consent_detail, name="consent"),
     path("consents/<id:pk>/pdf/", views.consent_pdf, name="consent_pdf"),
