@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from deflection import account_views, health, views
+from deflection import account_views, audit_views, health, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -13,6 +13,8 @@ urlpatterns = [
     path("people/locked/", account_views.locked_accounts, name="locked_accounts"),
     path("people/<id:pk>/unlock/", account_views.account_unlock, name="account_unlock"),
     path("people/<id:pk>/reenable/", account_views.account_reenable, name="account_reenable"),
+    path("audit/", audit_views.audit_review, name="audit_review"),
+    path("audit/export.csv", audit_views.audit_review_csv, name="audit_review_csv"),
     path("accounts/", include("allauth.urls")),
     path("referrals/", include("referrals.urls")),
     path("training/", include("training.urls")),
