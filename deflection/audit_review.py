@@ -7,11 +7,16 @@ to one of the program's agencies. Dates are days in the program's time zone.
 from __future__ import annotations
 
 import datetime
+from urllib.parse import urlencode
 
 from django import forms
-from django.db.models import Case, Q, QuerySet, Value, When
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db.models import Case, Count, Q, QuerySet, Value, When
+from django.urls import reverse
+from django.utils import timezone
 
-from deflection.models import AuditEvent, AuditOutcome, Membership, Program
+from deflection.models import AuditEvent, AuditOutcome, AuditReviewDigest, Membership, Program, Role
 from deflection.program_time import local_midnight
 
 KINDS: dict[str, tuple[str, Q]] = {
@@ -66,3 +71,51 @@ def audit_events_for_review(*, program: Program | None, filters: dict) -> QueryS
         events = events.filter(at__lt=local_midnight(filters["end"] + datetime.timedelta(days=1), tz))
     kind = Case(*[When(query, then=Value(label)) for label, query in KINDS.values()], default=Value(""))
     return events.annotate(kind=kind).order_by("-at", "-id")
+
+
+def last_week_start(program: Program, now: datetime.datetime) -> datetime.date:
+    """Monday of the week before the one `now` falls in, on the program's calendar."""
+    today = program.local_date(now)
+    return today - datetime.timedelta(days=today.weekday() + 7)
+
+
+def audit_review_digest_send(*, program_id: int, week_start: datetime.date) -> bool:
+    """Email the program's coordinators last week's counts and a link, once (SECURITY.md 12, 19)."""
+    program = Program.objects.get(pk=program_id)
+    digest, _created = AuditReviewDigest.objects.get_or_create(program=program, week_start=week_start)
+    # Claim first, so that a second worker or a second beat run skips it.
+    if not AuditReviewDigest.objects.filter(pk=digest.pk, sent_at__isnull=True).update(sent_at=timezone.now()):
+        return False
+    week = {"start": week_start, "end": week_start + datetime.timedelta(days=6)}
+    events = audit_events_for_review(program=program, filters=week)
+    counts = dict(events.order_by().values("kind").annotate(n=Count("id")).values_list("kind", "n"))
+    recipients = sorted(
+        set(
+            Membership.objects.filter(
+                role=Role.COORDINATOR, is_active=True, user__is_active=True, agency_id__in=program.agency_ids()
+            ).values_list("user__email", flat=True)
+        )
+    )
+    if recipients:
+        link = f"{settings.SITE_URL}{reverse('audit_review')}?{urlencode({'program': program.pk, **week})}"
+        lines = [f"{label}: {counts.get(label, 0)}" for label, _query in KINDS.values()]
+        send_mail(
+            subject=f"Deflection: audit review for the week of {week_start:%b %-d}",
+            message="Last week's events to review:\n\n" + "\n".join(lines) + f"\n\nReview them: {link}\n",
+            from_email=None,
+            recipient_list=recipients,
+        )
+    return True
+
+
+def audit_review_digests_due(now: datetime.datetime) -> list[tuple[int, datetime.date]]:
+    """(program id, week) pairs whose Monday-07:00 local send time has passed and that are not sent yet."""
+    due = []
+    for program in Program.objects.all():
+        local = program.localtime(now)
+        if local.weekday() == 0 and local.hour < 7:
+            continue
+        week_start = last_week_start(program, now)
+        if not AuditReviewDigest.objects.filter(program=program, week_start=week_start, sent_at__isnull=False).exists():
+            due.append((program.pk, week_start))
+    return due

@@ -360,3 +360,14 @@ class SignInSession(AbstractBaseSession):
 
     class Meta:
         verbose_name = "sign-in session"
+
+
+class AuditReviewDigest(models.Model):
+    """One weekly audit-review email per program and week: the unique key makes a re-run send nothing."""
+
+    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="+")
+    week_start = models.DateField(help_text="Monday of the reviewed week, in the program's time zone.")
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["program", "week_start"], name="audit_digest_one_per_program_week")]

@@ -196,6 +196,9 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(BASE_DIR / ".data" / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
     "worker-heartbeat": {"task": "deflection.tasks.heartbeat", "schedule": timedelta(seconds=30)},
     "relay-outbox": {"task": "deflection.tasks.relay_outbox", "schedule": timedelta(seconds=30)},
+    # Hourly, so each program's weekly CJIS audit review email goes out soon after Monday 07:00 where the
+    # program is; one row per (program, week) is claimed before sending, so later runs send nothing twice.
+    "audit-review-digests": {"task": "deflection.tasks.send_audit_review_digests", "schedule": timedelta(hours=1)},
     # Weekly; idempotent per (person, course, week), so a beat restart that runs it early sends nothing twice.
     "training-reminders": {"task": "training.tasks.send_training_reminders", "schedule": timedelta(days=7)},
     # A survey whose window opens later gets its one reminder once it opens.

@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from deflection.audit import audit_log
 from deflection.models import AuditEvent, AuditOutcome
+from deflection.tasks import send_audit_review_digests
 
 
 def _events(world):
@@ -88,3 +89,26 @@ def test_only_coordinators_and_administrators_open_the_review(client, world):
         assert client.get(reverse("audit_review_csv")).status_code == 404
     client.force_login(world.administrator)
     assert client.get(reverse("audit_review")).status_code == 200
+
+
+def test_weekly_digest_sends_counts_and_a_link_once_per_program_week(world, mailoutbox):
+    # Wednesday 4 March 2026 (Chicago): two failed sign-ins and a break-glass in that week.
+    with time_machine.travel(datetime(2026, 3, 4, 18, 0, tzinfo=UTC)):
+        audit_log(action="login.failed", username="officer", outcome=AuditOutcome.FAILURE)
+        audit_log(action="login.failed", username="dispatcher", outcome=AuditOutcome.FAILURE)
+        audit_log(action="breakglass.open", actor=world.case_manager, object_type="referrals.participant", object_id=9)
+    # Monday 9 March, 06:30 in Chicago: not yet.
+    with time_machine.travel(datetime(2026, 3, 9, 11, 30, tzinfo=UTC)):
+        send_audit_review_digests()
+    assert not [m for m in mailoutbox if "audit review" in m.subject]
+    # 08:00 in Chicago: sent; a second run (or a second worker) sends nothing more.
+    with time_machine.travel(datetime(2026, 3, 9, 13, 0, tzinfo=UTC)):
+        send_audit_review_digests()
+        send_audit_review_digests()
+    digests = [m for m in mailoutbox if "audit review" in m.subject and world.coordinator.email in m.to]
+    assert len(digests) == 1
+    body = digests[0].body
+    assert "Failed sign-ins: 2" in body and "Break-glass: 1" in body and "Lockouts: 0" in body
+    assert "/audit/?program=" in body and "start=2026-03-02" in body and "end=2026-03-08" in body
+    for person in (world.officer, world.case_manager, world.dispatcher):
+        assert person.last_name not in body and person.username not in body
