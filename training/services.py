@@ -22,6 +22,7 @@ from deflection.audit import AuditContext, audit_log
 from deflection.errors import ServiceError
 from deflection.models import AuditOutcome, Membership, Program, User
 from deflection.outbox import enqueue
+from deflection.params import parse_id
 from deflection.pdf import render_pdf
 from training.access import ComplianceScope
 from training.models import (
@@ -300,7 +301,7 @@ def attendance_import_csv(*, program: Program, data: bytes, imported_by: User, a
             continue
         parsed.append((line, *(row[index[name]].strip() for name in IMPORT_COLUMNS)))
 
-    session_ids = {int(s) for _, s, _, _ in parsed if s.isdigit() and len(s) < 18}
+    session_ids = {parse_id(s) for _, s, _, _ in parsed} - {None}
     sessions = {s.pk: s for s in Session.objects.filter(pk__in=session_ids, course__program=program).select_related("course")}
     usernames = {u for _, _, _, u in parsed if u}
     members = {
@@ -323,10 +324,10 @@ def attendance_import_csv(*, program: Program, data: bytes, imported_by: User, a
         session = None
         if not raw_session:
             reasons.append("session_id is missing")
-        elif not raw_session.isdigit() or len(raw_session) >= 18:
+        elif parse_id(raw_session) is None:
             reasons.append(f"session_id {raw_session!r} is not a number")
         else:
-            session = sessions.get(int(raw_session))
+            session = sessions.get(parse_id(raw_session))
             if session is None:
                 reasons.append(f"no session {raw_session} in this program")
         session_date = None

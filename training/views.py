@@ -18,6 +18,7 @@ from django.views.decorators.http import require_http_methods
 from deflection import access
 from deflection.audit import AuditContext, audit_log
 from deflection.errors import ServiceError, refusal_response
+from deflection.params import parse_ids
 from training import access as training_access
 from training import selectors, services
 from training.forms import AttendanceImportForm, CourseForm, SessionForm
@@ -238,10 +239,10 @@ def session_detail(request, pk):
 
 
 def _posted_ids(request, name: str) -> set[int]:
-    try:
-        return {int(v) for v in request.POST.getlist(name)}
-    except ValueError as exc:
-        raise ServiceError("The roster could not be read; reload the page and try again.") from exc
+    ids = parse_ids(request.POST.getlist(name))
+    if ids is None:
+        raise ServiceError("The roster could not be read; reload the page and try again.")
+    return ids
 
 
 @login_required

@@ -22,6 +22,7 @@ from deflection.audit import AuditContext, audit_log
 from deflection.errors import ServiceError
 from deflection.models import Agency, Program, Role, User
 from deflection.outbox import enqueue
+from deflection.params import parse_whole_number
 from feedback import access
 from feedback.models import (
     AnonymousSuggestionTally,
@@ -291,10 +292,7 @@ def _clean_answers(survey: Survey, answers: Mapping[int, object]) -> list[tuple[
         if value in (None, ""):
             continue
         if question.kind == QuestionKind.SCALE:
-            try:
-                number = int(value)
-            except (TypeError, ValueError):
-                number = 0
+            number = parse_whole_number(value if isinstance(value, str) else str(value)) or 0
             if not 1 <= number <= 5:
                 raise ServiceError(f"“{question.text}”: choose a number from 1 to 5.")
             cleaned.append((question, number, ""))
