@@ -16,6 +16,7 @@ import time
 import uuid
 from pathlib import Path
 
+from deflection.demo import PROGRAM_NAME
 from django.db import transaction
 from django.utils import timezone
 
