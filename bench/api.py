@@ -16,7 +16,6 @@ import time
 import uuid
 from pathlib import Path
 
-from deflection.demo import PROGRAM_NAME
 from django.db import transaction
 from django.utils import timezone
 
