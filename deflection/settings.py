@@ -93,6 +93,7 @@ INSTALLED_APPS = [
     "axes",
     "deflection",
     "referrals",
+    "referrals.api",
     "training",
     "feedback",
     "reports",

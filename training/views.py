@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from deflection import access
-from deflection.audit import audit_log
+from deflection.audit import AuditContext, audit_log
 from deflection.errors import ServiceError, refusal_response
 from deflection.params import parse_ids
 from training import access as training_access
@@ -120,7 +120,9 @@ def course_create(request, program_pk):
     program = access.get_program_for_coordinator(request, program_pk)
     form = CourseForm(request.POST or None, program=program)
     if request.method == "POST" and form.is_valid():
-        course = services.course_create(program=program, data=form.cleaned_data, created_by=request.user, request=request)
+        course = services.course_create(
+            program=program, data=form.cleaned_data, created_by=request.user, audit=AuditContext.from_request(request)
+        )
         messages.success(request, f"Course “{course.title}” added.")
         return redirect("training:course", pk=course.pk)
     return render(request, "training/course_form.html", {"program": program, "form": form}, status=400 if form.errors else 200)
@@ -133,7 +135,7 @@ def course_edit(request, pk):
     form = CourseForm(request.POST or None, instance=course, program=course.program)
     if request.method == "POST" and form.is_valid():
         changes = {name: form.cleaned_data[name] for name in form.changed_data}
-        services.course_update(course=course, changes=changes, updated_by=request.user, request=request)
+        services.course_update(course=course, changes=changes, updated_by=request.user, audit=AuditContext.from_request(request))
         messages.success(request, "Course saved.")
         return redirect("training:course", pk=course.pk)
     return render(
@@ -168,7 +170,9 @@ def session_create(request, course_pk):
     with course.program.time_zone_override():
         form = SessionForm(request.POST or None, course=course, initial={"capacity": 25})
         if request.method == "POST" and form.is_valid():
-            session = services.session_create(course=course, data=form.cleaned_data, created_by=request.user, request=request)
+            session = services.session_create(
+                course=course, data=form.cleaned_data, created_by=request.user, audit=AuditContext.from_request(request)
+            )
             messages.success(request, "Session scheduled.")
             return redirect("training:session", pk=session.pk)
         return render(
@@ -190,7 +194,9 @@ def session_edit(request, pk):
         form = SessionForm(request.POST or None, instance=session, course=course)
         if request.method == "POST" and form.is_valid():
             changes = {name: form.cleaned_data[name] for name in before if form.cleaned_data[name] != before[name]}
-            services.session_update(session=session, changes=changes, updated_by=request.user, request=request)
+            services.session_update(
+                session=session, changes=changes, updated_by=request.user, audit=AuditContext.from_request(request)
+            )
             messages.success(request, "Session saved.")
             return redirect("training:session", pk=session.pk)
         return render(
@@ -254,7 +260,7 @@ def session_roster(request, pk):
                 present_ids=_posted_ids(request, "present"),
                 shown_ids=_posted_ids(request, "shown"),
                 recorded_by=request.user,
-                request=request,
+                audit=AuditContext.from_request(request),
             )
         except ServiceError as exc:
             error = exc
@@ -289,7 +295,7 @@ def check_in(request, token):
     error = None
     if request.method == "POST":
         try:
-            services.attendance_check_in(session=session, user=request.user, request=request)
+            services.attendance_check_in(session=session, user=request.user, audit=AuditContext.from_request(request))
         except ServiceError as exc:
             error = exc
         else:
@@ -320,7 +326,10 @@ def attendance_import(request, program_pk):
         if form.is_valid():
             try:
                 result = services.attendance_import_csv(
-                    program=program, data=form.cleaned_data["file"].read(), imported_by=request.user, request=request
+                    program=program,
+                    data=form.cleaned_data["file"].read(),
+                    imported_by=request.user,
+                    audit=AuditContext.from_request(request),
                 )
             except ServiceError as exc:
                 # the whole file is unusable: shown above the form, not as a mistake in the file field
@@ -341,7 +350,7 @@ def attendance_import(request, program_pk):
 @login_required
 def certificate(request, pk):
     attendance = training_access.get_attendance_for_user(request, pk)
-    pdf = services.certificate_pdf(attendance=attendance, requested_by=request.user, request=request)
+    pdf = services.certificate_pdf(attendance=attendance, requested_by=request.user, audit=AuditContext.from_request(request))
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="training-certificate-{attendance.pk}.pdf"'
     return response
