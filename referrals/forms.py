@@ -12,6 +12,7 @@ from django.db.models import Count
 from django.utils import timezone
 
 from deflection.models import Agency, Pathway, Program
+from deflection.params import validate_sane_year
 from referrals.models import (
     CapacityState,
     Circumstance,
@@ -286,6 +287,7 @@ class ConsentForm(forms.ModelForm):
         signed_on = self.cleaned_data["signed_on"]
         if signed_on > timezone.localdate():
             raise forms.ValidationError("The signature date cannot be in the future.")
+        validate_sane_year(signed_on)  # year 1 is a typo, not a consent
         return signed_on
 
     def clean(self):
@@ -335,7 +337,7 @@ class OutcomeForm(forms.Form):
 
 class TaskForm(forms.Form):
     title = forms.CharField(max_length=200)
-    due_at = forms.DateTimeField(widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
+    due_at = forms.DateTimeField(widget=forms.DateTimeInput(attrs={"type": "datetime-local"}), validators=[validate_sane_year])
 
 
 class CapacityForm(forms.Form):

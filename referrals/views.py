@@ -205,8 +205,8 @@ def task_add(request, pk):
     referral = access.get_referral_for_case_manager(request, pk)
     form = TaskForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "The task needs a title and a due date.")
-        return redirect("referrals:detail", pk=referral.pk)
+        # A 400 with the errors next to the fields, not a redirect that loses what was typed.
+        return render(request, "referrals/task_form.html", {"referral": referral, "form": form}, status=400)
     services.task_create(
         referral=referral,
         title=form.cleaned_data["title"],
@@ -370,8 +370,7 @@ def capacity_update(request, pk):
     service = access.get_service_for_provider_staff(request, pk)
     form = CapacityForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "; ".join(e for errors in form.errors.values() for e in errors))
-        return redirect("referrals:directory")
+        return render(request, "referrals/capacity_form.html", {"service": service, "form": form}, status=400)
     services.capacity_update(
         service=service,
         by=request.user,
