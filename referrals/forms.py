@@ -186,8 +186,23 @@ class ReferralForm(forms.Form):
         )
 
 
+UNCHANGED = ""
+
+
 class StatusForm(forms.Form):
-    status = forms.ChoiceField(choices=Status.choices)
+    """A status step and/or the next step. Opens on the current status; offers only allowed moves.
+
+    Leaving the status on "unchanged" saves the next step alone (the R-000693 trap: it used to
+    reset the status to Received). Going backwards is a separate, explicit "correct a mistake"
+    choice that needs a reason.
+    """
+
+    status = forms.ChoiceField(required=False, label="Status")
+    correct_to = forms.ChoiceField(
+        required=False,
+        label="Correct a mistake: set the status back to",
+        help_text="Only to undo a wrong entry. Give the reason in the note; the history shows it as a correction.",
+    )
     note = forms.CharField(
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
@@ -197,15 +212,48 @@ class StatusForm(forms.Form):
     service_kind = forms.ChoiceField(choices=[("", "—")] + ServiceKind.choices, required=False, label="Treatment (when engaged)")
     next_step = forms.CharField(max_length=200, required=False)
     next_step_owner = forms.ModelChoiceField(queryset=None, required=False)
-    next_step_due = forms.DateTimeField(required=False, widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
+    next_step_due = forms.DateTimeField(
+        required=False, widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+    )
 
-    def __init__(self, *args, owners, **kwargs):
+    def __init__(self, *args, owners, referral, **kwargs):
+        kwargs.setdefault(
+            "initial",
+            {
+                "next_step": referral.next_step,
+                "next_step_owner": referral.next_step_owner_id,
+                "next_step_due": referral.next_step_due,
+            },
+        )
         super().__init__(*args, **kwargs)
+        self.referral = referral
+        current = Status(referral.status)
+        self.fields["status"].choices = [(UNCHANGED, f"{current.label} (unchanged)")] + [
+            (s, f"{Status(s).label} (another)" if s == current else Status(s).label) for s in referral.allowed_next_statuses()
+        ]
+        self.fields["correct_to"].choices = [(UNCHANGED, "— no correction —")] + [
+            (s, Status(s).label) for s in referral.correction_targets()
+        ]
         self.fields["next_step_owner"].queryset = owners
+
+    @property
+    def target_status(self) -> str:
+        return self.cleaned_data.get("correct_to") or self.cleaned_data.get("status") or UNCHANGED
+
+    @property
+    def is_correction(self) -> bool:
+        return bool(self.cleaned_data.get("correct_to"))
 
     def clean(self):
         cleaned = super().clean()
-        if cleaned.get("status") == Status.ENGAGED and not cleaned.get("service_kind"):
+        status, correct_to = cleaned.get("status"), cleaned.get("correct_to")
+        if status and correct_to:
+            self.add_error("correct_to", "Choose either the next status or a correction, not both.")
+        if correct_to and not (cleaned.get("note") or "").strip():
+            self.add_error("note", "Say why the status is being corrected.")
+        if not status and not correct_to and (cleaned.get("note") or "").strip():
+            self.add_error("note", "A note goes with a status step. Choose the new status, or leave the note empty.")
+        if (correct_to or status) == Status.ENGAGED and not cleaned.get("service_kind"):
             self.add_error("service_kind", "Which treatment did the person engage in?")
         if cleaned.get("next_step") and not (cleaned.get("next_step_owner") and cleaned.get("next_step_due")):
             self.add_error("next_step", "A next step needs an owner and a due date.")

@@ -202,18 +202,6 @@ def referral_acknowledge(*, referral: Referral, by: User, request=None) -> None:
         referral.refresh_from_db(fields=["acknowledged_at"])
 
 
-CONTACT_REACHED = {
-    Status.CONTACTED,
-    Status.INTAKE_SCHEDULED,
-    Status.ENGAGED,
-    Status.RETAINED_30,
-    Status.RETAINED_90,
-    Status.DECLINED,
-    Status.NOT_ELIGIBLE,
-    Status.REFERRED_ELSEWHERE,
-}
-
-
 def referral_set_status(
     *,
     referral: Referral,
@@ -224,50 +212,56 @@ def referral_set_status(
     next_step_owner: User | None = None,
     next_step_due: datetime.datetime | None = None,
     service_kind: str = "",
+    correction: bool = False,
     at: datetime.datetime | None = None,
     request=None,
 ) -> StatusChange:
-    """Move a referral to a new status with its next step; tell the referring officer if consent allows."""
+    """Move a referral to a new status with its next step; tell the referring officer if consent allows.
+
+    Which status may follow which, and the timestamps that follow from it, are Referral.move_to's
+    rule; it raises TransitionNotAllowed for a move it refuses.
+    """
     at = at or timezone.now()
     with transaction.atomic():
         referral = Referral.objects.select_for_update().select_related("program").get(pk=referral.pk)
         before = _officer_text(referral)
-        change = StatusChange.objects.create(
-            referral=referral,
-            status=status,
-            at=at,
-            by=by,
-            note=note,
-            next_step=next_step,
-            next_step_owner=next_step_owner,
-            next_step_due=next_step_due,
-            service_kind=service_kind,
-        )
-        referral.status = status
-        referral.status_changed_at = at
-        referral.next_step = next_step
-        referral.next_step_owner = next_step_owner
-        referral.next_step_due = next_step_due
-        fields = ["status", "status_changed_at", "next_step", "next_step_owner", "next_step_due"]
-        if referral.acknowledged_at is None:
-            referral.acknowledged_at = at
-            fields.append("acknowledged_at")
-        if status in CONTACT_REACHED and referral.first_contact_at is None:
-            referral.first_contact_at = at
-            fields.append("first_contact_at")
-        if status in disclosure.ENGAGED_STATUSES and referral.engaged_at is None:
-            referral.engaged_at = at
-            fields.append("engaged_at")
-        if service_kind:
-            referral.engaged_service_kind = service_kind
-            fields.append("engaged_service_kind")
+        change, fields = referral.move_to(status, at=at, by=by, note=note, correction=correction, service_kind=service_kind)
+        fields += referral.set_next_step(next_step, next_step_owner, next_step_due)
+        change.next_step, change.next_step_owner, change.next_step_due = next_step, next_step_owner, next_step_due
+        change.save()
         referral.save(update_fields=fields)
-        audit_log(action="referral.status", request=request, actor=by, obj=referral, detail={"status": status})
+        audit_log(
+            action="referral.correct" if correction else "referral.status",
+            request=request,
+            actor=by,
+            obj=referral,
+            detail={"status": status},
+        )
         after = _officer_text(referral)
         if after.is_disclosure and after.text != before.text:
             notice = OfficerNotice.objects.create(officer=referral.officer, referral=referral)
             enqueue("referrals.tasks.email_officer_notice", notice_id=notice.pk)
     return change
+
+
+def referral_set_next_step(
+    *,
+    referral: Referral,
+    by: User,
+    next_step: str,
+    next_step_owner: User | None,
+    next_step_due: datetime.datetime | None,
+    request=None,
+) -> None:
+    """Record only the next step: the status and its history stay as they are (the R-000693 trap)."""
+    with transaction.atomic():
+        referral = Referral.objects.select_for_update().get(pk=referral.pk)
+        fields = referral.set_next_step(next_step, next_step_owner, next_step_due)
+        if referral.acknowledged_at is None:
+            referral.acknowledged_at = timezone.now()
+            fields.append("acknowledged_at")
+        referral.save(update_fields=fields)
+        audit_log(action="referral.next_step", request=request, actor=by, obj=referral)
 
 
 def _officer_text(referral: Referral) -> disclosure.OfficerView:

@@ -39,6 +39,7 @@ from referrals.models import (
     ServiceKind,
     Status,
     StatusChange,
+    TransitionNotAllowed,
 )
 from referrals.setup import ReferralSetup, setup_for
 
@@ -165,23 +166,39 @@ def _owners(referral: Referral):
 def referral_detail(request, pk):
     referral = access.get_referral_for_case_manager(request, pk)
     services.referral_acknowledge(referral=referral, by=request.user, request=request)
-    form = StatusForm(request.POST or None, owners=_owners(referral))
+    form = StatusForm(request.POST or None, owners=_owners(referral), referral=referral)
     if request.method == "POST":
         if form.is_valid():
             c = form.cleaned_data
-            services.referral_set_status(
-                referral=referral,
-                by=request.user,
-                status=c["status"],
-                note=c["note"],
-                next_step=c["next_step"],
-                next_step_owner=c["next_step_owner"],
-                next_step_due=c["next_step_due"],
-                service_kind=c["service_kind"],
-                request=request,
-            )
-            messages.success(request, "Status saved.")
-            return redirect("referrals:detail", pk=referral.pk)
+            try:
+                if form.target_status:
+                    services.referral_set_status(
+                        referral=referral,
+                        by=request.user,
+                        status=form.target_status,
+                        correction=form.is_correction,
+                        note=c["note"],
+                        next_step=c["next_step"],
+                        next_step_owner=c["next_step_owner"],
+                        next_step_due=c["next_step_due"],
+                        service_kind=c["service_kind"],
+                        request=request,
+                    )
+                    messages.success(request, "Status corrected." if form.is_correction else "Status saved.")
+                else:
+                    services.referral_set_next_step(
+                        referral=referral,
+                        by=request.user,
+                        next_step=c["next_step"],
+                        next_step_owner=c["next_step_owner"],
+                        next_step_due=c["next_step_due"],
+                        request=request,
+                    )
+                    messages.success(request, "Next step saved; the status is unchanged.")
+            except TransitionNotAllowed as refused:
+                form.add_error(None, str(refused))
+            else:
+                return redirect("referrals:detail", pk=referral.pk)
     else:
         audit_log(action="participant.view", request=request, obj=referral.participant, detail={"referral": referral.pk})
     history = StatusChange.objects.filter(referral=referral).select_related("by", "next_step_owner").order_by("at", "pk")
@@ -197,6 +214,7 @@ def referral_detail(request, pk):
             "tasks": tasks,
             "task_form": TaskForm(),
             "overdue": referral.is_overdue_for_contact(),
+            "next_step_overdue": referral.next_step_is_overdue(),
         },
         status=400 if form.errors else 200,
     )

@@ -87,13 +87,13 @@ def test_status_change_records_who_when_why_and_next_step(cm, rworld):
 
 
 def test_engaged_needs_a_service_and_next_step_needs_owner(cm, rworld):
-    referral = make_referral(rworld)
+    referral = make_referral(rworld, status=Status.CONTACTED)  # engaged may follow contacted, not received
     response = cm.post(reverse("referrals:detail", args=[referral.pk]), {"status": Status.ENGAGED, "next_step": "x"})
     assert response.status_code == 400
     assert b"Which treatment" in response.content
     assert b"needs an owner and a due date" in response.content
     referral.refresh_from_db()
-    assert referral.status == Status.RECEIVED
+    assert referral.status == Status.CONTACTED
 
 
 def test_consented_status_change_notifies_officer_with_a_link_only(cm, rworld, django_capture_on_commit_callbacks):
