@@ -473,7 +473,7 @@ class StatusChange(models.Model):
     next_step_due = models.DateTimeField(null=True, blank=True)
     service_kind = models.CharField(max_length=20, choices=ServiceKind.choices, blank=True)
     # A step that undid a mistaken one ("correct a mistake"); its note holds the reason.
-    is_correction = models.BooleanField(default=False)
+    is_correction = models.BooleanField(default=False, db_default=False)
 
     class Meta:
         indexes = [
