@@ -99,7 +99,8 @@ def test_derived_timestamps_are_set_once_at_the_first_step_that_earns_them(rworl
     t0 = timezone.now()
     steps = [Status.CONTACT_ATTEMPTED, Status.CONTACTED, Status.INTAKE_SCHEDULED, Status.ENGAGED, Status.RETAINED_30]
     for i, status in enumerate(steps):
-        referral.move_to(status, at=t0 + datetime.timedelta(hours=i), by=rworld.case_manager, service_kind="moud" if i == 3 else "")
+        kind = "moud" if status == Status.ENGAGED else ""
+        referral.move_to(status, at=t0 + datetime.timedelta(hours=i), by=rworld.case_manager, service_kind=kind)
     assert referral.acknowledged_at == t0
     assert referral.first_contact_at == t0 + datetime.timedelta(hours=1)
     assert referral.engaged_at == t0 + datetime.timedelta(hours=3)
