@@ -409,3 +409,19 @@ def justice_mark_coordinated(*, referral: Referral, by: User, request=None) -> N
 
 def warm_handoff_available(referral: Referral) -> bool:
     return referral.handoff == Handoff.WARM and referral.service is not None and referral.service.accepts_warm_handoffs
+
+
+def officer_notices_mark_read(*, officer: User) -> int:
+    """The officer has seen My referrals: their unread notices are read."""
+    return OfficerNotice.objects.filter(officer=officer, read_at__isnull=True).update(read_at=timezone.now())
+
+
+def criterion_save(*, criterion: EligibilityCriterion, by: User, changed: list[str] | None = None, request=None) -> None:
+    """Add a checklist item (changed is None) or save the changed fields of an existing one."""
+    with transaction.atomic():
+        if changed is None:
+            criterion.save()
+            audit_log(action="criterion.create", request=request, actor=by, obj=criterion)
+        else:
+            criterion.save(update_fields=changed or ["question"])
+            audit_log(action="criterion.update", request=request, actor=by, obj=criterion, detail={"fields": changed})

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import statistics
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -14,9 +12,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from deflection import access as program_access
 from deflection.audit import audit_log
-from deflection.models import AuditEvent, Role, User
 from deflection.pdf import render_pdf
-from referrals import access, services
+from referrals import access, selectors, services
 from referrals.disclosure import REDISCLOSURE_NOTICE
 from referrals.forms import (
     CapacityForm,
@@ -30,15 +27,9 @@ from referrals.forms import (
 from referrals.models import (
     HANDOFF_STEPS,
     CapacityState,
-    CriterionKind,
-    EligibilityCriterion,
-    FollowUpTask,
     Handoff,
-    OfficerNotice,
-    Referral,
     ServiceKind,
     Status,
-    StatusChange,
     TransitionNotAllowed,
 )
 from referrals.setup import ReferralSetup, setup_for
@@ -58,9 +49,7 @@ def _officer_setup(request) -> ReferralSetup:
 @login_required
 def officer_home(request):
     programs = program_access.programs_for(request.user).select_related("lead_agency").order_by("name")
-    mine = Referral.objects.filter(officer=request.user)
-    seconds = list(mine.order_by("-created_at").values_list("completion_seconds", flat=True)[:200])
-    unread = OfficerNotice.objects.filter(officer=request.user, read_at__isnull=True).count()
+    home = selectors.officer_home(request.user)
     program = programs.first()
     return render(
         request,
@@ -68,10 +57,10 @@ def officer_home(request):
         {
             "programs": programs,
             "can_refer": access.can_refer(request.user),
-            "referral_count": mine.count(),
-            "median_minutes": round(statistics.median(seconds) / 60, 1) if seconds else None,
+            "referral_count": home.referral_count,
+            "median_minutes": home.median_minutes,
             "baseline_minutes": program.booking_baseline_minutes if program else None,
-            "unread": unread,
+            "unread": home.unread,
         },
     )
 
@@ -127,11 +116,9 @@ def referral_done(request, pk):
 
 @login_required
 def my_referrals(request):
-    referrals = list(
-        Referral.objects.filter(officer=request.user).select_related("provider").order_by("-created_at")[:MY_REFERRALS_PAGE]
-    )
+    referrals = list(selectors.officer_referrals(request.user)[:MY_REFERRALS_PAGE])
     rows = services.officer_referral_feed(officer=request.user, referrals=referrals, request=request)
-    OfficerNotice.objects.filter(officer=request.user, read_at__isnull=True).update(read_at=timezone.now())
+    services.officer_notices_mark_read(officer=request.user)
     return render(
         request,
         "referrals/my_referrals.html",
@@ -155,18 +142,12 @@ def queue(request):
     return render(request, "referrals/queue.html", {"rows": rows, "now": now})
 
 
-def _owners(referral: Referral):
-    return User.objects.filter(
-        memberships__agency_id=referral.provider_id, memberships__role=Role.CASE_MANAGER, memberships__is_active=True
-    ).order_by("last_name")
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def referral_detail(request, pk):
     referral = access.get_referral_for_case_manager(request, pk)
     services.referral_acknowledge(referral=referral, by=request.user, request=request)
-    form = StatusForm(request.POST or None, owners=_owners(referral), referral=referral)
+    form = StatusForm(request.POST or None, owners=selectors.case_owners(referral), referral=referral)
     if request.method == "POST":
         if form.is_valid():
             c = form.cleaned_data
@@ -201,8 +182,8 @@ def referral_detail(request, pk):
                 return redirect("referrals:detail", pk=referral.pk)
     else:
         audit_log(action="participant.view", request=request, obj=referral.participant, detail={"referral": referral.pk})
-    history = StatusChange.objects.filter(referral=referral).select_related("by", "next_step_owner").order_by("at", "pk")
-    tasks = FollowUpTask.objects.filter(referral=referral).select_related("assigned_to").order_by("due_at")
+    history = selectors.referral_history(referral)
+    tasks = selectors.referral_tasks(referral)
     return render(
         request,
         "referrals/referral_detail.html",
@@ -241,10 +222,7 @@ def task_add(request, pk):
 
 @login_required
 def my_tasks(request):
-    tasks = (
-        FollowUpTask.objects.filter(assigned_to=request.user, done_at__isnull=True).select_related("referral").order_by("due_at")
-    )
-    return render(request, "referrals/my_tasks.html", {"tasks": tasks, "now": timezone.now()})
+    return render(request, "referrals/my_tasks.html", {"tasks": selectors.open_tasks(request.user), "now": timezone.now()})
 
 
 @login_required
@@ -274,22 +252,18 @@ def participant_detail(request, pk):
             return redirect("referrals:participant", pk=participant.pk)
     else:
         audit_log(action="participant.view", request=request, obj=participant)
-    referrals = participant.referrals.select_related("officer", "agency", "provider").order_by("created_at")
-    consents = participant.consents.select_related("recipient_officer", "recipient_agency").order_by("-created_at")
-    disclosures = AuditEvent.objects.filter(
-        object_type="referrals.participant", object_id=str(participant.pk), action="disclosure"
-    ).order_by("-at")[:200]
+    page = selectors.participant_page(participant)
     return render(
         request,
         "referrals/participant_detail.html",
         {
             "participant": participant,
-            "referrals": referrals,
-            "consents": consents,
-            "outcomes": participant.outcomes.order_by("-occurred_on"),
+            "referrals": page.referrals,
+            "consents": page.consents,
+            "outcomes": page.outcomes,
             "outcome_form": outcome_form,
             "duplicates": services.possible_duplicates(participant),
-            "disclosures": disclosures,
+            "disclosures": page.disclosures,
             "today": timezone.localdate(),
         },
         status=400 if outcome_form.errors else 200,
@@ -414,13 +388,7 @@ def _coordinated_program(request):
 @login_required
 def justice_queue(request):
     program = _coordinated_program(request)
-    referrals = (
-        Referral.objects.filter(program=program, needs_justice_coordination=True, justice_coordinated_at__isnull=True)
-        .select_related("officer", "agency")
-        .order_by("created_at")
-    )
-    inclusive = {str(c.pk): c.question for c in program.criteria.filter(kind=CriterionKind.INCLUSIVE)}
-    rows = [(r, [q for cid, q in inclusive.items() if r.eligibility_answers.get(cid)]) for r in referrals]
+    rows = selectors.justice_queue(program)
     return render(request, "referrals/justice_queue.html", {"program": program, "rows": rows})
 
 
@@ -428,7 +396,7 @@ def justice_queue(request):
 @require_POST
 def justice_done(request, pk):
     program = _coordinated_program(request)
-    referral = program_access.get_object_for_user(request, Referral.objects.filter(program=program), pk, "referrals.referral")
+    referral = access.get_referral_for_coordinator(request, program, pk)
     services.justice_mark_coordinated(referral=referral, by=request.user, request=request)
     messages.success(request, f"{referral.reference} marked as coordinated with the justice partner.")
     return redirect("referrals:justice")
@@ -442,11 +410,10 @@ def criteria(request):
     if request.method == "POST" and form.is_valid():
         criterion = form.save(commit=False)
         criterion.program = program
-        criterion.save()
-        audit_log(action="criterion.create", request=request, obj=criterion)
+        services.criterion_save(criterion=criterion, by=request.user, request=request)
         messages.success(request, "Eligibility item added.")
         return redirect("referrals:criteria")
-    items = EligibilityCriterion.objects.filter(program=program).order_by("position", "pk")
+    items = selectors.program_criteria(program)
     return render(
         request,
         "referrals/criteria.html",
@@ -459,14 +426,11 @@ def criteria(request):
 @require_http_methods(["GET", "POST"])
 def criterion_edit(request, pk):
     program = _coordinated_program(request)
-    criterion = program_access.get_object_for_user(
-        request, EligibilityCriterion.objects.filter(program=program), pk, "referrals.eligibilitycriterion"
-    )
+    criterion = access.get_criterion_for_coordinator(request, program, pk)
     form = CriterionForm(request.POST or None, instance=criterion)
     if request.method == "POST" and form.is_valid():
         criterion = form.save(commit=False)
-        criterion.save(update_fields=form.changed_data or ["question"])
-        audit_log(action="criterion.update", request=request, obj=criterion, detail={"fields": form.changed_data})
+        services.criterion_save(criterion=criterion, by=request.user, changed=form.changed_data, request=request)
         messages.success(request, "Eligibility item saved.")
         return redirect("referrals:criteria")
     return render(
