@@ -95,6 +95,9 @@ class ReferralForm(forms.Form):
     )
     opened = forms.CharField(widget=forms.HiddenInput, required=False)
 
+    # Set only by the "Send this as a new referral" button of the repeat prompt; never rendered.
+    send_as_new = forms.BooleanField(required=False)
+
     def __init__(self, *args, program: Program, criteria=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.program = program
@@ -173,6 +176,7 @@ class ReferralForm(forms.Form):
             handoff=c["handoff"],
             idempotency_key=c["idempotency_key"],
             form_opened_at=c["opened"],
+            send_as_new=bool(c.get("send_as_new")),
             eligibility_answers={crit.pk: c[f"criterion_{crit.pk}"] for crit in self.criteria},
             first_name=c.get("first_name", "").strip() if named else "",
             last_name=c.get("last_name", "").strip() if named else "",

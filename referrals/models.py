@@ -128,6 +128,13 @@ class Participant(models.Model):
         return f"Participant P-{self.pk}"
 
     @property
+    def initials(self) -> str:
+        """"J. D.": enough for the officer who met the person to tell referrals apart."""
+        if self.is_pseudonymous:
+            return f"P-{self.pk}"
+        return " ".join(f"{part[:1].upper()}." for part in (self.first_name, self.last_name) if part)
+
+    @property
     def display_name(self) -> str:
         if self.is_pseudonymous:
             return f"Unnamed person P-{self.pk}"

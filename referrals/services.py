@@ -45,6 +45,19 @@ class ReferralRefused(Exception):
         super().__init__("; ".join(c.question for c in failures))
 
 
+class PossibleRepeat(Exception):
+    """The same officer referred the same person (blind index) a few minutes ago: ask before sending."""
+
+    def __init__(self, earlier: Referral):
+        self.earlier = earlier
+        super().__init__(earlier.reference)
+
+
+# A second referral of the same person by the same officer within this window is most likely
+# the same encounter sent twice (Back and Send with an edit, a second device): the officer decides.
+REPEAT_WINDOW = datetime.timedelta(minutes=15)
+
+
 @dataclass(frozen=True)
 class ReferralData:
     """What the officer's form collected, already validated."""
@@ -63,6 +76,8 @@ class ReferralData:
     circumstances: tuple[str, ...] = ()
     location: str = ""
     note: str = ""
+    # The officer saw the "you referred this person at ..." prompt and chose to send anyway.
+    send_as_new: bool = False
 
     @property
     def is_pseudonymous(self) -> bool:
@@ -159,6 +174,10 @@ def referral_submit(
         raise ReferralRefused(failures)
     membership = officer_membership(officer, program, agency_ids)
     now = timezone.now()
+    if not data.send_as_new and not data.is_pseudonymous:
+        earlier = recent_referral_of_same_person(officer=officer, program=program, data=data, now=now)
+        if earlier is not None:
+            raise PossibleRepeat(earlier)
     try:
         with transaction.atomic():
             participant = participant_find_or_create(program=program, data=data, created_by=officer)
@@ -192,6 +211,27 @@ def referral_submit(
             raise
         return existing, False
     return referral, True
+
+
+def recent_referral_of_same_person(*, officer: User, program: Program, data: ReferralData, now: datetime.datetime):
+    """This officer's referral of the same person (exact blind index) in the last 15 minutes, if any.
+
+    A retry with the same idempotency key is not a repeat: it returns the referral it made.
+    """
+    digest = exact_key(data.first_name, data.last_name, data.date_of_birth)
+    return (
+        Referral.objects.filter(
+            officer=officer,
+            program=program,
+            created_at__gte=now - REPEAT_WINDOW,
+            participant__match_keys__kind=MatchKeyKind.EXACT,
+            participant__match_keys__digest=digest,
+        )
+        .exclude(idempotency_key=data.idempotency_key)
+        .select_related("participant")
+        .order_by("-created_at")
+        .first()
+    )
 
 
 def referral_acknowledge(*, referral: Referral, by: User, request=None) -> None:

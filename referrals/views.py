@@ -6,8 +6,11 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
+from django.contrib.auth.views import redirect_to_login
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from deflection import access as program_access
@@ -65,40 +68,61 @@ def officer_home(request):
     )
 
 
-@login_required
+def _signed_out_send(request):
+    """The session ended mid-form: say that nothing was sent, and come back to send the kept draft."""
+    if request.method == "POST":
+        messages.warning(
+            request,
+            "You were signed out, so your referral was not sent. Your draft is safe in this tab: "
+            "sign in and it will be sent.",
+        )
+        return redirect_to_login(reverse("referrals:new") + "?send=1")
+    return redirect_to_login(request.get_full_path())
+
+
+def _form_page(request, form, program, status=200, **extra):
+    context = {"form": form, "program": program, "handoff_guide": HANDOFF_GUIDE, **extra}
+    return render(request, "referrals/referral_form.html", context, status=status)
+
+
+@never_cache  # SECURITY.md 29; and Back re-fetches the form rather than showing a sent one
 @require_http_methods(["GET", "POST"])
 def referral_new(request):
+    if not request.user.is_authenticated:
+        return _signed_out_send(request)
     setup = _officer_setup(request)
     program = setup.program
     form = ReferralForm(request.POST or None, program=program, criteria=setup.criteria)
-    if request.method == "POST":
-        if form.is_valid():
-            try:
-                referral, _created = services.referral_submit(
-                    officer=request.user,
-                    program=program,
-                    data=form.to_data(),
-                    criteria=form.criteria,
-                    agency_ids=setup.agency_ids,
-                    request=request,
-                )
-            except services.ReferralRefused as refused:
-                return render(
-                    request,
-                    "referrals/referral_form.html",
-                    {"form": form, "program": program, "refused": refused.failures, "handoff_guide": HANDOFF_GUIDE},
-                    status=422,
-                )
-            return redirect("referrals:done", pk=referral.pk)
-        return render(
-            request,
-            "referrals/referral_form.html",
-            {"form": form, "program": program, "handoff_guide": HANDOFF_GUIDE},
-            status=400,
+    if request.method == "GET":
+        return _form_page(request, form, program)
+    if not form.is_valid():
+        return _form_page(request, form, program, status=400)
+    try:
+        referral, _created = services.referral_submit(
+            officer=request.user,
+            program=program,
+            data=form.to_data(),
+            criteria=form.criteria,
+            agency_ids=setup.agency_ids,
+            request=request,
         )
-    return render(request, "referrals/referral_form.html", {"form": form, "program": program, "handoff_guide": HANDOFF_GUIDE})
+    except services.ReferralRefused as refused:
+        return _form_page(request, form, program, status=422, refused=refused.failures)
+    except services.PossibleRepeat as repeat:
+        earlier = repeat.earlier
+        return _form_page(
+            request,
+            form,
+            program,
+            status=409,
+            duplicate=earlier,
+            duplicate_initials=earlier.participant.initials,
+            duplicate_time=program.local_time_label(earlier.created_at),
+        )
+    return redirect("referrals:done", pk=referral.pk)
 
 
+@never_cache
 @login_required
 def referral_done(request, pk):
     referral = access.get_referral_for_officer(request, pk)

@@ -85,3 +85,49 @@ def test_double_tap_sends_one_referral(phone, rworld):
     phone.get_by_role("button", name="Send referral").dblclick()
     phone.get_by_role("heading", name="Referral sent").wait_for()
     assert Referral.objects.count() == 1
+
+
+def drafts_in_browser(page) -> int:
+    return page.evaluate(
+        "[...Object.keys(localStorage), ...Object.keys(sessionStorage)].filter(k => k.startsWith('referral-draft')).length"
+    )
+
+
+def test_back_and_send_makes_one_referral(phone, rworld):
+    browser_login(phone, "officer", rworld.password)
+    phone.goto("/referrals/new/")
+    fill_referral(phone, rworld, first="Backand", last="Sendtwice")
+    phone.get_by_role("button", name="Send referral").tap()
+    phone.get_by_role("heading", name="Referral sent").wait_for()
+    phone.go_back()
+    phone.get_by_role("button", name="Send referral").wait_for()
+    assert phone.get_by_label("First name").input_value() == "Backand"  # Chromium refills the fields
+    phone.get_by_role("button", name="Send referral").tap()
+    phone.get_by_role("heading", name="Referral sent").wait_for()
+    assert Referral.objects.count() == 1
+
+
+def test_signing_out_leaves_no_draft_in_the_browser(phone, rworld):
+    browser_login(phone, "officer", rworld.password)
+    phone.goto("/referrals/new/")
+    fill_referral(phone, rworld, first="Shared", last="Laptop")
+    assert drafts_in_browser(phone) == 1
+    phone.get_by_text("Menu").click()
+    phone.get_by_role("button", name="Sign out officer").click()
+    phone.wait_for_url("**/accounts/login/**")
+    assert drafts_in_browser(phone) == 0
+    assert "Shared" not in phone.evaluate("JSON.stringify({...localStorage, ...sessionStorage})")
+    browser_login(phone, "officer", rworld.password)
+    phone.goto("/referrals/new/")
+    assert phone.get_by_label("First name").input_value() == ""
+
+
+def test_the_draft_lives_only_in_the_tab_session(phone, rworld):
+    browser_login(phone, "officer", rworld.password)
+    phone.goto("/referrals/new/")
+    fill_referral(phone, rworld, first="Tabonly", last="Person")
+    assert phone.evaluate("Object.keys(localStorage).filter(k => k.startsWith('referral-draft')).length") == 0
+    other = phone.context.new_page()  # a new tab (or a later browser session) gets no draft
+    other.goto("/referrals/new/")
+    assert other.get_by_label("First name").input_value() == ""
+    other.close()
