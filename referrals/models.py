@@ -17,6 +17,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from deflection.crypto import EncryptedDateField, EncryptedTextField
+from deflection.errors import ServiceError
 from deflection.models import Agency, Pathway, Program
 
 CAPACITY_STALE_AFTER = timedelta(hours=24)
@@ -129,7 +130,7 @@ class Participant(models.Model):
 
     @property
     def initials(self) -> str:
-        """"J. D.": enough for the officer who met the person to tell referrals apart."""
+        """ "J. D.": enough for the officer who met the person to tell referrals apart."""
         if self.is_pseudonymous:
             return f"P-{self.pk}"
         return " ".join(f"{part[:1].upper()}." for part in (self.first_name, self.last_name) if part)
@@ -297,8 +298,11 @@ CONTACT_REACHED = frozenset(
 ENGAGED_STATUSES = frozenset({Status.ENGAGED, Status.RETAINED_30, Status.RETAINED_90})
 
 
-class TransitionNotAllowed(ValueError):
+class TransitionNotAllowed(ServiceError):
     """The status cannot follow the current one, or a correction came without a reason."""
+
+    def __init__(self, message: str):
+        super().__init__(message, status=409, code="status_transition")
 
 
 class Referral(models.Model):

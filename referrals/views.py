@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
-from django.contrib.auth.views import redirect_to_login
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -15,6 +15,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from deflection import access as program_access
 from deflection.audit import audit_log
+from deflection.errors import ServiceError, refusal_response
 from deflection.pdf import render_pdf
 from referrals import access, selectors, services
 from referrals.disclosure import REDISCLOSURE_NOTICE
@@ -73,8 +74,7 @@ def _signed_out_send(request):
     if request.method == "POST":
         messages.warning(
             request,
-            "You were signed out, so your referral was not sent. Your draft is safe in this tab: "
-            "sign in and it will be sent.",
+            "You were signed out, so your referral was not sent. Your draft is safe in this tab: sign in and it will be sent.",
         )
         return redirect_to_login(reverse("referrals:new") + "?send=1")
     return redirect_to_login(request.get_full_path())
@@ -106,19 +106,20 @@ def referral_new(request):
             agency_ids=setup.agency_ids,
             request=request,
         )
-    except services.ReferralRefused as refused:
-        return _form_page(request, form, program, status=422, refused=refused.failures)
-    except services.PossibleRepeat as repeat:
-        earlier = repeat.earlier
-        return _form_page(
-            request,
-            form,
-            program,
-            status=409,
-            duplicate=earlier,
-            duplicate_initials=earlier.participant.initials,
-            duplicate_time=program.local_time_label(earlier.created_at),
-        )
+    except ServiceError as refused:
+        if refused.code == services.POSSIBLE_REPEAT:
+            earlier = refused.detail
+            return _form_page(
+                request,
+                form,
+                program,
+                status=refused.status,
+                duplicate=earlier,
+                duplicate_initials=earlier.participant.initials,
+                duplicate_time=f"{program.localtime(earlier.created_at):%H:%M}",
+            )
+        context = {"form": form, "program": program, "refused": refused.detail, "handoff_guide": HANDOFF_GUIDE}
+        return refusal_response(request, refused, "referrals/referral_form.html", context)
     return redirect("referrals:done", pk=referral.pk)
 
 
