@@ -312,14 +312,15 @@ class ConsentForm(forms.ModelForm):
         self.fields["level"].choices = DisclosureLevel.choices
         self.fields["information_description"].initial = (
             "Whether I engaged in treatment and my program status after the referral of "
-            f"{timezone.localtime(referral.created_at):%B %-d, %Y}."
+            f"{referral.program.local_date(referral.created_at):%B %-d, %Y}."
         )
         self.fields["purpose"].initial = "To let the referring officer know the outcome of the referral (program feedback)."
         self.fields["revocation_terms"].initial = (
             "I may revoke this consent at any time, in writing or by telling my case manager, except to the extent "
             "that action has already been taken in reliance on it."
         )
-        self.fields["signed_on"].initial = timezone.localdate()
+        # A legal date: the program's local calendar day, whatever the UTC date is.
+        self.fields["signed_on"].initial = referral.program.today()
         for name in (
             "disclosing_agency",
             "information_description",
@@ -336,7 +337,7 @@ class ConsentForm(forms.ModelForm):
 
     def clean_signed_on(self):
         signed_on = self.cleaned_data["signed_on"]
-        if signed_on > timezone.localdate():
+        if signed_on > self.referral.program.today():
             raise forms.ValidationError("The signature date cannot be in the future.")
         return signed_on
 
