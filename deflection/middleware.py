@@ -18,7 +18,6 @@ from django.shortcuts import redirect
 from django.utils import timezone
 
 from deflection import sessions
-from deflection.access import programs_for
 from deflection.audit import audit_log
 from deflection.models import AuditOutcome
 
@@ -84,13 +83,10 @@ class RequireMFAMiddleware:
         return self.get_response(request)
 
 
-PROGRAM_TZ_KEY = "deflection_program_tz"
-
-
 class ProgramTimeZoneMiddleware:
     """Every page of a signed-in user is in their program's time zone (SECURITY.md: shown local).
 
-    The zone is looked up once per session (one query) and kept in the session; a user of no
+    The zone is looked up at sign-in and kept in the session (deflection.sessions); a user of no
     program, or a signed-out visitor, sees UTC. Forms read entered times in the same zone.
     """
 
@@ -100,10 +96,5 @@ class ProgramTimeZoneMiddleware:
     def __call__(self, request):
         if not request.user.is_authenticated:
             return self.get_response(request)
-        name = request.session.get(PROGRAM_TZ_KEY)
-        if name is None:
-            program = programs_for(request.user).order_by("pk").only("time_zone").first()
-            name = program.time_zone if program else "UTC"
-            request.session[PROGRAM_TZ_KEY] = name
-        with timezone.override(zoneinfo.ZoneInfo(name)):
+        with timezone.override(zoneinfo.ZoneInfo(sessions.program_time_zone(request, request.user))):
             return self.get_response(request)

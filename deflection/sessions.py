@@ -17,6 +17,7 @@ from functools import wraps
 from django.contrib.sessions.backends.db import SessionStore as DatabaseSessionStore
 from django.utils import timezone
 
+from deflection.access import programs_for
 from deflection.models import SignInSession
 
 SIGNED_IN_AT = "deflection_signed_in_at"
@@ -50,6 +51,21 @@ def mark_signed_in(request, user) -> None:
     session.pop(NO_SECOND_FACTOR, None)
     if not passed:
         session.pop(SECOND_FACTOR_PASSED, None)
+
+
+PROGRAM_TZ = "deflection_program_tz"
+
+
+def program_time_zone(request, user) -> str:
+    """The user's program's time zone name, looked up once per session (at sign-in) and kept there."""
+    session = getattr(request, "session", None)
+    name = session.get(PROGRAM_TZ) if session is not None else None
+    if name is None:
+        program = programs_for(user).order_by("pk").only("time_zone").first()
+        name = program.time_zone if program else "UTC"
+        if session is not None:
+            session[PROGRAM_TZ] = name
+    return name
 
 
 def mark_second_factor_passed(request, user) -> None:

@@ -9,12 +9,13 @@ from dataclasses import dataclass
 from django.db.models import Aggregate, Count, FloatField, QuerySet
 from django.utils import timezone
 
-from deflection.models import AuditEvent, Program, Role, User
+from deflection.models import Agency, AgencyKind, AuditEvent, Pathway, Program, Role, User
 from referrals.models import (
     Consent,
     CriterionKind,
     EligibilityCriterion,
     FollowUpTask,
+    Handoff,
     OfficerNotice,
     Outcome,
     Participant,
@@ -130,3 +131,34 @@ def justice_queue(program: Program) -> list[tuple[Referral, list[str]]]:
 
 def program_criteria(program: Program) -> QuerySet[EligibilityCriterion]:
     return EligibilityCriterion.objects.filter(program=program).order_by("position", "pk")
+
+
+# Agencies whose responders refer (the worklist's "referring agency" filter).
+REFERRING_AGENCY_KINDS = (AgencyKind.POLICE, AgencyKind.SHERIFF, AgencyKind.FIRE_EMS)
+
+
+@dataclass(frozen=True)
+class WorklistOptions:
+    assignees: list[User]
+    agencies: list[Agency]
+    pathways: list[tuple[str, str]]
+    handoffs: list[tuple[str, str]]
+
+
+def worklist_options(provider_ids: set[int], programs: list[Program]) -> WorklistOptions:
+    """The worklist's filter choices: our case managers and the programs' referring (police) agencies."""
+    program_agency_ids: set[int] = set()
+    for program in programs:
+        program_agency_ids |= program.agency_ids()
+    return WorklistOptions(
+        assignees=list(
+            User.objects.filter(
+                memberships__agency_id__in=provider_ids, memberships__role=Role.CASE_MANAGER, memberships__is_active=True
+            )
+            .distinct()
+            .order_by("last_name", "first_name")
+        ),
+        agencies=list(Agency.objects.filter(pk__in=program_agency_ids, kind__in=REFERRING_AGENCY_KINDS).order_by("name")),
+        pathways=list(Pathway.choices),
+        handoffs=list(Handoff.choices),
+    )

@@ -17,7 +17,7 @@ from deflection import access as program_access
 from deflection.audit import audit_log
 from deflection.errors import ServiceError, refusal_response
 from deflection.pdf import render_pdf
-from referrals import access, selectors, services
+from referrals import access, selectors, services, worklist
 from referrals.disclosure import REDISCLOSURE_NOTICE
 from referrals.forms import (
     CapacityForm,
@@ -33,7 +33,6 @@ from referrals.models import (
     CapacityState,
     Handoff,
     ServiceKind,
-    Status,
     TransitionNotAllowed,
 )
 from referrals.setup import ReferralSetup, setup_for
@@ -153,18 +152,33 @@ def my_referrals(request):
 
 @login_required
 def queue(request):
-    if not access.case_manager_agency_ids(request.user):
+    """The case manager's worklist: needs action now first, then everything else (referrals/worklist.py)."""
+    agency_ids = access.case_manager_agency_ids(request.user)
+    if not agency_ids:
         raise program_access.deny(request, "referrals.queue", "")
-    referrals = list(
-        access.referrals_for_case_manager(request.user)
-        .filter(status__in=Status.open_statuses())
-        .select_related("participant", "program", "officer", "agency", "service", "next_step_owner")
-        .order_by("created_at")
+    filters = worklist.WorklistFilters.from_query(request.GET)
+    programs = list(program_access.programs_for(request.user).order_by("pk"))
+    page = worklist.worklist(
+        request.user, access.referrals_for_case_manager(request.user), programs, filters, request.GET.get("page", 1)
     )
     now = timezone.now()
-    rows = [(r, r.is_overdue_for_contact(now)) for r in referrals]
+    rows = [(r, worklist.row_flags(r, now)) for r in page.object_list]
     audit_log(action="queue.view", request=request, object_type="referrals.queue", detail={"rows": len(rows)})
-    return render(request, "referrals/queue.html", {"rows": rows, "now": now})
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "referrals/queue.html",
+        {
+            "rows": rows,
+            "page": page,
+            "now": now,
+            "filters": filters,
+            "query": query.urlencode(),
+            "options": selectors.worklist_options(agency_ids, programs),
+            "status_groups": [(k, label) for k, (label, _s) in worklist.STATUS_GROUPS.items()],
+        },
+    )
 
 
 @login_required

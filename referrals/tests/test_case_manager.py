@@ -24,22 +24,6 @@ def make_referral(rworld, **kwargs):
     return ReferralFactory(**{**defaults, **kwargs})
 
 
-def test_queue_is_oldest_first_and_flags_overdue(cm, rworld):
-    old = make_referral(rworld, created_at=timezone.now() - datetime.timedelta(hours=30))
-    new = make_referral(rworld)
-    body = cm.get(reverse("referrals:queue")).content.decode()
-    assert body.index(old.reference) < body.index(new.reference)
-    assert body.count("overdue") == 1
-
-
-def test_queue_constant_queries_with_hundreds_of_referrals(cm, rworld, django_assert_max_num_queries):
-    for _ in range(300):
-        make_referral(rworld)
-    with django_assert_max_num_queries(10):
-        response = cm.get(reverse("referrals:queue"))
-    assert response.content.decode().count("R-") >= 300
-
-
 def test_other_providers_referral_is_404_and_audited(cm, rworld):
     from deflection.tests.factories import AgencyFactory
 
@@ -139,7 +123,7 @@ def test_tasks_and_outcomes(cm, rworld):
     assert response.status_code == 400 and b"cannot be in the future" in response.content
     cm.post(
         reverse("referrals:participant", args=[referral.participant_id]),
-        {"kind": "nonfatal_overdose", "occurred_on": timezone.localdate().isoformat()},
+        {"kind": "nonfatal_overdose", "occurred_on": rworld.program.today().isoformat()},
     )
     assert referral.participant.outcomes.count() == 1
 
