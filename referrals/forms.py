@@ -376,7 +376,8 @@ class ConsentForm(forms.ModelForm):
 
 
 class OutcomeForm(forms.Form):
-    kind = forms.ChoiceField(choices=OutcomeKind.choices)
+    # No default: an outcome is recorded only as someone chose it (it used to open on "Re-arrest").
+    kind = forms.ChoiceField(choices=[("", "Choose the outcome…")] + OutcomeKind.choices, label="Outcome")
     occurred_on = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
 
     def clean_occurred_on(self):

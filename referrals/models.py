@@ -377,6 +377,15 @@ class Referral(models.Model):
         """Officer intervention is diversion in lieu of charges; every other pathway is deflection."""
         return self.pathway == Pathway.OFFICER_INTERVENTION
 
+    @property
+    def completion_label(self) -> str:
+        """How long the form took, in words an officer reads at a glance ("45 seconds", "6 minutes")."""
+        seconds = self.completion_seconds
+        if seconds < 60:
+            return f"{seconds} second{'s' if seconds != 1 else ''}"
+        minutes = round(seconds / 60)
+        return f"{minutes} minute{'s' if minutes != 1 else ''}"
+
     def age(self, now: datetime.datetime | None = None) -> timedelta:
         return (now or timezone.now()) - self.created_at
 

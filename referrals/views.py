@@ -133,7 +133,7 @@ def referral_done(request, pk):
             "referral": referral,
             "steps": referral.handoff_steps(),
             "warm": services.warm_handoff_available(referral),
-            "minutes": round(referral.completion_seconds / 60, 1),
+            "took": referral.completion_label,
         },
     )
 
@@ -146,7 +146,12 @@ def my_referrals(request):
     return render(
         request,
         "referrals/my_referrals.html",
-        {"rows": rows, "any_disclosure": any(view.is_disclosure for _r, view in rows), "notice": REDISCLOSURE_NOTICE},
+        {
+            "rows": rows,
+            "any_disclosure": any(view.is_disclosure for _r, view in rows),
+            "notice": REDISCLOSURE_NOTICE,
+            "can_refer": access.can_refer(request.user),
+        },
     )
 
 
@@ -367,6 +372,9 @@ def consent_pdf(request, pk):
 @require_POST
 def consent_revoke(request, pk):
     consent = access.get_consent_for_case_manager(request, pk)
+    if request.POST.get("confirm") != "yes":
+        messages.error(request, "Nothing was revoked: tick the box to confirm the participant asked to revoke.")
+        return redirect("referrals:consent", pk=consent.pk)
     if services.consent_revoke(consent=consent, by=request.user, request=request):
         messages.success(request, "Consent revoked. Nothing more is disclosed from now on.")
     return redirect("referrals:consent", pk=consent.pk)
