@@ -453,7 +453,7 @@ def justice_done(request, pk):
 @require_http_methods(["GET", "POST"])
 def criteria(request):
     program = _coordinated_program(request)
-    form = CriterionForm(request.POST or None)
+    form = CriterionForm(request.POST or None, program=program)
     if request.method == "POST" and form.is_valid():
         criterion = form.save(commit=False)
         criterion.program = program
@@ -474,7 +474,7 @@ def criteria(request):
 def criterion_edit(request, pk):
     program = _coordinated_program(request)
     criterion = access.get_criterion_for_coordinator(request, program, pk)
-    form = CriterionForm(request.POST or None, instance=criterion)
+    form = CriterionForm(request.POST or None, instance=criterion, program=program)
     if request.method == "POST" and form.is_valid():
         criterion = form.save(commit=False)
         services.criterion_save(criterion=criterion, by=request.user, changed=form.changed_data, request=request)
