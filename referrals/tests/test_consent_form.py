@@ -31,10 +31,10 @@ def complete(rworld, **overrides):
         "recipient_officer_named": "on",
         "purpose": "Feedback to the referring officer.",
         "revocation_terms": "I can revoke by telling my case manager.",
-        "expires_on": (timezone.localdate() + timezone.timedelta(days=365)).isoformat(),
+        "expires_on": (rworld.program.today() + timezone.timedelta(days=365)).isoformat(),
         "signature_name": "Riley Stone",
         "signature_ticked": "on",
-        "signed_on": timezone.localdate().isoformat(),
+        "signed_on": rworld.program.today().isoformat(),
     }
     data.update(overrides)
     return {k: v for k, v in data.items() if v is not None}
