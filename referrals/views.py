@@ -14,14 +14,15 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from deflection import access as program_access
 from deflection.audit import audit_log
-from deflection.models import AuditEvent, Role, User
+from deflection.models import Role, User
 from deflection.pdf import render_pdf
-from referrals import access, services
+from referrals import access, disclosure, selectors, services
 from referrals.disclosure import REDISCLOSURE_NOTICE
 from referrals.forms import (
     CapacityForm,
     ConsentForm,
     CriterionForm,
+    ExpiryEventForm,
     OutcomeForm,
     ReferralForm,
     StatusForm,
@@ -59,7 +60,7 @@ def officer_home(request):
     programs = program_access.programs_for(request.user).select_related("lead_agency").order_by("name")
     mine = Referral.objects.filter(officer=request.user)
     seconds = list(mine.order_by("-created_at").values_list("completion_seconds", flat=True)[:200])
-    unread = OfficerNotice.objects.filter(officer=request.user, read_at__isnull=True).count()
+    unread = disclosure.unread_notice_count(request.user)
     program = programs.first()
     return render(
         request,
@@ -242,7 +243,11 @@ def task_done(request, pk):
 @require_http_methods(["GET", "POST"])
 def participant_detail(request, pk):
     participant = access.get_participant_for_case_manager(request, pk)
+    page = selectors.participant_page(
+        participant, viewer=request.user, duplicates=services.possible_duplicates(participant, viewer=request.user)
+    )
     outcome_form = OutcomeForm(request.POST or None)
+    event_form = ExpiryEventForm()
     if request.method == "POST":
         if outcome_form.is_valid():
             services.outcome_record(
@@ -250,28 +255,26 @@ def participant_detail(request, pk):
                 kind=outcome_form.cleaned_data["kind"],
                 occurred_on=outcome_form.cleaned_data["occurred_on"],
                 by=request.user,
+                provider_id=page.referrals[0].provider_id,
                 request=request,
             )
             messages.success(request, "Outcome recorded.")
             return redirect("referrals:participant", pk=participant.pk)
     else:
         audit_log(action="participant.view", request=request, obj=participant)
-    referrals = participant.referrals.select_related("officer", "agency", "provider").order_by("created_at")
-    consents = participant.consents.select_related("recipient_officer", "recipient_agency").order_by("-created_at")
-    disclosures = AuditEvent.objects.filter(
-        object_type="referrals.participant", object_id=str(participant.pk), action="disclosure"
-    ).order_by("-at")[:200]
     return render(
         request,
         "referrals/participant_detail.html",
         {
             "participant": participant,
-            "referrals": referrals,
-            "consents": consents,
-            "outcomes": participant.outcomes.order_by("-occurred_on"),
+            "page": page,
+            "referrals": page.referrals,
+            "consents": page.consents,
+            "outcomes": page.outcomes,
             "outcome_form": outcome_form,
-            "duplicates": services.possible_duplicates(participant),
-            "disclosures": disclosures,
+            "event_form": event_form,
+            "duplicates": page.duplicates,
+            "disclosures": page.disclosures,
             "today": timezone.localdate(),
         },
         status=400 if outcome_form.errors else 200,
@@ -290,6 +293,38 @@ def participant_merge(request, pk, other_pk):
         return redirect("referrals:participant", pk=survivor.pk)
     messages.success(request, f"Merged P-{duplicate.pk} into P-{survivor.pk}; every referral was kept.")
     return redirect("referrals:participant", pk=survivor.pk)
+
+
+@login_required
+@require_POST
+def proposal_decide(request, pk):
+    proposal = access.get_proposal_for_case_manager(request, pk)
+    accept = request.POST.get("decision") == "accept"
+    if request.POST.get("decision") not in ("accept", "discard"):
+        messages.error(request, "Choose accept or discard.")
+    elif services.proposal_decide(proposal=proposal, by=request.user, accept=accept, request=request):
+        done = "The new phone number is now on the record." if accept else "The proposed number was discarded."
+        messages.success(request, done)
+    return redirect("referrals:participant", pk=proposal.participant_id)
+
+
+@login_required
+@require_POST
+def expiry_event_record(request, pk):
+    participant = access.get_participant_for_case_manager(request, pk)
+    form = ExpiryEventForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Choose the event and the day it happened (not in the future).")
+        return redirect("referrals:participant", pk=participant.pk)
+    ended = services.consent_expiry_event_record(
+        participant=participant,
+        event=form.cleaned_data["event"],
+        occurred_on=form.cleaned_data["occurred_on"],
+        by=request.user,
+        request=request,
+    )
+    messages.success(request, f"Event recorded; {ended} consent{'s' if ended != 1 else ''} that expired on it ended.")
+    return redirect("referrals:participant", pk=participant.pk)
 
 
 @login_required
