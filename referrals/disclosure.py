@@ -107,9 +107,9 @@ def consents_by_participant(participant_ids: Iterable[int]) -> dict[int, list[Co
     ids = set(participant_ids)
     if not ids:
         return result
-    for consent in Consent.objects.filter(
-        participant_id__in=ids, revoked_at__isnull=True, ended_at__isnull=True
-    ).only(*CONSENT_FIELDS):
+    for consent in Consent.objects.filter(participant_id__in=ids, revoked_at__isnull=True, ended_at__isnull=True).only(
+        *CONSENT_FIELDS
+    ):
         result[consent.participant_id].append(consent)
     return result
 
@@ -193,8 +193,15 @@ def unread_notice_count(officer, on: datetime.date | None = None) -> int:
     notices = list(
         OfficerNotice.objects.filter(officer=officer, read_at__isnull=True)
         .select_related("referral")
-        .only("id", "referral__id", "referral__officer_id", "referral__participant_id", "referral__origin_participant_id",
-              "referral__agency_id", "referral__provider_id")
+        .only(
+            "id",
+            "referral__id",
+            "referral__officer_id",
+            "referral__participant_id",
+            "referral__origin_participant_id",
+            "referral__agency_id",
+            "referral__provider_id",
+        )
     )
     governing = governing_consents({n.referral_id: n.referral for n in notices}.values(), officer, on or timezone.localdate())
     return sum(1 for n in notices if n.referral_id in governing)

@@ -237,9 +237,7 @@ class Referral(models.Model):
     participant = models.ForeignKey(Participant, on_delete=models.PROTECT, related_name="referrals")
     # The record the referral was made on, kept when a merge moves it (null: never moved, the same as
     # `participant`). A consent covers only the records it was signed over, so a merge never widens it.
-    origin_participant = models.ForeignKey(
-        Participant, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
+    origin_participant = models.ForeignKey(Participant, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     officer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="referrals_made")
     # The officer's agency when they referred (officers can move agencies later).
     agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="referrals_made")
@@ -503,9 +501,7 @@ class ParticipantUpdateProposal(models.Model):
     proposed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
     decision = models.CharField(max_length=10, choices=ProposalDecision.choices, default=ProposalDecision.PENDING)
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     decided_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

@@ -95,9 +95,7 @@ def disclosures_about(participant: Participant, *, referral_ids: set[int] | None
         action="disclosure", object_type="referrals.participant", object_id__in=[str(i) for i in merged_record_ids(participant)]
     ).order_by("at", "id")
     rows = [e for e in events if referral_ids is None or e.detail.get("referral") in referral_ids]
-    recipients = dict(
-        User.objects.filter(pk__in={e.detail.get("recipient_user") for e in rows}).values_list("pk", "username")
-    )
+    recipients = dict(User.objects.filter(pk__in={e.detail.get("recipient_user") for e in rows}).values_list("pk", "username"))
     return [
         Disclosure(
             at=e.at,

@@ -410,9 +410,8 @@ def participants_merge(*, survivor: Participant, duplicate: Participant, by: Use
         raise ValueError("Only two different records of the same program can be merged.")
     mine = case_manager_agency_ids(by)
     with transaction.atomic():
-        moved = (
-            Referral.objects.filter(participant=duplicate, provider_id__in=mine)
-            .update(participant=survivor, origin_participant=Coalesce(F("origin_participant"), F("participant")))
+        moved = Referral.objects.filter(participant=duplicate, provider_id__in=mine).update(
+            participant=survivor, origin_participant=Coalesce(F("origin_participant"), F("participant"))
         )
         Outcome.objects.filter(participant=duplicate, provider_id__in=mine).update(participant=survivor)
         Consent.objects.filter(participant=duplicate, disclosing_agency_id__in=mine, covered_records=[]).update(

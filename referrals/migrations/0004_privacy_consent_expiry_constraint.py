@@ -8,7 +8,9 @@ class Migration(migrations.Migration):
         migrations.AddConstraint(
             model_name="consent",
             constraint=models.CheckConstraint(
-                condition=models.Q(("expires_on__isnull", False), models.Q(("expiry_event_kind", ""), _negated=True), _connector="OR"),
+                condition=models.Q(
+                    ("expires_on__isnull", False), models.Q(("expiry_event_kind", ""), _negated=True), _connector="OR"
+                ),
                 name="consent_has_expiry_date_or_event",
             ),
         ),
