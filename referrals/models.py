@@ -259,7 +259,7 @@ class Referral(models.Model):
     # Current state, kept in step with the latest StatusChange by services.referral_set_status.
     status = models.CharField(max_length=30, choices=Status.choices, default=Status.RECEIVED)
     status_changed_at = models.DateTimeField(default=timezone.now)
-    next_step = models.CharField(max_length=200, blank=True)
+    next_step = EncryptedTextField(max_length=200, blank=True)
     next_step_owner = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
@@ -330,7 +330,7 @@ class StatusChange(models.Model):
     at = models.DateTimeField(default=timezone.now)
     by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     note = EncryptedTextField(blank=True)
-    next_step = models.CharField(max_length=200, blank=True)
+    next_step = EncryptedTextField(max_length=200, blank=True)
     next_step_owner = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
@@ -362,7 +362,7 @@ class Outcome(models.Model):
 
 class FollowUpTask(models.Model):
     referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="tasks")
-    title = models.CharField(max_length=200)
+    title = EncryptedTextField(max_length=200)
     due_at = models.DateTimeField()
     assigned_to = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="followup_tasks")
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
@@ -404,7 +404,7 @@ class Consent(models.Model):
     # discloses that provider's episodes and messages and nothing of any other provider's.
     disclosing_agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
     # A specific description of the information.
-    information_description = models.TextField()
+    information_description = EncryptedTextField()
     level = models.CharField(max_length=20, choices=DisclosureLevel.choices)
     # To whom: the referring officer and/or their agency.
     recipient_officer = models.ForeignKey(
@@ -417,7 +417,7 @@ class Consent(models.Model):
     revocation_terms = models.TextField(help_text="The right to revoke, and how.")
     expires_on = models.DateField(null=True, blank=True)
     expiry_event_kind = models.CharField(max_length=30, choices=ExpiryEvent.choices, blank=True)
-    expiry_event = models.CharField(max_length=200, blank=True)  # the event in the participant's words
+    expiry_event = EncryptedTextField(max_length=200, blank=True)  # the event in the participant's words
     # Set when the expiry event was recorded: the consent ended then.
     ended_at = models.DateTimeField(null=True, blank=True)
     ended_by_event_on = models.DateField(null=True, blank=True)
