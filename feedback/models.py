@@ -347,7 +347,7 @@ class DeliveryStatus(models.TextChoices):
 class CaseManagerMessage(models.Model):
     """A short note from a case manager to the officer who made a referral ("she's in residential treatment").
 
-    Sent only under a consent that covers free text (see `feedback.selectors.free_text_consent`);
+    Sent only under a consent that covers free text (see `referrals.disclosure.free_text_consent`);
     the officer reads it only while such a consent is still active. The text is narrative, so it
     is encrypted at rest.
     """
