@@ -15,6 +15,7 @@ from django.db.models import Q, QuerySet
 
 from deflection import access
 from deflection.models import ROLE_PRECEDENCE, Membership, Program, Role, User
+from deflection.roles import SUGGESTION_WRITER_ROLES
 from feedback.models import (
     CaseManagerMessage,
     Highlight,
@@ -27,9 +28,6 @@ from feedback.models import (
 from referrals import disclosure
 from referrals.access import case_manager_agency_ids
 from referrals.models import Consent
-
-# Who may write suggestions: the people the checklist says to include in planning.
-SUGGESTION_WRITER_ROLES = frozenset({Role.OFFICER, Role.DISPATCHER, Role.SUPERVISOR, Role.COMMAND})
 
 
 def _program_q(agency_ids: set[int]) -> Q:

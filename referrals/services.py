@@ -16,8 +16,10 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from deflection.audit import audit_log
-from deflection.models import AuditEvent, Membership, Program, Role, User
+from deflection.errors import ServiceError
+from deflection.models import AuditEvent, Membership, Program, User
 from deflection.outbox import enqueue
+from deflection.roles import POLICE_ROLES
 from referrals import disclosure
 from referrals.access import case_manager_agency_ids
 from referrals.matching import exact_key, match_keys
@@ -41,13 +43,9 @@ from referrals.models import (
     StatusChange,
 )
 
-
-class ReferralRefused(Exception):
-    """A hard eligibility criterion failed: the referral cannot go ahead, and here is why."""
-
-    def __init__(self, failures: list[EligibilityCriterion]):
-        self.failures = failures
-        super().__init__("; ".join(c.question for c in failures))
+# ServiceError.code of a referral that a hard eligibility criterion refuses; `detail` holds the
+# failed criteria, so that the form can say why and what else to do.
+INELIGIBLE = "ineligible"
 
 
 @dataclass(frozen=True)
@@ -79,7 +77,7 @@ def officer_membership(officer: User, program: Program, agency_ids: set[int] | f
     if agency_ids is None:
         agency_ids = program.agency_ids()
     for membership in officer.active_memberships():
-        if membership.agency_id in agency_ids and membership.role in Role.police():
+        if membership.agency_id in agency_ids and membership.role in POLICE_ROLES:
             return membership
     raise PermissionError("The officer is not a member of a police agency in this program.")
 
@@ -169,7 +167,7 @@ def referral_submit(
         criteria = list(program.criteria.filter(is_active=True))
     failures, justice = _check_eligibility(criteria, data.eligibility_answers)
     if failures:
-        raise ReferralRefused(failures)
+        raise ServiceError("; ".join(c.question for c in failures), status=422, code=INELIGIBLE, detail=failures)
     membership = officer_membership(officer, program, agency_ids)
     now = timezone.now()
     try:
@@ -344,7 +342,7 @@ def consent_record(*, participant: Participant, witnessed_by: User, request=None
     """
     consent = Consent(participant=participant, witnessed_by=witnessed_by, **fields)
     if consent.disclosing_agency_id not in case_manager_agency_ids(witnessed_by):
-        raise PermissionError("A consent is recorded by the provider that holds the records.")
+        raise ServiceError("A consent is recorded by the provider that holds the records.", status=403, code="not_provider")
     merged_in = Referral.objects.filter(participant=participant, origin_participant__isnull=False)
     consent.covered_records = sorted({participant.pk, *merged_in.values_list("origin_participant_id", flat=True)})
     consent.full_clean()
@@ -465,7 +463,7 @@ def outcome_record(
 ) -> Outcome:
     """An outcome belongs to the recording provider; only its staff see it."""
     if provider_id not in case_manager_agency_ids(by):
-        raise PermissionError("Outcomes are recorded by the provider's own case managers.")
+        raise ServiceError("Outcomes are recorded by the provider's own case managers.", status=403, code="not_provider")
     with transaction.atomic():
         outcome = Outcome.objects.create(
             participant=participant, kind=kind, occurred_on=occurred_on, recorded_by=by, provider_id=provider_id
