@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import dataclasses
 import statistics
 
 from django.contrib import messages
@@ -290,6 +292,70 @@ def participant_merge(request, pk, other_pk):
         return redirect("referrals:participant", pk=survivor.pk)
     messages.success(request, f"Merged P-{duplicate.pk} into P-{survivor.pk}; every referral was kept.")
     return redirect("referrals:participant", pk=survivor.pk)
+
+
+DISCLOSURE_COLUMNS = ["time", "recipient", "shown", "consent", "referral", "channel", "disclosed_by"]
+
+
+def _disclosure_export(request, pk) -> tuple:
+    participant = access.get_participant_for_case_manager(request, pk)
+    referral_ids = set(
+        access.referrals_for_case_manager(request.user).filter(participant=participant).values_list("pk", flat=True)
+    )
+    tz = participant.program.tz
+    rows = [
+        dataclasses.replace(d, at=d.at.astimezone(tz))
+        for d in selectors.disclosures_about(participant, referral_ids=referral_ids)
+    ]
+    return participant, rows
+
+
+@login_required
+def disclosures_csv(request, pk):
+    """Every disclosure about the person (merged-away records included), no row cap; audited."""
+    participant, rows = _disclosure_export(request, pk)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="disclosures-P-{participant.pk}.csv"'
+    writer = csv.writer(response)
+    writer.writerow(DISCLOSURE_COLUMNS)
+    for d in rows:
+        writer.writerow(
+            [
+                d.at.isoformat(timespec="seconds"),
+                d.recipient,
+                d.shown,
+                d.consent_id or "",
+                d.referral_id or "",
+                d.channel,
+                d.disclosed_by,
+            ]
+        )
+    audit_log(
+        action="participant.disclosures_export", request=request, obj=participant, detail={"format": "csv", "rows": len(rows)}
+    )
+    return response
+
+
+@login_required
+def disclosures_pdf(request, pk):
+    participant, rows = _disclosure_export(request, pk)
+    pdf = render_pdf(
+        "referrals/disclosures_pdf.html",
+        {
+            "participant": participant,
+            "rows": [{"local_at": d.at, **dataclasses.asdict(d)} for d in rows],
+            "time_zone": participant.program.time_zone,
+            "provider_names": ", ".join(
+                sorted(m.agency.name for m in request.user.active_memberships() if m.role == Role.CASE_MANAGER)
+            ),
+        },
+    )
+    audit_log(
+        action="participant.disclosures_export", request=request, obj=participant, detail={"format": "pdf", "rows": len(rows)}
+    )
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="disclosures-P-{participant.pk}.pdf"'
+    return response
 
 
 @login_required
