@@ -123,6 +123,10 @@ class Participant(models.Model):
     merged_into = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    # A coordinator's legal hold keeps the record past the program's retention period.
+    legal_hold = models.BooleanField(default=False)
+    # Set when the retention job removed the identity and narrative (SECURITY.md 32).
+    deidentified_at = models.DateTimeField(null=True, blank=True)
 
     def __str__(self) -> str:
         return f"Participant P-{self.pk}"
@@ -132,6 +136,16 @@ class Participant(models.Model):
         if self.is_pseudonymous:
             return f"Unnamed person P-{self.pk}"
         return f"{self.first_name} {self.last_name}".strip()
+
+
+DEFAULT_RETENTION_YEARS = 6
+
+
+class RetentionPolicy(models.Model):
+    """How long a program keeps participant data after the person's last activity (default 6 years)."""
+
+    program = models.OneToOneField(Program, on_delete=models.CASCADE, primary_key=True, related_name="retention")
+    years = models.PositiveSmallIntegerField(default=DEFAULT_RETENTION_YEARS)
 
 
 class MatchKeyKind(models.TextChoices):
