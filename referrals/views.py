@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from deflection import access as program_access
@@ -59,6 +60,7 @@ def _officer_setup(request) -> ReferralSetup:
 
 
 @login_required
+@never_cache  # the unread count follows consent: a revoked consent must not linger in a cached page
 def officer_home(request):
     programs = program_access.programs_for(request.user).select_related("lead_agency").order_by("name")
     mine = Referral.objects.filter(officer=request.user)
@@ -125,6 +127,7 @@ def referral_done(request, pk):
 
 
 @login_required
+@never_cache  # consented statuses: revocation reaches the next view, including the back button
 def my_referrals(request):
     referrals = list(
         Referral.objects.filter(officer=request.user).select_related("provider").order_by("-created_at")[:MY_REFERRALS_PAGE]

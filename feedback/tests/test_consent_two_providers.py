@@ -83,3 +83,8 @@ def test_provider_a_cannot_send_a_message_under_provider_bs_consent(client, worl
     )
     assert response.status_code == 403
     assert CaseManagerMessage.objects.count() == 1  # only the earlier one
+
+
+def test_the_feed_is_never_cached(client, world, referral):
+    client.force_login(world.officer)
+    assert "no-store" in client.get(reverse("feedback:feed"))["Cache-Control"]

@@ -338,3 +338,10 @@ def test_unread_notice_count_drops_when_the_consent_is_revoked(client, rworld, r
     assert "1 update on your referrals" in client.get(reverse("referrals:officer_home")).content.decode()
     services.consent_revoke(consent=consent, by=rworld.case_manager)
     assert "update on your referrals" not in client.get(reverse("referrals:officer_home")).content.decode()
+
+
+def test_consented_pages_are_never_cached(client, rworld, referral):
+    make_consent(rworld, referral, "active", "referring officer")
+    client.force_login(rworld.officer)
+    for name in ("referrals:mine", "referrals:officer_home"):
+        assert "no-store" in client.get(reverse(name))["Cache-Control"]
