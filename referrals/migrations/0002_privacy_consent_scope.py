@@ -9,80 +9,109 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('deflection', '0004_program_case_management_agency_and_more'),
-        ('referrals', '0001_initial'),
+        ("deflection", "0004_program_case_management_agency_and_more"),
+        ("referrals", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ParticipantUpdateProposal',
+            name="ParticipantUpdateProposal",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('phone', deflection.crypto.EncryptedTextField(blank=True)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('decision', models.CharField(choices=[('pending', 'Waiting for the case manager'), ('accepted', 'Accepted'), ('discarded', 'Discarded')], default='pending', max_length=10)),
-                ('decided_at', models.DateTimeField(blank=True, null=True)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("phone", deflection.crypto.EncryptedTextField(blank=True)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "decision",
+                    models.CharField(
+                        choices=[
+                            ("pending", "Waiting for the case manager"),
+                            ("accepted", "Accepted"),
+                            ("discarded", "Discarded"),
+                        ],
+                        default="pending",
+                        max_length=10,
+                    ),
+                ),
+                ("decided_at", models.DateTimeField(blank=True, null=True)),
             ],
         ),
         migrations.RemoveConstraint(
-            model_name='consent',
-            name='consent_has_expiry',
+            model_name="consent",
+            name="consent_has_expiry",
         ),
         migrations.AddField(
-            model_name='consent',
-            name='covered_records',
-            field=django.contrib.postgres.fields.ArrayField(base_field=models.IntegerField(), blank=True, default=list, size=None),
+            model_name="consent",
+            name="covered_records",
+            field=django.contrib.postgres.fields.ArrayField(
+                base_field=models.IntegerField(), blank=True, default=list, size=None
+            ),
         ),
         migrations.AddField(
-            model_name='consent',
-            name='ended_at',
+            model_name="consent",
+            name="ended_at",
             field=models.DateTimeField(blank=True, null=True),
         ),
         migrations.AddField(
-            model_name='consent',
-            name='ended_by_event_on',
+            model_name="consent",
+            name="ended_by_event_on",
             field=models.DateField(blank=True, null=True),
         ),
         migrations.AddField(
-            model_name='consent',
-            name='expiry_event_kind',
-            field=models.CharField(blank=True, choices=[('final_disposition', 'Final disposition of the criminal case (42 CFR 2.35)'), ('treatment_discharge', 'Discharge from treatment'), ('program_exit', 'Leaving the deflection program'), ('other', 'Another event, described in the consent')], max_length=30),
+            model_name="consent",
+            name="expiry_event_kind",
+            field=models.CharField(
+                blank=True,
+                choices=[
+                    ("final_disposition", "Final disposition of the criminal case (42 CFR 2.35)"),
+                    ("treatment_discharge", "Discharge from treatment"),
+                    ("program_exit", "Leaving the deflection program"),
+                    ("other", "Another event, described in the consent"),
+                ],
+                max_length=30,
+            ),
         ),
         migrations.AddField(
-            model_name='outcome',
-            name='provider',
-            field=models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='deflection.agency'),
+            model_name="outcome",
+            name="provider",
+            field=models.ForeignKey(
+                null=True, on_delete=django.db.models.deletion.PROTECT, related_name="+", to="deflection.agency"
+            ),
         ),
         migrations.AddField(
-            model_name='referral',
-            name='origin_participant',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='referrals.participant'),
+            model_name="referral",
+            name="origin_participant",
+            field=models.ForeignKey(
+                blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name="+", to="referrals.participant"
+            ),
         ),
         migrations.AddField(
-            model_name='participantupdateproposal',
-            name='decided_by',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="participantupdateproposal",
+            name="decided_by",
+            field=models.ForeignKey(
+                blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL
+            ),
         ),
         migrations.AddField(
-            model_name='participantupdateproposal',
-            name='participant',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='update_proposals', to='referrals.participant'),
+            model_name="participantupdateproposal",
+            name="participant",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE, related_name="update_proposals", to="referrals.participant"
+            ),
         ),
         migrations.AddField(
-            model_name='participantupdateproposal',
-            name='proposed_by',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="participantupdateproposal",
+            name="proposed_by",
+            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL),
         ),
         migrations.AddField(
-            model_name='participantupdateproposal',
-            name='referral',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='referrals.referral'),
+            model_name="participantupdateproposal",
+            name="referral",
+            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name="+", to="referrals.referral"),
         ),
         migrations.AddIndex(
-            model_name='participantupdateproposal',
-            index=models.Index(condition=models.Q(('decision', 'pending')), fields=['participant'], name='proposal_pending_idx'),
+            model_name="participantupdateproposal",
+            index=models.Index(condition=models.Q(("decision", "pending")), fields=["participant"], name="proposal_pending_idx"),
         ),
     ]

@@ -5,28 +5,36 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('deflection', '0005_auth_sessions_unused_accounts'),
-        ('referrals', '0005_privacy_encrypt_narrative'),
+        ("deflection", "0005_auth_sessions_unused_accounts"),
+        ("referrals", "0005_privacy_encrypt_narrative"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='RetentionPolicy',
+            name="RetentionPolicy",
             fields=[
-                ('program', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, primary_key=True, related_name='retention', serialize=False, to='deflection.program')),
-                ('years', models.PositiveSmallIntegerField(default=6)),
+                (
+                    "program",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        primary_key=True,
+                        related_name="retention",
+                        serialize=False,
+                        to="deflection.program",
+                    ),
+                ),
+                ("years", models.PositiveSmallIntegerField(default=6)),
             ],
         ),
         migrations.AddField(
-            model_name='participant',
-            name='deidentified_at',
+            model_name="participant",
+            name="deidentified_at",
             field=models.DateTimeField(blank=True, null=True),
         ),
         migrations.AddField(
-            model_name='participant',
-            name='legal_hold',
+            model_name="participant",
+            name="legal_hold",
             field=models.BooleanField(default=False),
         ),
     ]
