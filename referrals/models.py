@@ -124,7 +124,7 @@ class Participant(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     # A coordinator's legal hold keeps the record past the program's retention period.
-    legal_hold = models.BooleanField(default=False)
+    legal_hold = models.BooleanField(default=False, db_default=False)  # db default: bench/scale.py inserts in SQL
     # Set when the retention job removed the identity and narrative (SECURITY.md 32).
     deidentified_at = models.DateTimeField(null=True, blank=True)
 
