@@ -17,6 +17,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from deflection.crypto import EncryptedDateField, EncryptedTextField
+from deflection.errors import ServiceError
 from deflection.models import Agency, Pathway, Program
 
 CAPACITY_STALE_AFTER = timedelta(hours=24)
@@ -123,15 +124,36 @@ class Participant(models.Model):
     merged_into = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    # A coordinator's legal hold keeps the record past the program's retention period.
+    legal_hold = models.BooleanField(default=False, db_default=False)  # db default: bench/scale.py inserts in SQL
+    # Set when the retention job removed the identity and narrative (SECURITY.md 32).
+    deidentified_at = models.DateTimeField(null=True, blank=True)
 
     def __str__(self) -> str:
         return f"Participant P-{self.pk}"
+
+    @property
+    def initials(self) -> str:
+        """ "J. D.": enough for the officer who met the person to tell referrals apart."""
+        if self.is_pseudonymous:
+            return f"P-{self.pk}"
+        return " ".join(f"{part[:1].upper()}." for part in (self.first_name, self.last_name) if part)
 
     @property
     def display_name(self) -> str:
         if self.is_pseudonymous:
             return f"Unnamed person P-{self.pk}"
         return f"{self.first_name} {self.last_name}".strip()
+
+
+DEFAULT_RETENTION_YEARS = 6
+
+
+class RetentionPolicy(models.Model):
+    """How long a program keeps participant data after the person's last activity (default 6 years)."""
+
+    program = models.OneToOneField(Program, on_delete=models.CASCADE, primary_key=True, related_name="retention")
+    years = models.PositiveSmallIntegerField(default=DEFAULT_RETENTION_YEARS)
 
 
 class MatchKeyKind(models.TextChoices):
@@ -230,11 +252,81 @@ class Status(models.TextChoices):
         ]
 
 
+# Which statuses may follow which (DOMAIN.md: the case manager's status pipeline). A move that is
+# not listed here is a correction of a mistake: allowed only with a reason, and marked as such.
+TRANSITIONS: dict[str, tuple[str, ...]] = {
+    Status.RECEIVED: (
+        Status.CONTACT_ATTEMPTED,
+        Status.CONTACTED,
+        Status.UNABLE_TO_CONTACT,
+        Status.NOT_ELIGIBLE,
+        Status.NO_CAPACITY,
+        Status.REFERRED_ELSEWHERE,
+        Status.CLOSED,
+    ),
+    # Another attempt is a step of its own (each attempt has a date).
+    Status.CONTACT_ATTEMPTED: (Status.CONTACT_ATTEMPTED, Status.CONTACTED, Status.UNABLE_TO_CONTACT, Status.CLOSED),
+    Status.CONTACTED: (
+        Status.INTAKE_SCHEDULED,
+        Status.ENGAGED,
+        Status.DECLINED,
+        Status.NOT_ELIGIBLE,
+        Status.NO_CAPACITY,
+        Status.REFERRED_ELSEWHERE,
+        Status.CLOSED,
+    ),
+    Status.INTAKE_SCHEDULED: (
+        Status.ENGAGED,
+        Status.DECLINED,
+        Status.NO_CAPACITY,
+        Status.REFERRED_ELSEWHERE,
+        Status.UNABLE_TO_CONTACT,
+        Status.CLOSED,
+    ),
+    Status.ENGAGED: (Status.RETAINED_30, Status.CLOSED),
+    Status.RETAINED_30: (Status.RETAINED_90, Status.CLOSED),
+    Status.RETAINED_90: (Status.CLOSED,),
+    # A person who could not be reached may call back; a full provider may find a slot.
+    Status.UNABLE_TO_CONTACT: (Status.CONTACTED, Status.CLOSED),
+    Status.NO_CAPACITY: (Status.INTAKE_SCHEDULED, Status.REFERRED_ELSEWHERE, Status.CLOSED),
+    Status.DECLINED: (Status.CLOSED,),
+    Status.NOT_ELIGIBLE: (Status.REFERRED_ELSEWHERE, Status.CLOSED),
+    Status.REFERRED_ELSEWHERE: (Status.CLOSED,),
+    Status.CLOSED: (),
+}
+
+# Statuses that mean the program reached the person (the first of them is the first contact).
+CONTACT_REACHED = frozenset(
+    {
+        Status.CONTACTED,
+        Status.INTAKE_SCHEDULED,
+        Status.ENGAGED,
+        Status.RETAINED_30,
+        Status.RETAINED_90,
+        Status.DECLINED,
+        Status.NOT_ELIGIBLE,
+        Status.REFERRED_ELSEWHERE,
+    }
+)
+# Statuses that mean the person engaged in treatment (the first of them is the engagement).
+ENGAGED_STATUSES = frozenset({Status.ENGAGED, Status.RETAINED_30, Status.RETAINED_90})
+
+
+class TransitionNotAllowed(ServiceError):
+    """The status cannot follow the current one, or a correction came without a reason."""
+
+    def __init__(self, message: str):
+        super().__init__(message, status=409, code="status_transition")
+
+
 class Referral(models.Model):
     """One deflection episode: an officer connected a person to the program on one occasion."""
 
     program = models.ForeignKey(Program, on_delete=models.PROTECT, related_name="referrals")
     participant = models.ForeignKey(Participant, on_delete=models.PROTECT, related_name="referrals")
+    # The record the referral was made on, kept when a merge moves it (null: never moved, the same as
+    # `participant`). A consent covers only the records it was signed over, so a merge never widens it.
+    origin_participant = models.ForeignKey(Participant, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     officer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="referrals_made")
     # The officer's agency when they referred (officers can move agencies later).
     agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="referrals_made")
@@ -253,10 +345,10 @@ class Referral(models.Model):
     form_opened_at = models.DateTimeField()
     created_at = models.DateTimeField(default=timezone.now)
     completion_seconds = models.PositiveIntegerField()
-    # Current state, kept in step with the latest StatusChange by services.referral_set_status.
+    # Current state, kept in step with the latest StatusChange by Referral.move_to (called by services).
     status = models.CharField(max_length=30, choices=Status.choices, default=Status.RECEIVED)
     status_changed_at = models.DateTimeField(default=timezone.now)
-    next_step = models.CharField(max_length=200, blank=True)
+    next_step = EncryptedTextField(max_length=200, blank=True)
     next_step_owner = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
@@ -302,6 +394,18 @@ class Referral(models.Model):
         """Officer intervention is diversion in lieu of charges; every other pathway is deflection."""
         return self.pathway == Pathway.OFFICER_INTERVENTION
 
+    @property
+    def completion_label(self) -> str:
+        """How long the form took, in words an officer reads at a glance ("45 seconds", "6 minutes")."""
+        seconds = self.completion_seconds
+        if seconds < 60:
+            return f"{seconds} second{'s' if seconds != 1 else ''}"
+        minutes = round(seconds / 60)
+        return f"{minutes} minute{'s' if minutes != 1 else ''}"
+    def record_id(self) -> int:
+        """The participant record this episode was made on, whatever merges happened since."""
+        return self.origin_participant_id or self.participant_id
+
     def age(self, now: datetime.datetime | None = None) -> timedelta:
         return (now or timezone.now()) - self.created_at
 
@@ -313,6 +417,86 @@ class Referral(models.Model):
     def handoff_steps(self) -> list[str]:
         return HANDOFF_STEPS[Handoff(self.handoff)]
 
+    # ---- status: the state machine (the only place that decides what may follow what) ----
+
+    def allowed_next_statuses(self) -> tuple[str, ...]:
+        return TRANSITIONS[Status(self.status)]
+
+    def correction_targets(self) -> list[str]:
+        """Statuses reachable only as 'correct a mistake': everything else but the current one."""
+        allowed = set(self.allowed_next_statuses())
+        return [s for s in Status.values if s != self.status and s not in allowed]
+
+    def move_to(
+        self,
+        status: str,
+        *,
+        at: datetime.datetime,
+        by,
+        note: str = "",
+        correction: bool = False,
+        service_kind: str = "",
+    ) -> tuple[StatusChange, list[str]]:
+        """Apply one status step in memory: the new status and the timestamps derived from it.
+
+        Returns the (unsaved) history row and the fields changed; the caller saves both, so that a
+        service (one row, select_for_update) and the demo (bulk_create) share this rule.
+        A forward move must be listed in TRANSITIONS. Any other move is a correction of a mistake,
+        which needs `correction=True` and a reason in `note`; it undoes the timestamps the mistaken
+        step derived (a correction back before contact clears first contact).
+        """
+        if status not in Status.values:
+            raise TransitionNotAllowed(f"Unknown status {status!r}.")
+        allowed = status in self.allowed_next_statuses()
+        if correction:
+            if allowed:
+                raise TransitionNotAllowed("This is an ordinary next step, not a correction.")
+            if status == self.status:
+                raise TransitionNotAllowed("The referral already has this status.")
+            if not note.strip():
+                raise TransitionNotAllowed("Say why the status is being corrected.")
+        elif not allowed:
+            raise TransitionNotAllowed(
+                f"“{Status(status).label}” cannot follow “{Status(self.status).label}”. "
+                "To undo a mistake, use “Correct a mistake” with a reason."
+            )
+        if status == Status.ENGAGED and not service_kind:
+            raise TransitionNotAllowed("Which treatment did the person engage in?")
+        self.status = status
+        self.status_changed_at = at
+        fields = ["status", "status_changed_at"]
+        if self.acknowledged_at is None:  # a status step is the program acting on the referral
+            self.acknowledged_at = at
+            fields.append("acknowledged_at")
+        if status in CONTACT_REACHED and self.first_contact_at is None:
+            self.first_contact_at = at
+            fields.append("first_contact_at")
+        if status in ENGAGED_STATUSES and self.engaged_at is None:
+            self.engaged_at = at
+            fields.append("engaged_at")
+        if service_kind:
+            self.engaged_service_kind = service_kind
+            fields.append("engaged_service_kind")
+        if correction:
+            if status not in ENGAGED_STATUSES and self.engaged_at is not None:
+                self.engaged_at, self.engaged_service_kind = None, ""
+                fields += ["engaged_at", "engaged_service_kind"]
+            if status in (Status.RECEIVED, Status.CONTACT_ATTEMPTED) and self.first_contact_at is not None:
+                self.first_contact_at = None
+                fields.append("first_contact_at")
+        change = StatusChange(
+            referral=self, status=status, at=at, by=by, note=note, service_kind=service_kind, is_correction=correction
+        )
+        return change, list(dict.fromkeys(fields))
+
+    def set_next_step(self, next_step: str, owner, due: datetime.datetime | None) -> list[str]:
+        """Record the next step; never touches the status (the R-000693 trap)."""
+        self.next_step, self.next_step_owner, self.next_step_due = next_step, owner, due
+        return ["next_step", "next_step_owner", "next_step_due"]
+
+    def next_step_is_overdue(self, now: datetime.datetime | None = None) -> bool:
+        return bool(self.next_step and self.next_step_due and self.next_step_due <= (now or timezone.now()))
+
 
 class StatusChange(models.Model):
     """One step of a referral's history, with who, when, why and the next step."""
@@ -322,12 +506,14 @@ class StatusChange(models.Model):
     at = models.DateTimeField(default=timezone.now)
     by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     note = EncryptedTextField(blank=True)
-    next_step = models.CharField(max_length=200, blank=True)
+    next_step = EncryptedTextField(max_length=200, blank=True)
     next_step_owner = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     next_step_due = models.DateTimeField(null=True, blank=True)
     service_kind = models.CharField(max_length=20, choices=ServiceKind.choices, blank=True)
+    # A step that undid a mistaken one ("correct a mistake"); its note holds the reason.
+    is_correction = models.BooleanField(default=False, db_default=False)
 
     class Meta:
         indexes = [
@@ -344,6 +530,8 @@ class OutcomeKind(models.TextChoices):
 
 class Outcome(models.Model):
     participant = models.ForeignKey(Participant, on_delete=models.CASCADE, related_name="outcomes")
+    # The provider whose staff recorded it: only that provider's staff see it (SECURITY.md 28).
+    provider = models.ForeignKey(Agency, on_delete=models.PROTECT, null=True, related_name="+")
     kind = models.CharField(max_length=20, choices=OutcomeKind.choices)
     occurred_on = models.DateField()
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
@@ -352,7 +540,7 @@ class Outcome(models.Model):
 
 class FollowUpTask(models.Model):
     referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="tasks")
-    title = models.CharField(max_length=200)
+    title = EncryptedTextField(max_length=200)
     due_at = models.DateTimeField()
     assigned_to = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="followup_tasks")
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
@@ -374,14 +562,27 @@ class DisclosureLevel(models.TextChoices):
     STATUS_AND_SERVICE = "status_and_service", "Program status and the kind of treatment"
 
 
+class ExpiryEvent(models.TextChoices):
+    """Events a consent may expire on (42 CFR 2.31(a)(6)); recording the event ends the consent."""
+
+    FINAL_DISPOSITION = "final_disposition", "Final disposition of the criminal case (42 CFR 2.35)"
+    TREATMENT_DISCHARGE = "treatment_discharge", "Discharge from treatment"
+    PROGRAM_EXIT = "program_exit", "Leaving the deflection program"
+    OTHER = "other", "Another event, described in the consent"
+
+
 class Consent(models.Model):
     """A written consent to disclose SUD information, with every 42 CFR 2.31(a) element."""
 
     participant = models.ForeignKey(Participant, on_delete=models.PROTECT, related_name="consents")
-    # Who may disclose.
+    # The participant records (ids) the consent was signed over: the record itself and those merged
+    # into it before the signature. Empty means just `participant`. A later merge never adds to it.
+    covered_records = ArrayField(models.IntegerField(), default=list, blank=True)
+    # Who may disclose: the provider that holds the records (42 CFR 2.31(a)(2)). The consent
+    # discloses that provider's episodes and messages and nothing of any other provider's.
     disclosing_agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
     # A specific description of the information.
-    information_description = models.TextField()
+    information_description = EncryptedTextField()
     level = models.CharField(max_length=20, choices=DisclosureLevel.choices)
     # To whom: the referring officer and/or their agency.
     recipient_officer = models.ForeignKey(
@@ -393,7 +594,11 @@ class Consent(models.Model):
     purpose = models.TextField()
     revocation_terms = models.TextField(help_text="The right to revoke, and how.")
     expires_on = models.DateField(null=True, blank=True)
-    expiry_event = models.CharField(max_length=200, blank=True)
+    expiry_event_kind = models.CharField(max_length=30, choices=ExpiryEvent.choices, blank=True)
+    expiry_event = EncryptedTextField(max_length=200, blank=True)  # the event in the participant's words
+    # Set when the expiry event was recorded: the consent ended then.
+    ended_at = models.DateTimeField(null=True, blank=True)
+    ended_by_event_on = models.DateField(null=True, blank=True)
     # Signature: a typed name plus a drawn signature or a tick, witnessed by the case manager.
     signature_name = EncryptedTextField()
     signature_drawing = EncryptedTextField(blank=True)
@@ -410,7 +615,9 @@ class Consent(models.Model):
                 condition=Q(recipient_officer__isnull=False) | Q(recipient_agency__isnull=False),
                 name="consent_names_a_recipient",
             ),
-            models.CheckConstraint(condition=Q(expires_on__isnull=False) | ~Q(expiry_event=""), name="consent_has_expiry"),
+            models.CheckConstraint(
+                condition=Q(expires_on__isnull=False) | ~Q(expiry_event_kind=""), name="consent_has_expiry_date_or_event"
+            ),
             models.CheckConstraint(condition=Q(signature_ticked=True) | ~Q(signature_drawing=""), name="consent_is_signed"),
         ]
         indexes = [
@@ -420,9 +627,15 @@ class Consent(models.Model):
 
     def is_active(self, on: datetime.date | None = None) -> bool:
         on = on or timezone.localdate()
-        if self.revoked_at is not None:
+        if self.revoked_at is not None or self.ended_at is not None:
             return False
         return self.expires_on is None or on <= self.expires_on
+
+    def covers(self, referral: Referral) -> bool:
+        """True if the referral is an episode this consent may disclose: the disclosing provider's own,
+        on a record the consent was signed over (a merge never widens a consent)."""
+        records = self.covered_records or [self.participant_id]
+        return referral.provider_id == self.disclosing_agency_id and referral.record_id in records
 
     def names(self, user, agency_id: int | None) -> bool:
         """True if this consent names the user, or the given agency (the user's agency on the referral)."""
@@ -475,3 +688,30 @@ class BreakGlassGrant(models.Model):
 
     def is_active(self, now=None) -> bool:
         return (now or timezone.now()) < self.expires_at
+class ProposalDecision(models.TextChoices):
+    PENDING = "pending", "Waiting for the case manager"
+    ACCEPTED = "accepted", "Accepted"
+    DISCARDED = "discarded", "Discarded"
+
+
+class ParticipantUpdateProposal(models.Model):
+    """Contact details an officer gave on a re-referral, waiting for the case manager.
+
+    A re-referral never overwrites what the case manager relies on: the new details
+    wait here until a case manager of the referral's provider accepts or discards them.
+    """
+
+    participant = models.ForeignKey(Participant, on_delete=models.CASCADE, related_name="update_proposals")
+    referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="+")
+    phone = EncryptedTextField(blank=True)
+    proposed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    decision = models.CharField(max_length=10, choices=ProposalDecision.choices, default=ProposalDecision.PENDING)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [
+            # participant page: pending proposals of one person
+            models.Index(fields=["participant"], condition=Q(decision="pending"), name="proposal_pending_idx"),
+        ]

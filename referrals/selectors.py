@@ -1,15 +1,29 @@
-"""Read-only referral queries with real logic."""
+"""Read-only referral queries: what each referral page shows. Views read through here."""
 
 from __future__ import annotations
 
 import datetime
-from dataclasses import dataclass
+import statistics
+from dataclasses import dataclass, field
 
-from django.db.models import Aggregate, Count, FloatField
+from django.db.models import Aggregate, Count, FloatField, QuerySet
 from django.utils import timezone
 
-from deflection.models import Program
-from referrals.models import Referral
+from deflection.models import Agency, AgencyKind, AuditEvent, Pathway, Program, Role, User
+from referrals import access, disclosure
+from referrals.models import (
+    Consent,
+    CriterionKind,
+    EligibilityCriterion,
+    FollowUpTask,
+    Handoff,
+    Outcome,
+    Participant,
+    ParticipantUpdateProposal,
+    ProposalDecision,
+    Referral,
+    StatusChange,
+)
 
 
 class Median(Aggregate):
@@ -41,3 +55,185 @@ def completion_times(program: Program, days: int = 90, now: datetime.datetime | 
     )
     median = round(row["median"] / 60, 1) if row["median"] is not None else None
     return CompletionTimes(row["n"], median, program.booking_baseline_minutes)
+
+
+# ---- what the referral pages read (views call these; they run no ORM query themselves) ----
+
+
+@dataclass(frozen=True)
+class OfficerHome:
+    referral_count: int
+    median_minutes: float | None
+    unread: int
+
+
+def officer_home(officer: User) -> OfficerHome:
+    mine = Referral.objects.filter(officer=officer)
+    seconds = list(mine.order_by("-created_at").values_list("completion_seconds", flat=True)[:200])
+    return OfficerHome(
+        referral_count=mine.count(),
+        median_minutes=round(statistics.median(seconds) / 60, 1) if seconds else None,
+        # Counted through the consent gate, so a revoked consent's notices stop counting at once.
+        unread=disclosure.unread_notice_count(officer),
+    )
+
+
+def officer_referrals(officer: User) -> QuerySet[Referral]:
+    """The officer's own referrals, newest first."""
+    return Referral.objects.filter(officer=officer).select_related("provider").order_by("-created_at")
+
+
+def case_owners(referral: Referral) -> QuerySet[User]:
+    """Who may own a referral's next step: the active case managers of its provider."""
+    return User.objects.filter(
+        memberships__agency_id=referral.provider_id, memberships__role=Role.CASE_MANAGER, memberships__is_active=True
+    ).order_by("last_name")
+
+
+def referral_history(referral: Referral) -> QuerySet[StatusChange]:
+    return StatusChange.objects.filter(referral=referral).select_related("by", "next_step_owner").order_by("at", "pk")
+
+
+def referral_tasks(referral: Referral) -> QuerySet[FollowUpTask]:
+    return FollowUpTask.objects.filter(referral=referral).select_related("assigned_to").order_by("due_at")
+
+
+def open_tasks(user: User) -> QuerySet[FollowUpTask]:
+    return FollowUpTask.objects.filter(assigned_to=user, done_at__isnull=True).select_related("referral").order_by("due_at")
+
+
+def justice_queue(program: Program) -> list[tuple[Referral, list[str]]]:
+    """Referrals waiting for the justice partner, each with the inclusive criteria that routed it."""
+    referrals = (
+        Referral.objects.filter(program=program, needs_justice_coordination=True, justice_coordinated_at__isnull=True)
+        .select_related("officer", "agency")
+        .order_by("created_at")
+    )
+    inclusive = {str(c.pk): c.question for c in program.criteria.filter(kind=CriterionKind.INCLUSIVE)}
+    return [(r, [q for cid, q in inclusive.items() if r.eligibility_answers.get(cid)]) for r in referrals]
+
+
+def program_criteria(program: Program) -> QuerySet[EligibilityCriterion]:
+    return EligibilityCriterion.objects.filter(program=program).order_by("position", "pk")
+
+
+# Agencies whose responders refer (the worklist's "referring agency" filter).
+REFERRING_AGENCY_KINDS = (AgencyKind.POLICE, AgencyKind.SHERIFF, AgencyKind.FIRE_EMS)
+
+
+@dataclass(frozen=True)
+class WorklistOptions:
+    assignees: list[User]
+    agencies: list[Agency]
+    pathways: list[tuple[str, str]]
+    handoffs: list[tuple[str, str]]
+
+
+def worklist_options(provider_ids: set[int], programs: list[Program]) -> WorklistOptions:
+    """The worklist's filter choices: our case managers and the programs' referring (police) agencies."""
+    program_agency_ids: set[int] = set()
+    for program in programs:
+        program_agency_ids |= program.agency_ids()
+    return WorklistOptions(
+        assignees=list(
+            User.objects.filter(
+                memberships__agency_id__in=provider_ids, memberships__role=Role.CASE_MANAGER, memberships__is_active=True
+            )
+            .distinct()
+            .order_by("last_name", "first_name")
+        ),
+        agencies=list(Agency.objects.filter(pk__in=program_agency_ids, kind__in=REFERRING_AGENCY_KINDS).order_by("name")),
+        pathways=list(Pathway.choices),
+        handoffs=list(Handoff.choices),
+    )
+
+
+@dataclass(frozen=True)
+class ParticipantPage:
+    """What one provider's case manager sees of a person: that provider's part of the record only."""
+
+    referrals: list[Referral]
+    consents: list[Consent]
+    outcomes: list[Outcome]
+    proposals: list[ParticipantUpdateProposal]
+    duplicates: list[Participant]
+    disclosures: list[Disclosure]
+    provider_ids: set[int] = field(default_factory=set)
+
+
+@dataclass(frozen=True)
+class Disclosure:
+    """One logged disclosure as the accounting lists it: the recipient, never the actor, first."""
+
+    at: datetime.datetime
+    recipient: str
+    shown: str
+    consent_id: int | None
+    referral_id: int | None
+    channel: str
+    disclosed_by: str
+
+
+def merged_record_ids(participant: Participant) -> set[int]:
+    """The record and every record ever merged into it (directly or through another), for its history."""
+    ids, frontier = {participant.pk}, {participant.pk}
+    while frontier:
+        frontier = set(Participant.objects.filter(merged_into_id__in=frontier).values_list("pk", flat=True)) - ids
+        ids |= frontier
+    return ids
+
+
+def disclosures_about(participant: Participant, *, referral_ids: set[int] | None = None) -> list[Disclosure]:
+    """Every disclosure about the person, including those logged under a record later merged into it.
+
+    `referral_ids` limits the list to one provider's episodes. Oldest first, no cap.
+    """
+    events = AuditEvent.objects.filter(
+        action="disclosure", object_type="referrals.participant", object_id__in=[str(i) for i in merged_record_ids(participant)]
+    ).order_by("at", "id")
+    rows = [e for e in events if referral_ids is None or e.detail.get("referral") in referral_ids]
+    recipients = dict(User.objects.filter(pk__in={e.detail.get("recipient_user") for e in rows}).values_list("pk", "username"))
+    return [
+        Disclosure(
+            at=e.at,
+            recipient=recipients.get(e.detail.get("recipient_user"), e.actor_username),
+            shown=e.detail.get("shown", ""),
+            consent_id=e.detail.get("consent"),
+            referral_id=e.detail.get("referral"),
+            channel=e.detail.get("channel", ""),
+            disclosed_by=e.actor_username,
+        )
+        for e in rows
+    ]
+
+
+def participant_page(participant: Participant, *, viewer: User, duplicates: list[Participant]) -> ParticipantPage:
+    """The viewer's providers' episodes, consents, outcomes, proposals and disclosures of one person."""
+    provider_ids = access.case_manager_agency_ids(viewer)
+    referrals = list(
+        participant.referrals.filter(provider_id__in=provider_ids)
+        .select_related("officer", "agency", "provider")
+        .order_by("created_at")
+    )
+    consents = list(
+        access.consents_for_case_manager(viewer)
+        .filter(participant=participant)
+        .select_related("recipient_officer", "recipient_agency")
+        .order_by("-created_at")
+    )
+    outcomes = list(access.outcomes_for_case_manager(viewer).filter(participant=participant).order_by("-occurred_on"))
+    proposals = list(
+        access.proposals_for_case_manager(viewer)
+        .filter(participant=participant, decision=ProposalDecision.PENDING)
+        .select_related("proposed_by", "referral")
+        .order_by("created_at")
+    )
+    return ParticipantPage(
+        referrals=referrals,
+        consents=consents,
+        outcomes=outcomes,
+        proposals=proposals,
+        duplicates=duplicates,
+        disclosures=disclosures_about(participant, referral_ids={r.pk for r in referrals}),
+        provider_ids=provider_ids,
+    )
