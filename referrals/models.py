@@ -402,6 +402,8 @@ class Referral(models.Model):
             return f"{seconds} second{'s' if seconds != 1 else ''}"
         minutes = round(seconds / 60)
         return f"{minutes} minute{'s' if minutes != 1 else ''}"
+
+    @property
     def record_id(self) -> int:
         """The participant record this episode was made on, whatever merges happened since."""
         return self.origin_participant_id or self.participant_id
@@ -688,6 +690,8 @@ class BreakGlassGrant(models.Model):
 
     def is_active(self, now=None) -> bool:
         return (now or timezone.now()) < self.expires_at
+
+
 class ProposalDecision(models.TextChoices):
     PENDING = "pending", "Waiting for the case manager"
     ACCEPTED = "accepted", "Accepted"
