@@ -16,6 +16,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.contrib.sessions.middleware import SessionMiddleware as DjangoSessionMiddleware
 from django.shortcuts import redirect
 from django.utils import timezone
+from django.utils.cache import patch_vary_headers
 
 from deflection import sessions
 from deflection.audit import audit_log
@@ -33,6 +34,8 @@ class SessionMiddleware(DjangoSessionMiddleware):
         # so a page left open with a progress bar does not keep an idle session alive.
         session = getattr(request, "session", None)
         if getattr(request, "session_passive", False) and session is not None and not session.modified:
+            if session.accessed:
+                patch_vary_headers(response, ("Cookie",))
             return response
         return super().process_response(request, response)
 

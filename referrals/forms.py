@@ -12,6 +12,7 @@ from django.db.models import Count
 from django.utils import timezone
 
 from deflection.models import Agency, Pathway, Program
+from deflection.params import validate_sane_year
 from referrals.models import (
     CapacityState,
     Circumstance,
@@ -19,6 +20,7 @@ from referrals.models import (
     CriterionKind,
     DisclosureLevel,
     EligibilityCriterion,
+    ExpiryEvent,
     Handoff,
     OutcomeKind,
     ProviderService,
@@ -280,6 +282,7 @@ class ConsentForm(forms.ModelForm):
             "purpose",
             "revocation_terms",
             "expires_on",
+            "expiry_event_kind",
             "expiry_event",
             "signature_name",
             "signature_ticked",
@@ -291,7 +294,8 @@ class ConsentForm(forms.ModelForm):
             "level": "Level the recipients may receive",
             "revocation_terms": "The right to revoke, and how",
             "expires_on": "Expires on",
-            "expiry_event": "…or expires at this event",
+            "expiry_event_kind": "…or expires at this event",
+            "expiry_event": "The event in the participant's words (optional)",
             "signature_name": "Participant's typed name (signature)",
             "signature_ticked": "The participant signed by ticking this box (witnessed by me)",
             "signed_on": "Date signed",
@@ -339,13 +343,16 @@ class ConsentForm(forms.ModelForm):
         signed_on = self.cleaned_data["signed_on"]
         if signed_on > self.referral.program.today():
             raise forms.ValidationError("The signature date cannot be in the future.")
+        validate_sane_year(signed_on)  # year 1 is a typo, not a consent
         return signed_on
 
     def clean(self):
         cleaned = super().clean()
         if not (cleaned.get("recipient_officer_named") or cleaned.get("recipient_agency_named")):
             raise forms.ValidationError("Name at least one recipient: the referring officer and/or their agency.")
-        if not cleaned.get("expires_on") and not cleaned.get("expiry_event"):
+        if cleaned.get("expiry_event_kind") == ExpiryEvent.OTHER and not cleaned.get("expiry_event"):
+            self.add_error("expiry_event", "Describe the event the consent expires on.")
+        if not cleaned.get("expires_on") and not cleaned.get("expiry_event_kind"):
             self.add_error("expires_on", "Required by 42 CFR 2.31: an expiry date or event.")
         if cleaned.get("expires_on") and cleaned.get("signed_on") and cleaned["expires_on"] < cleaned["signed_on"]:
             self.add_error("expires_on", "The consent cannot expire before it was signed.")
@@ -367,6 +374,7 @@ class ConsentForm(forms.ModelForm):
             "purpose": c["purpose"],
             "revocation_terms": c["revocation_terms"],
             "expires_on": c.get("expires_on"),
+            "expiry_event_kind": c.get("expiry_event_kind", ""),
             "expiry_event": c.get("expiry_event", ""),
             "signature_name": c["signature_name"],
             "signature_drawing": c.get("signature_drawing", ""),
@@ -387,9 +395,22 @@ class OutcomeForm(forms.Form):
         return value
 
 
+class ExpiryEventForm(forms.Form):
+    """Record the event that some consents expire on; recording it ends them."""
+
+    event = forms.ChoiceField(choices=ExpiryEvent.choices, label="Event")
+    occurred_on = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}), label="It happened on")
+
+    def clean_occurred_on(self):
+        value = self.cleaned_data["occurred_on"]
+        if value > timezone.localdate():
+            raise forms.ValidationError("The date cannot be in the future.")
+        return value
+
+
 class TaskForm(forms.Form):
     title = forms.CharField(max_length=200)
-    due_at = forms.DateTimeField(widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
+    due_at = forms.DateTimeField(widget=forms.DateTimeInput(attrs={"type": "datetime-local"}), validators=[validate_sane_year])
 
 
 class CapacityForm(forms.Form):

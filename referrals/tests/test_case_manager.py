@@ -111,6 +111,15 @@ def test_unconsented_status_change_sends_nothing(cm, rworld, django_capture_on_c
     assert not OfficerNotice.objects.exists()
 
 
+def test_an_invalid_task_is_a_400_with_field_errors(cm, rworld):
+    referral = make_referral(rworld)
+    for due in ("0001-01-01T09:00", "9999-12-31T23:00", ""):
+        response = cm.post(reverse("referrals:task_add", args=[referral.pk]), {"title": "Call back", "due_at": due})
+        assert response.status_code == 400
+        assert b"invalid-feedback" in response.content or b"is-invalid" in response.content
+    assert not referral.tasks.exists()
+
+
 def test_tasks_and_outcomes(cm, rworld):
     referral = make_referral(rworld)
     due = (timezone.now() + datetime.timedelta(hours=3)).strftime("%Y-%m-%dT%H:%M")
