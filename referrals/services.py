@@ -169,6 +169,7 @@ def referral_submit(
     data: ReferralData,
     criteria: list[EligibilityCriterion] | None = None,
     agency_ids: set[int] | frozenset[int] | None = None,
+    check_repeat: bool = False,
     request=None,
 ) -> tuple[Referral, bool]:
     """Record a referral once per idempotency key. Returns (referral, created).
@@ -185,7 +186,7 @@ def referral_submit(
         raise ServiceError("; ".join(c.question for c in failures), status=422, code=INELIGIBLE, detail=failures)
     membership = officer_membership(officer, program, agency_ids)
     now = timezone.now()
-    if not data.send_as_new and not data.is_pseudonymous:
+    if check_repeat and not data.send_as_new and not data.is_pseudonymous:
         earlier = recent_referral_of_same_person(officer=officer, program=program, data=data, now=now)
         if earlier is not None:
             raise ServiceError("You referred this person a few minutes ago.", status=409, code=POSSIBLE_REPEAT, detail=earlier)

@@ -109,6 +109,7 @@ def referral_new(request):
             data=form.to_data(),
             criteria=form.criteria,
             agency_ids=setup.agency_ids,
+            check_repeat=True,  # the web form asks; the API (no one to ask) does not
             request=request,
         )
     except ServiceError as refused:
