@@ -143,9 +143,13 @@ def kombu_url(url: str) -> str:
 
 CACHES = {
     "default": {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        # Django's RedisCache, except that an unreachable Redis is a cache miss, never a 500 (deflection/cache.py).
+        "BACKEND": "deflection.cache.ResilientRedisCache",
         "LOCATION": REDIS_URL,
         "KEY_PREFIX": "deflection",
+        # Passed through to Django's RedisCache. A stopped Redis refuses at once; a hung one must not hold
+        # a request for longer than this.
+        "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 1.0},
     }
 }
 

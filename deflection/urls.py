@@ -17,3 +17,6 @@ urlpatterns = [
     path("reports/", include("reports.urls")),
     path("admin/", admin.site.urls),
 ]
+
+# A database that cannot be reached answers a plain 503 "nothing was saved, try again" (issue 15).
+handler500 = "deflection.errors.server_error"
