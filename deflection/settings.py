@@ -173,7 +173,11 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(BASE_DIR / ".data" / "celerybeat-schedule")
 # Every periodic job is declared here, and only here.
 CELERY_BEAT_SCHEDULE = {
     "worker-heartbeat": {"task": "deflection.tasks.heartbeat", "schedule": timedelta(seconds=30)},
-    "relay-outbox": {"task": "deflection.tasks.relay_outbox", "schedule": timedelta(seconds=30)},
+    # How soon work kept in the outbox while Redis was down reaches the broker once it is back.
+    "relay-outbox": {
+        "task": "deflection.tasks.relay_outbox",
+        "schedule": timedelta(seconds=float(env_str("OUTBOX_RELAY_SECONDS", "30"))),
+    },
     # Weekly; idempotent per (person, course, week), so a beat restart that runs it early sends nothing twice.
     "training-reminders": {"task": "training.tasks.send_training_reminders", "schedule": timedelta(days=7)},
     # A survey whose window opens later gets its one reminder once it opens.
