@@ -149,7 +149,10 @@ class ThrowawayPostgres:
 
     def _pg(self, args: list[str], **kwargs) -> subprocess.CompletedProcess:
         command = [str(postgres_bin() / args[0]), *args[1:]]
-        return subprocess.run(command, check=True, capture_output=True, cwd=self.root, user=self.run_as, **kwargs)
+        done = subprocess.run(command, capture_output=True, cwd=self.root, user=self.run_as, **kwargs)
+        if done.returncode:
+            raise RuntimeError(f"{args[0]} exited {done.returncode}: {done.stderr.decode(errors='replace')[-2000:]}")
+        return done
 
     def url(self, database: str) -> str:
         return f"postgres://postgres@127.0.0.1:{self.port}/{database}"
@@ -163,7 +166,7 @@ class ThrowawayPostgres:
         self._pg(["pg_ctl", "-D", str(self.data), "-m", "fast", "-w", "stop"])
 
     def destroy(self) -> None:
-        with contextlib.suppress(subprocess.CalledProcessError):
+        with contextlib.suppress(RuntimeError):
             self._pg(["pg_ctl", "-D", str(self.data), "-m", "immediate", "-w", "stop"])
         shutil.rmtree(self.root, ignore_errors=True)
 
@@ -195,6 +198,9 @@ class ThrowawayPostgres:
             check=True,
             capture_output=True,
         ).stdout
+        # The source server may carry per-column options that a stock PostgreSQL does not know (the shared
+        # server on this workplace sets `pg_attver`); they describe that server, not the data.
+        dump = re.sub(rb"(?m)^ALTER TABLE ONLY \S+ ALTER COLUMN \S+ SET \(pg_attver=\d+\);\n", b"", dump)
         self._pg(
             ["psql", "-h", "127.0.0.1", "-p", str(self.port), "-U", "postgres", "-d", database, "-q", "-v", "ON_ERROR_STOP=1"],
             input=dump,
