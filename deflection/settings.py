@@ -168,7 +168,15 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 600}
+# A task not acknowledged within the visibility timeout (its worker was killed, or it is still running) is
+# handed to another worker. Every email task claims its row in the transaction that sends, so neither case
+# sends twice (issue 15). The fault suite shortens both numbers to see redelivery within a test.
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": int(env_str("BROKER_VISIBILITY_TIMEOUT", "600"))}
+if env_str("BROKER_RESTORE_SWEEP_SECONDS"):
+    CELERY_BROKER_TRANSPORT_OPTIONS |= {
+        "unacked_restore_interval": int(env_str("BROKER_RESTORE_SWEEP_SECONDS")),
+        "unacked_restore_throttle": 1,
+    }
 CELERY_BEAT_SCHEDULE_FILENAME = str(BASE_DIR / ".data" / "celerybeat-schedule")
 # Every periodic job is declared here, and only here.
 CELERY_BEAT_SCHEDULE = {

@@ -8,7 +8,8 @@ from aiosmtpd.controller import Controller
 from django.db import connection
 
 from faults.processes import ThrowawayPostgres, ThrowawayRedis, free_port, stop_process
-from referrals.tests.conftest import rworld  # noqa: F401  (the referral program the scenarios use)
+from feedback.tests.conftest import consent_for, referral  # noqa: F401  (fixtures the scenarios use)
+from referrals.tests.conftest import rworld  # noqa: F401
 
 
 class Inbox:
@@ -19,8 +20,21 @@ class Inbox:
         self.replies: list[str] = []  # e.g. ["421 try later"]: answered, in order, before accepting
         self.refused: list[str] = []
         self.lock = threading.Lock()
+        # Hold the next message's DATA unanswered (the sender is "mid-send") until `released` is set;
+        # it is then refused, so it was never delivered: the sender was killed before the 250.
+        self.hold_next = False
+        self.holding = False
+        self.released = False
+        self.dropped: list[list[str]] = []
 
     async def handle_DATA(self, server, session, envelope):  # noqa: N802  (aiosmtpd's hook name)
+        if self.hold_next:
+            self.hold_next = False
+            self.holding = True
+            self.dropped.append(list(envelope.rcpt_tos))  # never accepted: no 250 is ever sent for it
+            while not self.released:
+                await asyncio.sleep(0.05)
+            return "451 4.3.0 the sender went away"
         with self.lock:
             if self.replies:
                 reply = self.replies.pop(0)
