@@ -15,9 +15,7 @@ LOCKED_MESSAGE = (
 
 def recent_login_failures(username: str) -> int:
     since = timezone.now() - settings.LOGIN_FAILURE_WINDOW
-    return AuditEvent.objects.filter(
-        actor_username=username[:150], action="login.failed", at__gte=since
-    ).count()
+    return AuditEvent.objects.filter(actor_username=username[:150], action="login.failed", at__gte=since).count()
 
 
 def is_locked_out(username: str) -> bool:
@@ -41,9 +39,7 @@ class ProgramSettingsForm(forms.ModelForm):
     pathways = forms.MultipleChoiceField(
         choices=Pathway.choices, widget=forms.CheckboxSelectMultiple, help_text="The pathways this program offers."
     )
-    program_types = forms.MultipleChoiceField(
-        choices=ProgramType.choices, widget=forms.CheckboxSelectMultiple, required=False
-    )
+    program_types = forms.MultipleChoiceField(choices=ProgramType.choices, widget=forms.CheckboxSelectMultiple, required=False)
 
     class Meta:
         model = Program

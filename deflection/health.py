@@ -55,8 +55,7 @@ def _outbox_backlog() -> dict:
     try:
         with connection.cursor() as cursor:
             cursor.execute(
-                "SELECT count(*), extract(epoch FROM now() - min(created_at)) FROM deflection_outboxmessage"
-                " WHERE status = %s",
+                "SELECT count(*), extract(epoch FROM now() - min(created_at)) FROM deflection_outboxmessage WHERE status = %s",
                 [OutboxStatus.PENDING],
             )
             pending, oldest = cursor.fetchone()

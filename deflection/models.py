@@ -257,9 +257,7 @@ class AuditEvent(models.Model):
 
     at = models.DateTimeField(default=timezone.now)
     # PROTECT: a user with audit history is deactivated, never deleted.
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     actor_username = models.CharField(max_length=150, blank=True)
     action = models.CharField(max_length=60)
     object_type = models.CharField(max_length=60, blank=True)
@@ -304,9 +302,7 @@ class OutboxMessage(models.Model):
     class Meta:
         indexes = [
             # relay_outbox: the pending rows, oldest first
-            models.Index(
-                fields=["created_at"], condition=models.Q(status="pending"), name="outbox_pending_idx"
-            ),
+            models.Index(fields=["created_at"], condition=models.Q(status="pending"), name="outbox_pending_idx"),
         ]
 
     def __str__(self) -> str:

