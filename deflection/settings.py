@@ -310,6 +310,8 @@ def _email_settings(url: str) -> dict:
 
 globals().update(_email_settings(EMAIL_URL))
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Deflection <no-reply@deflection.local>")
+# The first wait before an email task retries after SMTP trouble; each retry doubles it.
+EMAIL_RETRY_BACKOFF_SECONDS = int(env_str("EMAIL_RETRY_BACKOFF_SECONDS", "60"))
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # --- i18n, time -------------------------------------------------------------

@@ -417,6 +417,30 @@ def justice_done(request, pk):
 
 
 @login_required
+def failed_notice_emails(request):
+    """Officer notice emails that failed after every retry, with a "send again" button for each."""
+    program = _coordinated_program(request)
+    notices = (
+        OfficerNotice.objects.filter(referral__program=program, emailed_at__isnull=True, email_failed_at__isnull=False)
+        .select_related("officer", "referral")
+        .order_by("email_failed_at")
+    )
+    return render(request, "referrals/failed_emails.html", {"program": program, "notices": notices})
+
+
+@login_required
+@require_POST
+def notice_email_resend(request, pk):
+    program = _coordinated_program(request)
+    notice = program_access.get_object_for_user(
+        request, OfficerNotice.objects.filter(referral__program=program), pk, "referrals.officernotice"
+    )
+    services.officer_notice_email_resend(notice=notice, by=request.user, request=request)
+    messages.success(request, "The email will be sent again.")
+    return redirect("referrals:failed_emails")
+
+
+@login_required
 @require_http_methods(["GET", "POST"])
 def criteria(request):
     program = _coordinated_program(request)
