@@ -19,10 +19,10 @@ $(STAMP): requirements.txt build-constraints.txt
 	rm -f $(VENV)/.installed-*
 	touch $@
 
-# Debian packages the browser tests and PDF checks need (installed only when root and missing).
+# Debian packages the browser tests, PDF checks and the PgBouncer fault test need (installed only when root and missing).
 system-deps:
 	@missing=""; \
-	for pkg in chromium libharfbuzz-subset0 poppler-utils; do \
+	for pkg in chromium libharfbuzz-subset0 poppler-utils pgbouncer; do \
 		dpkg -s $$pkg >/dev/null 2>&1 || missing="$$missing $$pkg"; \
 	done; \
 	if [ -n "$$missing" ]; then \

@@ -126,6 +126,15 @@ DATABASE_URL = env_str("DATABASE_URL", embedded_database_url())
 DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60, conn_health_checks=True)}
 if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
     raise ImproperlyConfigured("Deflection runs on PostgreSQL only; DATABASE_URL must be postgres://")
+# Behind a transaction-pooling PgBouncer (DATABASE_POOLER=transaction) each transaction may run on another
+# server connection: a server-side cursor (a queryset's .iterator()) or a prepared statement would be looked
+# for on a connection that never saw it. Locks stay transaction-scoped (select_for_update, pg_advisory_xact_lock).
+DATABASE_POOLER = env_str("DATABASE_POOLER")
+if DATABASE_POOLER not in {"", "transaction", "session"}:
+    raise ImproperlyConfigured("DATABASE_POOLER must be empty, 'transaction' or 'session'")
+if DATABASE_POOLER == "transaction":
+    DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
+    DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = None
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Redis, cache, Celery ---------------------------------------------------

@@ -359,3 +359,47 @@ def signed_in_cookie(user) -> str:
     client = Client()
     client.force_login(user)
     return client.cookies["sessionid"].value
+
+
+# --- PgBouncer ----------------------------------------------------------------------------------
+
+
+class ThrowawayPgBouncer:
+    """Debian's pgbouncer in transaction pooling mode in front of a ThrowawayPostgres, on a free port.
+
+    It refuses to run as root, so it runs as the same system user as the PostgreSQL it fronts.
+    """
+
+    def __init__(self, postgres: ThrowawayPostgres, database: str, *, pool_size: int = 8) -> None:
+        self.port = free_port()
+        self.postgres = postgres
+        config = postgres.root / "pgbouncer.ini"
+        users = postgres.root / "pgbouncer-users.txt"
+        users.write_text('"postgres" ""\n')
+        config.write_text(
+            "[databases]\n"
+            f"{database} = host=127.0.0.1 port={postgres.port} dbname={database} user=postgres\n"
+            "[pgbouncer]\n"
+            f"listen_addr = 127.0.0.1\nlisten_port = {self.port}\nunix_socket_dir =\n"
+            f"auth_type = trust\nauth_file = {users}\n"
+            f"pool_mode = transaction\ndefault_pool_size = {pool_size}\nmax_client_conn = 200\n"
+            f"logfile = {postgres.root / 'pgbouncer.log'}\n"
+            "ignore_startup_parameters = extra_float_digits,options\n"
+        )
+        for path in (config, users):
+            path.chmod(0o644)
+        self.proc = subprocess.Popen(
+            [shutil.which("pgbouncer") or "/usr/sbin/pgbouncer", str(config)],
+            cwd=postgres.root,
+            user=postgres.run_as,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+        wait_until(lambda: port_open(self.port), 20, "pgbouncer")
+
+    def url(self, database: str) -> str:
+        return f"postgres://postgres@127.0.0.1:{self.port}/{database}"
+
+    def stop(self) -> None:
+        stop_process(self.proc)
