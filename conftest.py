@@ -97,6 +97,8 @@ def _clean_cache():
 
     # A test that pointed Redis at a dead port leaves its process's circuits open; the next test starts closed.
     resilient_cache.circuit.reset()
+    resilient_cache._local.clear()
+    resilient_cache._missed_deletes.clear()
     outbox.broker_circuit.reset()
     cache.clear()
 

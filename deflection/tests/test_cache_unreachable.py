@@ -26,15 +26,23 @@ def redis_down(settings):
     outbox.broker_circuit.reset()
 
 
-def test_unreachable_redis_is_a_miss_and_writes_are_no_ops(redis_down):
+def test_unreachable_redis_is_a_miss_and_the_process_keeps_what_it_computed(redis_down):
     assert cache.get("anything", "fallback") == "fallback"
     assert cache.get_many(["a", "b"]) == {}
-    cache.set("anything", 1)
-    assert cache.add("anything", 1) is False
-    assert cache.delete("anything") is False
-    assert cache.has_key("anything") is False
+    cache.set("setup", "computed once", 3600)
+    assert cache.get("setup") == "computed once"  # the next request in this process need not compute it again
+    assert cache.add("setup", "other") is False
+    assert cache.delete("setup") is False
+    assert cache.get("setup") is None
     with pytest.raises(ValueError):
         cache.incr("counter")
+
+
+def test_entries_kept_during_an_outage_are_not_read_once_redis_is_back(settings):
+    with override_settings(CACHES=dead_cache(settings)):
+        cache.set("pathway-order", "computed during the outage")
+    resilient_cache.circuit.reset()
+    assert cache.get("pathway-order") is None
 
 
 def test_many_misses_log_one_warning_without_the_key(redis_down, caplog):
