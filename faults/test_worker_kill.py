@@ -17,11 +17,13 @@ import pytest
 from celery import Celery
 from django.utils import timezone
 
+from deflection.models import Role
 from deflection.settings import kombu_url
 from deflection.test_settings import _next_redis_db
 from faults.processes import app_env, start_worker, wait_for_worker, wait_until
 from feedback import services as feedback_services
 from feedback.models import CaseManagerMessage
+from feedback.tests.factories import SurveyFactory
 from referrals.models import OfficerNotice, Status, StatusChange
 from referrals.tests.factories import ReferralFactory
 from training.tests.factories import AttendanceFactory, CourseFactory, SessionFactory
@@ -62,11 +64,18 @@ def case_manager_message(world, referral, consent_for):
     return "feedback.tasks.email_case_manager_message", {"message_id": message.pk}, [world.officer.email]
 
 
+def survey_reminders(world, referral, consent_for):
+    survey = SurveyFactory(program=world.program, audience_roles=[Role.OFFICER, Role.DISPATCHER])
+    survey.audience_agencies.set([world.police])
+    return "feedback.tasks.send_survey_reminders", {"survey_id": survey.pk}, [world.officer.email, world.dispatcher.email]
+
+
 SCENARIOS = {
     "officer notice": officer_notice,
     "training reminders": training_reminders,
     "weekly digests": weekly_digests,
     "case manager message": case_manager_message,
+    "survey reminders": survey_reminders,
 }
 
 
@@ -92,6 +101,7 @@ def broker_env(redis_server, smtp, test_database_url):
         email_port=smtp.port,
         BROKER_VISIBILITY_TIMEOUT="3",
         BROKER_RESTORE_SWEEP_SECONDS="1",
+        EMAIL_RETRY_BACKOFF_SECONDS="1",
     )
 
 
