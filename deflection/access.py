@@ -58,6 +58,15 @@ def programs_coordinated_by(user: User) -> QuerySet[Program]:
     return _programs_of_agencies(agency_ids_with_role(user, Role.COORDINATOR))
 
 
+def coordinates(user: User, program: Program | int) -> bool:
+    """Whether the user coordinates this program (administrators coordinate every program).
+
+    The one answer to "is this user a coordinator of this program"; pass the program or its id.
+    """
+    program_id = program.pk if isinstance(program, Program) else program
+    return programs_coordinated_by(user).filter(pk=program_id).exists()
+
+
 def deny(request, object_type: str, object_id) -> Http404:
     """Audit a refused lookup and return the 404 to raise."""
     audit_log(

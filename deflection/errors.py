@@ -1,33 +1,51 @@
-"""The site's 500 handler: a database that cannot be reached is a plain 503, anything else a plain 500.
+"""The one service error type, and the one view helper that turns it into a response.
 
-Both pages are static (no context processors, no database, no personal data, no traceback), so they
-render while PostgreSQL is down. A 503 tells the load balancer and the officer's browser to try
-again; nothing was committed, and the officer's draft is still in the browser (SECURITY.md 21).
+A service that refuses raises `ServiceError` with the words the person should read (never personal
+data: the message may reach a log), the HTTP status the refusal deserves, and a short `code` for
+callers and tests that must tell refusals apart. A view catches it and calls `refusal_response`.
 """
 
 from __future__ import annotations
 
-import sys
+from typing import Any
 
-from django.db import InterfaceError, OperationalError
-from django.http import HttpResponse, HttpResponseServerError
-from django.template import loader
-
-# Seconds a client should wait before retrying: about how long a PostgreSQL restart or failover takes.
-RETRY_AFTER_SECONDS = 30
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
 
 
-def database_unreachable(exc: BaseException | None) -> bool:
-    """OperationalError covers refused and dropped connections and a server shutting down;
-    InterfaceError a connection Django held that the server has since closed."""
-    return isinstance(exc, OperationalError | InterfaceError)
+class ServiceError(Exception):
+    """A workflow refused; `message` is shown to the person as it is.
+
+    status 400: the input was wrong (fix it and try again); 403: not allowed (consent, membership,
+    time window); 409: it conflicts with what is recorded (already answered, full); 422: understood
+    but the rules say no (a failed eligibility criterion). `detail` carries what a page needs to
+    explain more (the failed criteria, say).
+    """
+
+    def __init__(self, message: str, *, status: int = 400, code: str = "invalid", detail: Any = None):
+        super().__init__(message)
+        self.message = message
+        self.status = status
+        self.code = code
+        self.detail = detail
 
 
-def server_error(request, template_name: str = "500.html") -> HttpResponse:
-    if database_unreachable(sys.exc_info()[1]):
-        response = HttpResponse(loader.get_template("503.html").render(), status=503)
-        response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+def refusal_response(
+    request: HttpRequest,
+    error: ServiceError,
+    template: str,
+    context: dict,
+    *,
+    form=None,
+    field: str | None = None,
+) -> HttpResponse:
+    """Render `template` again with the refusal, with the error's status.
+
+    Bad input (400) goes on the form, beside `field` (or above all fields), when there is a form;
+    any other refusal, or one without a form, is `refusal` in the context for the page to show.
+    """
+    if form is not None and error.status == 400:
+        form.add_error(field, error.message)
     else:
-        response = HttpResponseServerError(loader.get_template(template_name).render())
-    response["Cache-Control"] = "no-store"
-    return response
+        context["refusal"] = error.message
+    return render(request, template, context, status=error.status)

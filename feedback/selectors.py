@@ -8,7 +8,6 @@ with no number attached, so no template can leak what it was not given.
 
 from __future__ import annotations
 
-import zoneinfo
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
@@ -19,6 +18,16 @@ from django.utils import timezone
 
 from deflection import access as program_access
 from deflection.models import Agency, Program, Role, User
+from deflection.suppression import (
+    DEFAULT_THRESHOLD,
+    Published,
+    Rate,
+    Reason,
+    rate,
+    suppress_cumulative,
+    suppress_funnel,
+    suppression_note,
+)
 from feedback import access
 from feedback.models import (
     CaseManagerMessage,
@@ -37,16 +46,6 @@ from feedback.models import (
 )
 from referrals.disclosure import ENGAGED_STATUSES, RECEIVED_ONLY, OfficerView, governing_consent, status_text
 from referrals.models import DisclosureLevel, Referral, Status, StatusChange
-from reports.suppression import (
-    DEFAULT_THRESHOLD,
-    Published,
-    Rate,
-    Reason,
-    rate,
-    suppress_cumulative,
-    suppress_funnel,
-    suppression_note,
-)
 
 # --- Suggestions ----------------------------------------------------------------
 
@@ -55,7 +54,7 @@ def _start_of(program: Program, moment: date | datetime) -> datetime:
     """A date means the start of that day in the program's time zone; a datetime is taken as is."""
     if isinstance(moment, datetime):
         return moment
-    return datetime.combine(moment, time.min, tzinfo=zoneinfo.ZoneInfo(program.time_zone))
+    return program.local_midnight(moment)
 
 
 def you_said_we_did(program: Program, start: date | datetime, end: date | datetime) -> QuerySet[Suggestion]:
@@ -597,7 +596,6 @@ def approved_newsletter_letters(program: Program, start: date | datetime, end: d
     referral, participant, officer, scan or original, so a newsletter template
     cannot reach them. Dates are whole days in the program's time zone.
     """
-    tz = zoneinfo.ZoneInfo(program.time_zone)
     letters = (
         ParticipantLetter.objects.filter(
             program=program,
@@ -610,4 +608,4 @@ def approved_newsletter_letters(program: Program, start: date | datetime, end: d
         .only("id", "published_text", "reviewed_at")
         .order_by("reviewed_at", "id")
     )
-    return [NewsletterLetter(letter.published_text, letter.reviewed_at.astimezone(tz).date()) for letter in letters]
+    return [NewsletterLetter(letter.published_text, program.local_date(letter.reviewed_at)) for letter in letters]

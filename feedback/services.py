@@ -12,7 +12,6 @@ from __future__ import annotations
 import base64
 import re
 import uuid
-import zoneinfo
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from datetime import date, datetime, time, timedelta
@@ -26,8 +25,9 @@ from django.db.models import Count, Exists, OuterRef
 from django.urls import reverse
 from django.utils import timezone
 
-from deflection.access import programs_coordinated_by
+from deflection.access import coordinates
 from deflection.audit import audit_log, client_ip
+from deflection.errors import ServiceError
 from deflection.models import Agency, AuditEvent, Program, Role, User
 from deflection.outbox import enqueue
 from feedback import access, selectors
@@ -71,32 +71,10 @@ CHECKLIST_OPEN_QUESTIONS = [
 ]
 
 
-class FeedbackError(Exception):
-    """A refusal worded for the person who caused it; views show it with `status`."""
-
-    status = 400
-
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
-
-
-class AlreadyResponded(FeedbackError):
-    status = 409
-
-
-class SurveyNotOpen(FeedbackError):
-    status = 409
-
-
-class ConsentRequired(FeedbackError):
-    """The participant's consent does not let this reach the referring officer."""
-
-    status = 403
-
-
-def program_today(program: Program) -> date:
-    return timezone.localdate(timezone=zoneinfo.ZoneInfo(program.time_zone))
+# Codes of the refusals that callers tell apart (ServiceError.code).
+SURVEY_NOT_OPEN = "survey_not_open"
+ALREADY_RESPONDED = "already_responded"
+CONSENT_REQUIRED = "consent_required"  # the consent does not let this reach the referring officer
 
 
 # --- Suggestions --------------------------------------------------------------
@@ -115,11 +93,11 @@ def suggestion_submit(
         raise PermissionDenied("Only officers, dispatchers, supervisors and command staff of the program write suggestions.")
     text = (text or "").strip()
     if not text:
-        raise FeedbackError("Write your suggestion first.")
+        raise ServiceError("Write your suggestion first.")
     if len(text) > SUGGESTION_MAX_CHARS:
-        raise FeedbackError(f"Keep it under {SUGGESTION_MAX_CHARS} characters.")
+        raise ServiceError(f"Keep it under {SUGGESTION_MAX_CHARS} characters.")
     suggestion = Suggestion.objects.create(
-        program=program, author=None if anonymous else author, text=text, submitted_on=program_today(program)
+        program=program, author=None if anonymous else author, text=text, submitted_on=program.today()
     )
     if not anonymous:
         audit_log(action="feedback.suggestion.submit", request=request, actor=author, obj=suggestion)
@@ -133,13 +111,13 @@ def suggestion_triage(
     *, suggestion: Suggestion, coordinator: User, status: str, response: str, request=None
 ) -> Suggestion:
     """Set a suggestion's status and its public response (shown to everyone in the program)."""
-    if not programs_coordinated_by(coordinator).filter(pk=suggestion.program_id).exists():
+    if not coordinates(coordinator, suggestion.program_id):
         raise PermissionDenied("Only the program's coordinators triage suggestions.")
     if status not in SuggestionStatus.values:
-        raise FeedbackError("Choose a status.")
+        raise ServiceError("Choose a status.")
     response = (response or "").strip()
     if status in SuggestionStatus.decisions() and not response:
-        raise FeedbackError(
+        raise ServiceError(
             "Adopted and declined suggestions need a public response: say what the program did, or why not."
         )
     previous_status = suggestion.status
@@ -179,7 +157,7 @@ def audit_anonymous_suggestions() -> int:
     written = 0
     for row in days:
         program = programs[row["program_id"]]
-        if row["submitted_on"] >= program_today(program):
+        if row["submitted_on"] >= program.today():
             continue  # the day is not over: more may come, and today's count would narrow the time again
         try:
             with transaction.atomic():
@@ -214,28 +192,28 @@ def survey_create(
     request=None,
 ) -> Survey:
     """Define a survey with its audience and window; if it is already open, queue its reminder."""
-    if not programs_coordinated_by(created_by).filter(pk=program.pk).exists():
+    if not coordinates(created_by, program):
         raise PermissionDenied("Only the program's coordinators create surveys.")
     roles = sorted(set(roles))
     agencies = list(agencies)
     scale_questions = [q.strip() for q in scale_questions if q.strip()]
     open_questions = [q.strip() for q in open_questions if q.strip()]
     if closes_at <= opens_at:
-        raise FeedbackError("The survey must close after it opens.")
+        raise ServiceError("The survey must close after it opens.")
     if closes_at <= timezone.now():
-        raise FeedbackError("The closing time is already past.")
+        raise ServiceError("The closing time is already past.")
     if not roles or not set(roles) <= set(Role.values):
-        raise FeedbackError("Choose at least one role to ask.")
+        raise ServiceError("Choose at least one role to ask.")
     program_agency_ids = program.agency_ids()
     if not agencies or any(a.pk not in program_agency_ids for a in agencies):
-        raise FeedbackError("Choose at least one of the program's agencies.")
+        raise ServiceError("Choose at least one of the program's agencies.")
     questions = [(QuestionKind.SCALE, q) for q in scale_questions] + [(QuestionKind.OPEN, q) for q in open_questions]
     if not questions:
-        raise FeedbackError("Add at least one question.")
+        raise ServiceError("Add at least one question.")
     if len(questions) > SURVEY_MAX_QUESTIONS:
-        raise FeedbackError(f"Keep it short: at most {SURVEY_MAX_QUESTIONS} questions.")
+        raise ServiceError(f"Keep it short: at most {SURVEY_MAX_QUESTIONS} questions.")
     if any(len(text) > 300 for _, text in questions):
-        raise FeedbackError("Keep each question under 300 characters.")
+        raise ServiceError("Keep each question under 300 characters.")
     with transaction.atomic():
         survey = Survey.objects.create(
             program=program,
@@ -286,7 +264,6 @@ def survey_reminders_enqueue_due() -> int:
 
 
 def _reminder_body(survey: Survey) -> str:
-    tz = zoneinfo.ZoneInfo(survey.program.time_zone)
     link = settings.SITE_URL + reverse("feedback:survey_answer", args=[survey.pk])
     privacy = (
         "Answers are anonymous: the program learns only that you answered, never what you said."
@@ -296,7 +273,7 @@ def _reminder_body(survey: Survey) -> str:
     # A link and a date only: no names of people, not even a greeting (SECURITY.md 12).
     return (
         "Your deflection program has opened a short survey and would like to hear from you.\n\n"
-        f"It takes a few minutes and closes on {survey.closes_at.astimezone(tz):%B %-d, %Y}.\n\n"
+        f"It takes a few minutes and closes on {survey.program.localtime(survey.closes_at):%B %-d, %Y}.\n\n"
         f"Answer it here (sign-in required):\n{link}\n\n"
         f"{privacy}\n\n"
         "You get this reminder once per survey.\n"
@@ -346,16 +323,16 @@ def _clean_answers(survey: Survey, answers: Mapping[int, object]) -> list[tuple[
             except (TypeError, ValueError):
                 number = 0
             if not 1 <= number <= 5:
-                raise FeedbackError(f"“{question.text}”: choose a number from 1 to 5.")
+                raise ServiceError(f"“{question.text}”: choose a number from 1 to 5.")
             cleaned.append((question, number, ""))
         else:
             text = str(value).strip()
             if len(text) > OPEN_ANSWER_MAX_CHARS:
-                raise FeedbackError(f"“{question.text}”: keep the answer under {OPEN_ANSWER_MAX_CHARS} characters.")
+                raise ServiceError(f"“{question.text}”: keep the answer under {OPEN_ANSWER_MAX_CHARS} characters.")
             if text:
                 cleaned.append((question, None, text))
     if not cleaned:
-        raise FeedbackError("Answer at least one question.")
+        raise ServiceError("Answer at least one question.")
     return cleaned
 
 
@@ -376,14 +353,14 @@ def survey_respond(*, survey: Survey, user: User, answers: Mapping[int, object],
     """
     now = timezone.now()
     if survey.is_scheduled(now):
-        raise SurveyNotOpen("This survey is not open yet.")
+        raise ServiceError("This survey is not open yet.", status=409, code=SURVEY_NOT_OPEN)
     if survey.is_closed(now):
-        raise SurveyNotOpen("This survey has closed; thank you all the same.")
+        raise ServiceError("This survey has closed; thank you all the same.", status=409, code=SURVEY_NOT_OPEN)
     membership = access.audience_membership(user, survey)
     if membership is None:
         raise PermissionDenied("This survey is not addressed to you.")
     if SurveyParticipation.objects.filter(survey=survey, user=user).exists():
-        raise AlreadyResponded(ALREADY_RESPONDED_MESSAGE)
+        raise ServiceError(ALREADY_RESPONDED_MESSAGE, status=409, code=ALREADY_RESPONDED)
     cleaned = _clean_answers(survey, answers)
     try:
         with transaction.atomic():
@@ -409,7 +386,7 @@ def survey_respond(*, survey: Survey, user: User, answers: Mapping[int, object],
     except IntegrityError as exc:
         # A double tap or a second tab got here first.
         if _violated_constraint(exc) in {"survey_participation_one_per_person", "survey_response_one_per_named_respondent"}:
-            raise AlreadyResponded(ALREADY_RESPONDED_MESSAGE) from exc
+            raise ServiceError(ALREADY_RESPONDED_MESSAGE, status=409, code=ALREADY_RESPONDED) from exc
         raise
     return participation
 
@@ -434,21 +411,21 @@ def highlight_post(
     request=None,
 ) -> Highlight:
     """Publish a research or data item to everyone in the program."""
-    if not programs_coordinated_by(author).filter(pk=program.pk).exists():
+    if not coordinates(author, program):
         raise PermissionDenied("Only the program's coordinators post highlights.")
     title, body, url = title.strip(), (body or "").strip(), (url or "").strip()
     if not title:
-        raise FeedbackError("Give the item a title.")
+        raise ServiceError("Give the item a title.")
     if kind == HighlightKind.FINDING and not body:
-        raise FeedbackError("Write the finding.")
+        raise ServiceError("Write the finding.")
     if kind == HighlightKind.LINK and not url.startswith(("https://", "http://")):
-        raise FeedbackError("Give a web address starting with https://.")
+        raise ServiceError("Give a web address starting with https://.")
     highlight = Highlight(program=program, kind=kind, title=title, body=body, created_by=author)
     if kind == HighlightKind.LINK:
         highlight.url = url
     if kind in UPLOAD_TYPES:
         if upload is None:
-            raise FeedbackError("Choose a file to upload.")
+            raise ServiceError("Choose a file to upload.")
         # Checked again here, not only in the form: the service is the one way in.
         file_type = check_upload(upload, allowed=UPLOAD_TYPES[kind])
         highlight.file_type = file_type
@@ -526,9 +503,9 @@ def message_send(
         raise PermissionDenied("Only the provider's case managers write to the referring officer.")
     text = (text or "").strip()
     if not text:
-        raise FeedbackError("Write the message first.")
+        raise ServiceError("Write the message first.")
     if len(text) > MESSAGE_MAX_CHARS:
-        raise FeedbackError(f"Keep it short: at most {MESSAGE_MAX_CHARS} characters.")
+        raise ServiceError(f"Keep it short: at most {MESSAGE_MAX_CHARS} characters.")
     existing = CaseManagerMessage.objects.filter(sender=sender, idempotency_key=idempotency_key).first()
     if existing is not None:
         return existing  # a double tap or a retried POST: the first one was sent
@@ -536,7 +513,7 @@ def message_send(
     today = timezone.localdate()
     refusal = access.free_text_refusal(referral, consents, today)
     if refusal:
-        raise ConsentRequired(refusal)
+        raise ServiceError(refusal, status=403, code=CONSENT_REQUIRED)
     consent = access.free_text_consent(referral, referral.officer, consents, today)
     try:
         with transaction.atomic():
@@ -598,19 +575,19 @@ def letter_record(
     if referral.provider_id not in case_manager_agency_ids(recorded_by):
         raise PermissionDenied("Only the provider's case managers record participants' letters.")
     if permission not in LetterPermission.values:
-        raise FeedbackError("Record where the participant allowed the letter to go.")
+        raise ServiceError("Record where the participant allowed the letter to go.")
     text = (text or "").strip()
     if not text and upload is None:
-        raise FeedbackError("Type the letter, or upload a photo or scan of it.")
+        raise ServiceError("Type the letter, or upload a photo or scan of it.")
     if len(text) > LETTER_MAX_CHARS:
-        raise FeedbackError(f"Keep the typed text under {LETTER_MAX_CHARS} characters; upload a scan of a longer letter.")
+        raise ServiceError(f"Keep the typed text under {LETTER_MAX_CHARS} characters; upload a scan of a longer letter.")
     scan_type, data = "", ""
     if upload is not None:
         try:
             # Checked again here, not only in the form: the service is the one way in.
             scan_type = check_upload(upload)
         except ValidationError as exc:
-            raise FeedbackError(exc.messages[0]) from exc
+            raise ServiceError(exc.messages[0]) from exc
         upload.seek(0)
         data = base64.b64encode(upload.read()).decode("ascii")
     with transaction.atomic():
@@ -651,7 +628,7 @@ def letter_review(
     if not access.letter_programs_for(coordinator).filter(pk=letter.program_id).exists():
         raise PermissionDenied("Only the program's coordinators review letters.")
     if decision not in LETTER_DECISIONS:
-        raise FeedbackError("Choose approve, redact or reject.")
+        raise ServiceError("Choose approve, redact or reject.")
     status = LETTER_DECISIONS[decision]
     text = (text or "").replace("\r\n", "\n").strip()
     published = ""
@@ -659,22 +636,22 @@ def letter_review(
         published = letter.original_text
     elif status == LetterStatus.REDACTED:
         if not text:
-            raise FeedbackError("Write the redacted text: what the officer and the newsletter may read.")
+            raise ServiceError("Write the redacted text: what the officer and the newsletter may read.")
         if text == letter.original_text.replace("\r\n", "\n").strip():
-            raise FeedbackError("The text is unchanged. Approve the letter as it is, or edit out what must not be shown.")
+            raise ServiceError("The text is unchanged. Approve the letter as it is, or edit out what must not be shown.")
         if len(text) > LETTER_MAX_CHARS:
-            raise FeedbackError(f"Keep the text under {LETTER_MAX_CHARS} characters.")
+            raise ServiceError(f"Keep the text under {LETTER_MAX_CHARS} characters.")
         published = text
     if include_in_newsletter:
         if status == LetterStatus.REJECTED:
-            raise FeedbackError("A rejected letter cannot go in the newsletter.")
+            raise ServiceError("A rejected letter cannot go in the newsletter.")
         if letter.permission not in LetterPermission.to_newsletter():
-            raise FeedbackError("The participant did not allow this letter in the newsletter.")
+            raise ServiceError("The participant did not allow this letter in the newsletter.")
         if not published:
-            raise FeedbackError("The newsletter prints text only: redact the scan into an anonymised text first.")
+            raise ServiceError("The newsletter prints text only: redact the scan into an anonymised text first.")
         names = _names_in(published, letter)
         if names:
-            raise FeedbackError(
+            raise ServiceError(
                 f"The newsletter version must be anonymous, but it still contains {', '.join(names)}. Redact it first."
             )
     previous = letter.status
@@ -708,16 +685,15 @@ DIGEST_SEND_AFTER = time(6, 0)
 
 def digest_week(program: Program, now: datetime) -> tuple[date, datetime, datetime]:
     """(Monday, start, end) of the last complete week whose digest is due at `now`."""
-    tz = zoneinfo.ZoneInfo(program.time_zone)
-    local = now.astimezone(tz)
+    local = program.localtime(now)
     monday = local.date() - timedelta(days=local.weekday())
     if local.weekday() == 0 and local.time() < DIGEST_SEND_AFTER:
         monday -= timedelta(days=7)  # early on Monday: last week's digest is not due until the morning
     week_start = monday - timedelta(days=7)
     return (
         week_start,
-        datetime.combine(week_start, time.min, tzinfo=tz),
-        datetime.combine(monday, time.min, tzinfo=tz),
+        program.local_midnight(week_start),
+        program.local_midnight(monday),
     )
 
 

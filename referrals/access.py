@@ -12,9 +12,8 @@ from django.db.models import QuerySet
 from deflection import access
 from deflection.access import agency_ids_with_role, get_object_for_user
 from deflection.models import Role
+from deflection.roles import REFERRING_ROLES
 from referrals.models import Consent, FollowUpTask, Participant, ProviderService, Referral
-
-REFERRING_ROLES = (Role.OFFICER, Role.SUPERVISOR, Role.COMMAND)
 
 
 def can_refer(user) -> bool:

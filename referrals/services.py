@@ -15,8 +15,10 @@ from django.db.models import F
 from django.utils import timezone
 
 from deflection.audit import audit_log
-from deflection.models import AuditEvent, Membership, Program, Role, User
+from deflection.errors import ServiceError
+from deflection.models import AuditEvent, Membership, Program, User
 from deflection.outbox import enqueue
+from deflection.roles import POLICE_ROLES
 from referrals import disclosure
 from referrals.matching import exact_key, match_keys
 from referrals.models import (
@@ -37,13 +39,9 @@ from referrals.models import (
     StatusChange,
 )
 
-
-class ReferralRefused(Exception):
-    """A hard eligibility criterion failed: the referral cannot go ahead, and here is why."""
-
-    def __init__(self, failures: list[EligibilityCriterion]):
-        self.failures = failures
-        super().__init__("; ".join(c.question for c in failures))
+# ServiceError.code of a referral that a hard eligibility criterion refuses; `detail` holds the
+# failed criteria, so that the form can say why and what else to do.
+INELIGIBLE = "ineligible"
 
 
 @dataclass(frozen=True)
@@ -75,7 +73,7 @@ def officer_membership(officer: User, program: Program, agency_ids: set[int] | f
     if agency_ids is None:
         agency_ids = program.agency_ids()
     for membership in officer.active_memberships():
-        if membership.agency_id in agency_ids and membership.role in Role.police():
+        if membership.agency_id in agency_ids and membership.role in POLICE_ROLES:
             return membership
     raise PermissionError("The officer is not a member of a police agency in this program.")
 
@@ -157,7 +155,7 @@ def referral_submit(
         criteria = list(program.criteria.filter(is_active=True))
     failures, justice = _check_eligibility(criteria, data.eligibility_answers)
     if failures:
-        raise ReferralRefused(failures)
+        raise ServiceError("; ".join(c.question for c in failures), status=422, code=INELIGIBLE, detail=failures)
     membership = officer_membership(officer, program, agency_ids)
     now = timezone.now()
     try:

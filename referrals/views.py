@@ -14,6 +14,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from deflection import access as program_access
 from deflection.audit import audit_log
+from deflection.errors import ServiceError, refusal_response
 from deflection.models import AuditEvent, Role, User
 from deflection.pdf import render_pdf
 from referrals import access, services
@@ -92,13 +93,9 @@ def referral_new(request):
                     agency_ids=setup.agency_ids,
                     request=request,
                 )
-            except services.ReferralRefused as refused:
-                return render(
-                    request,
-                    "referrals/referral_form.html",
-                    {"form": form, "program": program, "refused": refused.failures, "handoff_guide": HANDOFF_GUIDE},
-                    status=422,
-                )
+            except ServiceError as refused:
+                context = {"form": form, "program": program, "refused": refused.detail, "handoff_guide": HANDOFF_GUIDE}
+                return refusal_response(request, refused, "referrals/referral_form.html", context)
             return redirect("referrals:done", pk=referral.pk)
         return render(
             request,

@@ -9,6 +9,7 @@ from django.db.models import Count
 from django.utils import timezone
 
 from deflection.models import AgencyKind, Pathway, Program
+from deflection.suppression import Published, Reason
 from referrals.models import ServiceKind
 from reports import metrics, selectors
 from reports.outcomes import PROGRAM
@@ -82,18 +83,21 @@ def federal_measures(*, program: Program, quarter: Period) -> list[FederalMeasur
     published = selectors.count_and_publish(program, [quarter], quarter.months(), now)[quarter]  # as on every page
     quality = published.get(metrics.QUALITY, PROGRAM)
     threshold = program.suppression_threshold
+    individuals, treatment_people, recovery_people = people_counts(
+        people.participants if people else 0, people.referrals if people else 0, treatment, recovery, threshold
+    )
     return [
         FederalMeasure(
             "referred_to_treatment",
             "Number of individuals referred to treatment",
-            f"{treatment}",
+            treatment_people.display,
             "Different people referred in the quarter to a treatment service (detox, MOUD, residential, outpatient, "
             "mental health), or, when the officer chose no service, to a treatment provider's queue.",
         ),
         FederalMeasure(
             "referred_to_recovery_support",
             "Number of individuals referred to recovery support services",
-            f"{recovery}",
+            recovery_people.display,
             "Different people referred in the quarter to a recovery support service, or, when the officer chose no "
             "service, to a community recovery organization's queue.",
         ),
@@ -125,10 +129,12 @@ def federal_measures(*, program: Program, quarter: Period) -> list[FederalMeasur
         FederalMeasure(
             "individuals_referred",
             "Individuals referred to the program",
-            selectors.publish_part(people.participants, people.referrals, threshold).display if people else "0",
+            individuals.display,
             "Different people among the quarter's referrals (a person referred twice counts once). Shown unless it, "
             "or the referrals minus it, is from 1 to "
-            f"{threshold - 1}.",
+            f"{threshold - 1}. The people referred to treatment and to recovery support are shown only beside it, "
+            "and only when they, and the people not in them, are 0 or at least "
+            f"{threshold}.",
         ),
         FederalMeasure(
             "engaged_in_treatment_30_days",
@@ -139,6 +145,24 @@ def federal_measures(*, program: Program, quarter: Period) -> list[FederalMeasur
             "suppression; the figure is published once every referral of the quarter has had its 30 days.",
         ),
     ]
+
+
+def people_counts(people: int, referrals: int, treatment: int, recovery: int, threshold: int) -> tuple[Published, ...]:
+    """The export's three people counts, safe together (README rule 4).
+
+    People are a part of the referrals (one person, one or more referrals), and the people referred to
+    treatment or to recovery support are parts of the people: each part is shown only when it and
+    what its whole leaves over are 0 or at least the threshold, and only beside a shown whole, so
+    that no count of 1 to threshold - 1 can be had by subtraction."""
+    individuals = selectors.publish_part(people, referrals, threshold)
+    if individuals.is_suppressed:
+        hidden = Published.hidden(Reason.COMPLEMENTARY, threshold)
+        return individuals, hidden, hidden
+    return (
+        individuals,
+        selectors.publish_part(treatment, people, threshold),
+        selectors.publish_part(recovery, people, threshold),
+    )
 
 
 def federal_csv_rows(program: Program, quarter: Period, measures: list[FederalMeasure]) -> list[list[str]]:

@@ -16,13 +16,12 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
 
-from django.db.models import Aggregate, Count, Exists, F, FloatField, Func, OuterRef, Q, Sum
+from django.db.models import Aggregate, Count, Exists, F, FloatField, Func, Max, OuterRef, Q, Sum
 from django.db.models.functions import TruncMonth
 
 from deflection.models import Program
-from referrals.models import Referral, ServiceKind, Status, StatusChange
+from referrals.models import Consent, Referral, ServiceKind, Status, StatusChange
 
 # Follow-up windows, measured from the moment of the referral.
 CONTACT_WINDOW = timedelta(days=30)
@@ -181,6 +180,28 @@ def _referrals(program: Program, start: datetime, end: datetime, *, agency_ids=N
     return queryset
 
 
+def seen_by_their_officer() -> Exists:
+    """The referral's officer may have seen what became of it: the participant has a consent, of any
+    date and state, that names the officer or the referral's agency.
+
+    Wider than the consent gate on purpose: a consent since revoked or expired was seen while it was
+    active, and what an officer once saw they still know. Reports use it to keep an officer's own
+    totals from giving away the part the officer could not see (reports/README.md, rule 5).
+    """
+    return Exists(
+        Consent.objects.filter(participant_id=OuterRef("participant_id")).filter(
+            Q(recipient_officer_id=OuterRef("officer_id")) | Q(recipient_agency_id=OuterRef("agency_id"))
+        )
+    )
+
+
+def consent_stamp(program: Program) -> tuple[int, int | None]:
+    """Names the state of the program's consents (they are only ever added): part of every cache key
+    of figures that depend on what officers may have seen."""
+    found = Consent.objects.filter(participant__program=program).aggregate(n=Count("id"), top=Max("id"))
+    return found["n"], found["top"]
+
+
 def counts(
     *,
     program: Program,
@@ -191,6 +212,7 @@ def counts(
     measures: Sequence[Measure] = COUNTED,
     agency_ids: Iterable[int] | None = None,
     officer_ids: Iterable[int] | None = None,
+    seen_only: bool = False,
 ) -> list[dict]:
     """Raw counts of `measures` over referrals made in [start, end), one row per group, in one query.
 
@@ -201,9 +223,11 @@ def counts(
     """
     conditions = _conditions()
     queryset = _referrals(program, start, end, agency_ids=agency_ids, officer_ids=officer_ids)
+    if seen_only:  # only referrals whose officer may have seen their outcome (seen_by_their_officer)
+        queryset = queryset.filter(seen_by_their_officer())
     fields = list(by)
     if monthly:
-        queryset = queryset.annotate(month=TruncMonth("created_at", tzinfo=ZoneInfo(program.time_zone)))
+        queryset = queryset.annotate(month=TruncMonth("created_at", tzinfo=program.tz))
         fields.append("month")
     annotations = {
         measure.key: Count("pk", filter=conditions[measure.key]) if measure is not REFERRALS else Count("pk")
@@ -264,7 +288,7 @@ def timings(
     queryset = _referrals(program, start, end, agency_ids=agency_ids, officer_ids=officer_ids)
     by = list(by)
     if monthly:
-        queryset = queryset.annotate(month=TruncMonth("created_at", tzinfo=ZoneInfo(program.time_zone)))
+        queryset = queryset.annotate(month=TruncMonth("created_at", tzinfo=program.tz))
         by.append("month")
     aggregates = dict(
         n=Count("pk"),

@@ -31,16 +31,15 @@ from datetime import UTC, date, datetime
 from django.core.cache import cache
 from django.db.models import Count, Max, Min, Q, Sum
 
-from deflection.models import Membership, Program, Role
+from deflection.models import Membership, Program
+from deflection.roles import REFERRING_ROLES
+from deflection.suppression import Published, Reason, _is_small
 from reports import metrics, rollups
 from reports.metrics import Measure
 from reports.models import MonthRollup
 from reports.periods import Period, PeriodKind
 from reports.publication import Figure, publish_linked
-from reports.suppression import Published, Reason, _is_small
-
-# Who counts as a referring officer (the leaderboard's rows, the training comparison's groups).
-REFERRING_ROLES = (Role.OFFICER, Role.SUPERVISOR, Role.COMMAND)
+from training.models import Attendance, Course
 
 # Quality referrals are published down to each officer and unit (by quarter); the rest per agency.
 OFFICER_LEVEL = (metrics.QUALITY,)
@@ -51,6 +50,9 @@ AGENCY_LEVEL = (
     metrics.DECLINED,
     metrics.UNABLE_TO_CONTACT,
     metrics.RE_REFERRALS,
+    # Not health information, but a share of it over one referral says what the program did with it:
+    # published like the outcomes so that no period's share can be worked back (README rule 3).
+    metrics.ACKNOWLEDGED,
 )
 PUBLISHED_OUTCOMES = (*OFFICER_LEVEL, *AGENCY_LEVEL)
 FUNNEL_STAGES = (metrics.CONTACTED, metrics.QUALITY, metrics.RETAINED_30, metrics.RETAINED_90)
@@ -58,7 +60,7 @@ COUNT_FIELDS = [measure.key for measure in rollups.ROLLED_MEASURES] + ["completi
 
 # Entries are keyed by their inputs (never stale); those not read for a week make way.
 CACHE_SECONDS = 7 * 24 * 3600
-CACHE_VERSION = 3
+CACHE_VERSION = 4
 
 # Figure keys are (level, id, period key); ranks say which to keep when one must be hidden for another.
 OFFICER, UNIT, AGENCY, TRAINED, PROGRAM = "officer", "unit", "agency", "trained", "program"
@@ -77,9 +79,6 @@ def core_completion_dates(program: Program) -> dict[int, date]:
     """When each person completed the program's core curriculum: the day they had attended every
     active core course at least once (training.selectors.core_curriculum_completer_ids's definition,
     as one date per person so that one query serves every period)."""
-    from training.models import Attendance, Course  # noqa: PLC0415  (training is a neighbour app)
-    from training.selectors import program_tz  # noqa: PLC0415
-
     core = list(Course.objects.filter(program=program, is_core=True, is_active=True).values_list("id", flat=True))
     if not core:
         return {}
@@ -90,7 +89,7 @@ def core_completion_dates(program: Program) -> dict[int, date]:
     found = cache.get(cache_key)
     if found is not None:
         return found
-    tz = program_tz(program)
+    tz = program.tz
     firsts: dict[int, list] = defaultdict(list)
     rows = (
         Attendance.objects.filter(session__course_id__in=core)
@@ -122,6 +121,10 @@ class ProgramCounts:
     # afresh; pages whose levels are cached read per-officer referral totals (one small sum) instead.
     officers: bool = False
     live_cells: dict[tuple[int, int, date], dict[str, int]] = field(default_factory=dict)
+    # The state of the program's consents (metrics.consent_stamp): officers' own totals depend on it.
+    consents: tuple = (0, None)
+    _seen: dict[tuple[int, int, date], dict[str, int]] = field(default_factory=dict, init=False, repr=False)
+    _seen_loaded: set[date] = field(default_factory=set, init=False, repr=False)
     _loaded: set[date] = field(default_factory=set, init=False, repr=False)
     _officer_totals: dict[frozenset[date], dict[tuple[int, int], int]] = field(default_factory=dict, init=False, repr=False)
 
@@ -144,6 +147,28 @@ class ProgramCounts:
             self.cells.update({(t[0], t[1], t[2]): dict(zip(names, t, strict=True)) for t in stored})
             self._loaded.update(missing)
         return {key: row for key, row in self.cells.items() if key[2] in firsts}
+
+    def seen_cells(self, months: list[Period]) -> dict[tuple[int, int, date], dict[str, int]]:
+        """Per (officer, agency, month): the referrals whose officer may have seen their outcome under
+        a consent (metrics.seen_by_their_officer) and those outcomes, counted live in one query."""
+        missing = sorted((m for m in months if m.first_day not in self._seen_loaded), key=lambda m: m.first_day)
+        if missing:
+            rows = metrics.counts(
+                program=self.program,
+                start=missing[0].start,
+                end=missing[-1].end,
+                by=("officer_id", "agency_id"),
+                monthly=True,
+                measures=(metrics.REFERRALS, *OFFICER_LEVEL),
+                seen_only=True,
+            )
+            wanted = {m.first_day for m in missing}
+            for row in rows:
+                if row["month"] in wanted:
+                    self._seen[(row["officer_id"], row["agency_id"], row["month"])] = row
+            self._seen_loaded |= wanted
+        firsts = {m.first_day for m in months}
+        return {key: row for key, row in self._seen.items() if key[2] in firsts}
 
     def sum_officer_referrals(self, periods: list[frozenset[date]]) -> None:
         """Referrals per (officer, agency) over each set of months, summed in the database in one query
@@ -200,6 +225,7 @@ class Inputs:
     trained_on: dict[int, date]
     unit_of: dict[tuple[int, int], int | None]
     built: dict[date, datetime]
+    consents: tuple = (0, None)
 
     def fingerprint(self, program: Program, months: list[Period], periods: list[Period], now: datetime, officers: bool):
         """A key for everything published from these inputs; None while a month is still counted live."""
@@ -213,6 +239,7 @@ class Inputs:
                 program.suppression_threshold,
                 officers,
                 [(m.key, self.built.get(m.first_day)) for m in months],
+                self.consents,
                 sorted(self.trained_on.items()),
                 sorted(self.unit_of.items(), key=str),
                 finality,
@@ -224,7 +251,7 @@ class Inputs:
 def prepare(program: Program, months: list[Period], now: datetime) -> Inputs:
     trained_on = core_completion_dates(program)
     built = rollups.ensure_counted(program, months, now, trained_on)
-    return Inputs(trained_on, _units(program), built)
+    return Inputs(trained_on, _units(program), built, metrics.consent_stamp(program))
 
 
 def load_counts(
@@ -259,6 +286,7 @@ def load_counts(
         inputs.built,
         officers=officers,
         live_cells=live_cells,
+        consents=inputs.consents,
     )
 
 
@@ -415,6 +443,7 @@ class _Publisher:
                 level.key,
                 self.counts.officers,
                 built,
+                self.counts.consents,
                 self._people_digest,
                 finality,
             )
@@ -511,9 +540,35 @@ class _Publisher:
             if published is not None:
                 figures.append(Figure(key, frozenset(indexes), whole=sum(wholes[i] for i in indexes), fixed=published))
         coordinates = [((key[0], key[1]), key[2]) for key, _row in leaves]
-        return self._cached_publish(measure, values, wholes, figures, forced, coordinates)
+        withhold = self._unseen_parts_too_small(measure, level, leaves) if officer_level else set()
+        return self._cached_publish(measure, values, wholes, figures, forced, coordinates, withhold)
 
-    def _cached_publish(self, measure, values, wholes, figures, forced, coordinates) -> dict[tuple, Published]:
+    def _unseen_parts_too_small(self, measure: Measure, level: Period, leaves) -> set[tuple]:
+        """Officers whose own total would give away the part they could not see (README rule 5).
+
+        An officer knows the outcome of each referral they may have seen under a consent; their total
+        minus that is the outcome of the others. The total is published only when those others are
+        none, or both their count with the outcome and without it are 0 or at least the threshold;
+        otherwise it is withheld with no label (a label would bound the unseen part too)."""
+        totals: dict[int, list[int]] = defaultdict(lambda: [0, 0])
+        for (officer, _agency, _month), row in leaves:
+            totals[officer][0] += row["referrals"]
+            totals[officer][1] += row[measure.key]
+        seen: dict[int, list[int]] = defaultdict(lambda: [0, 0])
+        for (officer, _agency, _month), row in self.counts.seen_cells(level.months()).items():
+            seen[officer][0] += row["referrals"]
+            seen[officer][1] += row[measure.key]
+        withheld = set()
+        for officer, (referrals, value) in totals.items():
+            seen_referrals, seen_value = seen.get(officer, (0, 0))
+            # Frozen rollups can trail a late status; never let the seen part exceed the total.
+            unseen_referrals = max(0, referrals - seen_referrals)
+            unseen_value = max(0, min(value - seen_value, unseen_referrals))
+            if unseen_referrals and (_is_small(unseen_value, self.t) or _is_small(unseen_referrals - unseen_value, self.t)):
+                withheld.add((OFFICER, officer, level.key))
+        return withheld
+
+    def _cached_publish(self, measure, values, wholes, figures, forced, coordinates, withhold) -> dict[tuple, Published]:
         signature = pickle.dumps(
             (
                 CACHE_VERSION,
@@ -522,6 +577,7 @@ class _Publisher:
                 wholes,
                 [(f.key, tuple(sorted(f.leaves)), f.whole, f.rank, f.fixed) for f in figures],
                 sorted(forced, key=str),
+                sorted(withhold, key=str),
                 coordinates,
             )
         )
@@ -535,6 +591,7 @@ class _Publisher:
             figures,
             self.t,
             hide=sorted(forced & {f.key for f in figures}, key=str),
+            withhold=sorted(withhold & {f.key for f in figures}, key=str),
             coordinates=coordinates,
         )
         cache.set(cache_key, published, CACHE_SECONDS)

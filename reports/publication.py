@@ -1,6 +1,6 @@
 """Suppression of one outcome measure published at many levels at once (linked suppression).
 
-`reports.suppression` protects one list or one table. Reports publish the same measure — say quality
+`deflection.suppression` protects one list or one table. Reports publish the same measure — say quality
 referrals — per officer, per unit, per agency, for trained and untrained officers and for the whole
 program, and for months, quarters and years; every published figure is a sum of the same underlying
 cells (an officer's referrals of one month in one agency), and any of those sums could be subtracted
@@ -36,7 +36,7 @@ from collections import defaultdict
 from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass
 
-from reports.suppression import Published, Reason, _check_threshold, _is_small
+from deflection.suppression import Published, Reason, _check_threshold, _is_small
 
 
 class CannotProtect(ValueError):
@@ -338,12 +338,15 @@ def publish_linked(
     threshold: int,
     *,
     hide: Iterable[Hashable] = (),
+    withhold: Iterable[Hashable] = (),
     coordinates: Sequence[tuple[Hashable, Hashable]] | None = None,
 ) -> dict[Hashable, Published]:
     """Publish every figure (a sum of leaves) so that no hidden one can be worked out from the others.
 
     `values[i]` is leaf i's count and `wholes[i]` the referrals it is part of. `hide` names figures
-    that must be hidden for another reason (a funnel stage too close to the one before).
+    that must be hidden for another reason (a funnel stage too close to the one before); `withhold`
+    names figures published with no label at all (an officer's own total whose part the officer
+    cannot see under consent is small: "fewer than 11" or "not shown" would bound that part).
     `coordinates[i]`, if given, places leaf i in a grid (officer, month) so that rectangles of four
     leaves can be tried where pairs are not enough.
     A count hidden because it is small, or a zero hidden because its whole is small, reads "fewer
@@ -353,6 +356,8 @@ def publish_linked(
     engine = _Engine(values, wholes, figures, threshold, coordinates)
     for key in hide:
         engine.hide(key)
+    for key in withhold:
+        engine.withhold(key)
     try:
         engine.run()
     except CannotProtect:

@@ -17,15 +17,46 @@ from django.db.models import Count
 from django.utils import timezone
 
 from deflection.models import Agency, Membership, Pathway, Program, Unit, User
+from deflection.roles import REFERRING_ROLES
+from deflection.suppression import FOLLOW_UP_OPEN, Published, Rate, Reason, _is_small, rate, suppression_note
 from referrals.models import HANDOFF_STEPS, Handoff
 from reports import metrics, outcomes, rollups
 from reports.charts import Chart, bar_chart, funnel_chart, trend_chart
 from reports.models import Commendation, Newsletter, NewsletterStatus
 from reports.outcomes import AGENCY, OFFICER, PROGRAM, TRAINED, UNIT, PeriodOutcomes, program_agency_ids
 from reports.periods import Period, PeriodKind, trailing_months
-from reports.suppression import FOLLOW_UP_OPEN, Published, Rate, Reason, _is_small, rate, suppression_note
 
 TREND_MONTHS = 12
+WHOLE_PERIODS_ONLY = "whole months, quarters and years only"
+BY_QUARTER = "published by quarter"
+
+
+def explain(figure: Published | Rate, detail: str = "") -> str:
+    """What a tile says under a hidden figure, so that "not shown" explains itself."""
+    if not figure.is_suppressed:
+        return detail
+    return HIDDEN_BECAUSE.get(figure.reason, detail)
+
+
+HIDDEN_BECAUSE = {
+    Reason.SMALL_COUNT: "Fewer than the program's threshold: hidden to protect the people counted.",
+    Reason.COMPLEMENTARY: "Hidden so that a small count elsewhere cannot be worked out by subtraction.",
+    Reason.SMALL_DENOMINATOR: "Too few referrals for a share that protects the people counted.",
+    Reason.HIDDEN_PART: "A count behind this share is hidden, so the share is too.",
+    Reason.WITHHELD: "Published for whole months, quarters and years only, and only where no small count can be worked out.",
+    Reason.FOLLOW_UP_OPEN: "Shown once every referral of the period has had its full follow-up window.",
+}
+
+
+def people_tile(period: Period, times: metrics.Timings, threshold: int, detail: str) -> Tile:
+    """Different people referred: a quarter's figure only (README rule 4).
+
+    People are not a sum over smaller periods, so a month's people beside its quarter's would tell
+    how many were referred in two months of it: re-referrals, which are health information."""
+    if period.kind != PeriodKind.QUARTER:
+        return Tile("People referred", BY_QUARTER, "Different people are counted per quarter only, as the federal measures are.")
+    people = publish_part(times.participants, times.referrals, threshold)
+    return Tile("People referred", people.display, explain(people, detail))
 
 
 # Small helpers ------------------------------------------------------------------------------------
@@ -46,8 +77,11 @@ def change_label(current: Published, previous: Published) -> str:
     return f"{change:+.0f}%"
 
 
-def median_label(value: float | None, count: int, threshold: int, unit: str, final: bool) -> str:
-    """A median over `count` people: shown only over at least `threshold` of them, once final."""
+def median_label(value: float | None, count: int, threshold: int, unit: str, final: bool, custom: bool = False) -> str:
+    """A median over `count` people: shown only over at least `threshold` of them, once final, and
+    only for whole months, quarters and years (two overlapping ranges would tell one person's time)."""
+    if custom:
+        return WHOLE_PERIODS_ONLY
     if not final:
         return FOLLOW_UP_OPEN
     if value is None or count < threshold:
@@ -164,7 +198,7 @@ def program_officers(program: Program, agency_ids: set[int] | None = None) -> li
     """Everyone who refers in the program's agencies (one row per membership), in one query."""
     memberships = Membership.objects.filter(
         agency_id__in=program_agency_ids(program) if agency_ids is None else agency_ids,
-        role__in=outcomes.REFERRING_ROLES,
+        role__in=REFERRING_ROLES,
         is_active=True,
         user__is_active=True,
     ).values_list(
@@ -318,8 +352,7 @@ def dashboard_report(*, program: Program, period: Period, agency: Agency | None 
         )
     ]
     if times is not None:
-        people = publish_part(times.participants, times.referrals, threshold)
-        tiles.append(Tile("People referred", people.display, "Different people among the period's referrals."))
+        tiles.append(people_tile(period, times, threshold, "Different people among the period's referrals."))
     for measure, of in (
         (metrics.CONTACTED, metrics.REFERRALS),
         (metrics.QUALITY, metrics.REFERRALS),
@@ -331,27 +364,21 @@ def dashboard_report(*, program: Program, period: Period, agency: Agency | None 
     ):
         figure, whole = current.get(measure, *scope), current.get(of, *scope)
         share = rate(figure, whole, threshold)
-        detail = f"{share.display} of {of.label.lower()}" if not share.is_suppressed else ""
+        detail = explain(figure, f"{share.display} of {of.label.lower()}" if not share.is_suppressed else "")
         tiles.append(Tile(measure.label, figure.display, detail, change_label(figure, before.get(measure, *scope))))
-    final_contact = metrics.is_final(metrics.CONTACTED, period.end, now)
+    final_contact = metrics.is_final(metrics.CONTACTED, period.end, now) and not custom
     if times is not None:
-        firsts = {period.first_day} if custom else {m.first_day for m in period.months()}
-        acknowledged = sum(
-            row.get(metrics.ACKNOWLEDGED.key, 0)
-            for (agency_key, _trained, month), row in period_counted.counts.coarse.items()
-            if month in firsts and (agency is None or agency_key == agency.pk)
-        )
-        share = f"{acknowledged / times.referrals * 100:.0f}%" if times.referrals else "–"
+        acknowledged = rate(current.get(metrics.ACKNOWLEDGED, *scope), referrals, threshold)
         tiles += [
-            Tile("Acknowledged within 30 minutes", share, f"{acknowledged:,} of {times.referrals:,} referrals."),
+            Tile("Acknowledged within 30 minutes", acknowledged.display, explain(acknowledged, "Of the period's referrals.")),
             Tile(
                 "Median time to first contact",
-                median_label(times.median_contact_hours, times.contacted, threshold, "hours", final_contact),
+                median_label(times.median_contact_hours, times.contacted, threshold, "hours", final_contact, custom),
                 f"Program target: {program.first_contact_target_hours} hours.",
             ),
             Tile(
                 "Median time to treatment entry",
-                median_label(times.median_treatment_days, times.engaged, threshold, "days", final_contact),
+                median_label(times.median_treatment_days, times.engaged, threshold, "days", final_contact, custom),
                 "From the referral to engagement, over quality referrals.",
             ),
             Tile(
@@ -697,7 +724,7 @@ class EvaluationSheet:
             ["Time", "Median referral time (minutes)", f"{self.median_minutes:.1f}" if self.median_minutes is not None else ""],
             ["Time", "Booking baseline (minutes)", str(self.program.booking_baseline_minutes)],
             ["Time", "Officer hours saved", f"{self.hours_saved:.1f}"],
-            ["Time", "Acknowledged by the program within 30 minutes", self.acknowledged_share],
+            ["Time", "Program-wide: acknowledged within 30 minutes", self.acknowledged_share],
             [
                 "Training",
                 "Core curriculum completed on",
@@ -721,6 +748,9 @@ def evaluation_sheet(*, program: Program, officer: User, period: Period, now: da
         counted = count_and_publish(program, [period], period.months(), now, officers=True)
     current, counts = counted[period], counted.counts
     referrals = current.get(metrics.REFERRALS, OFFICER, officer.pk)
+    # One officer's share over a few referrals (a one-day sheet: "0%" of one) says what the program did
+    # with each: the sheet shows the program's published share instead (README rule 3).
+    acknowledged_share = rate(current.get(metrics.ACKNOWLEDGED, PROGRAM), current.get(metrics.REFERRALS, PROGRAM), threshold)
     quality = current.get(metrics.QUALITY, OFFICER, officer.pk)
     totals = {ident: n for (level, ident), n in current.referrals.items() if level == OFFICER}
     ranks = competition_ranks(totals)
@@ -729,16 +759,14 @@ def evaluation_sheet(*, program: Program, officer: User, period: Period, now: da
         start=period.start,
         end=period.end,
         by=("pathway", "handoff"),
-        measures=(metrics.REFERRALS, metrics.ACKNOWLEDGED),
+        measures=(metrics.REFERRALS,),
         officer_ids=[officer.pk],
     )
     pathways: dict[str, int] = defaultdict(int)
     handoffs: dict[str, int] = defaultdict(int)
-    acknowledged = 0
     for row in breakdown:
         pathways[row["pathway"]] += row["referrals"]
         handoffs[row["handoff"]] += row["referrals"]
-        acknowledged += row[metrics.ACKNOWLEDGED.key]
     times = metrics.timings(program=program, start=period.start, end=period.end, officer_ids=[officer.pk]).get(())
     trained_on = counts.trained_on.get(officer.pk)
     attended = (
@@ -751,7 +779,6 @@ def evaluation_sheet(*, program: Program, officer: User, period: Period, now: da
         .select_related("session__course")
         .order_by("session__starts_at")
     )
-    tz = program.time_zone
     commendations = list(
         Commendation.objects.filter(program=program, officer=officer, created_at__gte=period.start, created_at__lt=period.end)
         .select_related("written_by")
@@ -775,21 +802,15 @@ def evaluation_sheet(*, program: Program, officer: User, period: Period, now: da
             completion_seconds=times.completion_seconds if times else 0,
             booking_baseline_minutes=program.booking_baseline_minutes,
         ),
-        acknowledged_share=f"{acknowledged / referrals.value * 100:.0f}%" if referrals.value else "–",
+        acknowledged_share=acknowledged_share.display,
         core_completed_on=trained_on,
         training_in_period=[
-            (a.session.course.title, timezone.localtime(a.session.starts_at, timezone=_zone(tz)).date()) for a in attended
+            (a.session.course.title, program.local_date(a.session.starts_at)) for a in attended
         ],
         commendations=commendations,
         threshold=threshold,
         officer_outcomes=current.officer_level,
     )
-
-
-def _zone(name: str):
-    from zoneinfo import ZoneInfo  # noqa: PLC0415
-
-    return ZoneInfo(name)
 
 
 # Commendations ------------------------------------------------------------------------------------
@@ -903,8 +924,8 @@ def newsletter_content(*, program: Program, period: Period, now: datetime | None
         ),
     ]
     if times is not None and times.referrals:
-        people = publish_part(times.participants, times.referrals, threshold)
-        tiles.append(Tile("People referred", people.display, period.label))
+        if period.kind == PeriodKind.QUARTER:
+            tiles.append(people_tile(period, times, threshold, period.label))
         tiles.append(
             Tile(
                 "Median referral time",

@@ -16,7 +16,7 @@ from django.db import transaction
 from deflection.models import Agency, Membership, Program, Role, User
 from training.access import ComplianceScope
 from training.models import Attendance, AttendanceMethod, Course, InstructorKind, Session
-from training.selectors import compliance_report, program_today, program_tz
+from training.selectors import compliance_report
 
 CORE_ROLES = [Role.OFFICER, Role.DISPATCHER, Role.SUPERVISOR, Role.COMMAND]
 FIELD_ROLES = [Role.OFFICER, Role.SUPERVISOR, Role.COMMAND]
@@ -145,7 +145,7 @@ KEEN_PERSONAS = {"officer", "sergeant", "command", "dispatcher", "deputy"}
 
 
 def _at(day: date, hour: int, minute: int, program: Program) -> datetime:
-    return datetime.combine(day, time(hour, minute), tzinfo=program_tz(program))
+    return program.local_datetime(day, time(hour, minute))
 
 
 @transaction.atomic
@@ -248,7 +248,7 @@ def _session(program, course, day: date, hour: int, n: int, agencies, hosts, rng
 
 def _seed_history(program, courses, agencies, hosts) -> str:
     rng = random.Random(5)
-    today = program_today(program)
+    today = program.today()
     start = today - timedelta(days=548)  # 18 months
     sessions: list[Session] = []
     for title, *_rest, cadence in COURSES:
@@ -271,7 +271,7 @@ def _seed_history(program, courses, agencies, hosts) -> str:
         sessions.append(_session(program, courses[title], day, 9, len(sessions), agencies, hosts, persona_rng))
     Session.objects.bulk_create(sessions)
 
-    tz = program_tz(program)
+    tz = program.tz
     by_course: dict[int, list[Session]] = {}
     for session in sorted(sessions, key=lambda s: s.starts_at):
         by_course.setdefault(session.course_id, []).append(session)
@@ -337,7 +337,7 @@ def _trainees(program: Program) -> list[tuple[int, str, set[str]]]:
 def _ensure_upcoming(program, courses, agencies, hosts) -> int:
     """A session of every course in the next two months, and today's all-day naloxone drop-in."""
     rng = random.Random(6)
-    today = program_today(program)
+    today = program.today()
     wanted = []
     drop_in = courses[NALOXONE]
     starts_at = _at(today, 6, 0, program)

@@ -9,6 +9,7 @@ import base64
 import pytest
 from django.urls import reverse
 
+from deflection.errors import ServiceError
 from deflection.models import AuditEvent, Role
 from deflection.tests.factories import MembershipFactory, UserFactory
 from feedback import services
@@ -121,7 +122,7 @@ def test_review_mistakes_are_refused_with_a_clear_message(client, world, letter,
 def test_the_newsletter_needs_the_participants_permission(world, letter):
     letter.permission = LetterPermission.OFFICER
     letter.save(update_fields=["permission"])
-    with pytest.raises(services.FeedbackError, match="did not allow this letter in the newsletter"):
+    with pytest.raises(ServiceError, match="did not allow this letter in the newsletter"):
         services.letter_review(letter=letter, coordinator=world.coordinator, decision="redact", text=REDACTED,
                                include_in_newsletter=True)
 

@@ -11,6 +11,7 @@ from django.core import mail
 from django.urls import reverse
 from django.utils.html import escape
 
+from deflection.errors import ServiceError
 from deflection.models import AuditEvent, OutboxMessage
 from feedback import services
 from feedback.access import ENGAGED_ONLY_WARNING, NO_CONSENT_WARNING
@@ -68,9 +69,10 @@ def test_an_engaged_only_consent_does_not_carry_a_message(client, world, referra
 
 
 def test_the_service_refuses_too_even_if_a_view_forgot_to_check(world, referral):
-    with pytest.raises(services.ConsentRequired) as refused:
+    with pytest.raises(ServiceError) as refused:
         services.message_send(referral=referral, sender=world.case_manager, text=TEXT, idempotency_key=uuid.uuid4())
     assert refused.value.status == 403 and refused.value.message == NO_CONSENT_WARNING
+    assert refused.value.code == services.CONSENT_REQUIRED
 
 
 def test_a_double_tap_sends_one_message(client, world, referral, consent_for):

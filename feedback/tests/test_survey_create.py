@@ -7,6 +7,7 @@ import time_machine
 from django.urls import reverse
 from django.utils import timezone
 
+from deflection.errors import ServiceError
 from deflection.models import AuditEvent, OutboxMessage
 from feedback import services
 from feedback.models import QuestionKind, Survey
@@ -106,7 +107,7 @@ def test_an_agency_outside_the_program_is_refused(world):
             closes_at=now + timedelta(days=1), roles=["officer"], agencies=[world.outsider_agency],
             scale_questions=["q"], open_questions=[],
         )
-    except services.FeedbackError as error:
+    except ServiceError as error:
         assert "program's agencies" in error.message
     else:
         raise AssertionError("an outside agency was accepted")

@@ -59,8 +59,9 @@ def test_the_sheet_counts_the_officers_referrals_and_suppresses_their_outcomes(c
     assert ">30<" in html and "rank 1 of 3" in html
     assert "by quarter" in html  # a month of one officer is too few people to publish
     small = client.get(sheet_url(reports_world, reports_world.other_officer, period="2026-Q1")).content.decode()
-    # 3 quality referrals of 4: the figure reads "fewer than 11", as on the leaderboard.
-    assert re.search(r'Quality referrals</div><div class="stat">fewer than 11</div>', small)
+    # 3 quality referrals of 4, none of them consented: the part the officer cannot see is small, so the
+    # figure is withheld with no label (README rule 5), as on the leaderboard.
+    assert re.search(r'Quality referrals</div><div class="stat">withheld</div>', small)
 
 
 def test_the_csv_is_audited_and_holds_no_participant_identifiers(client, reports_world):

@@ -62,14 +62,15 @@ def test_a_quarter_shows_quality_referrals_with_small_ones_suppressed(client, re
     officer, deputy, officer2 = (
         f"{u.first_name} {u.last_name}" for u in (reports_world.officer, reports_world.deputy, reports_world.other_officer)
     )
-    # officer2: 3 of 4, a small count (and "1 referred but not engaged").
-    assert by_name[officer2] == ("4", "fewer than 11")
+    # officer2: 3 of 4, a small count (and "1 referred but not engaged"). No referral here is consented,
+    # so each officer's total is all the part they cannot see: withheld with no label (README rule 5).
+    assert by_name[officer2] == ("4", "withheld")
     # The deputy: 12 of 20 leaves 8 "not engaged".
-    assert by_name[deputy] == ("20", "not shown")
+    assert by_name[deputy] == ("20", "withheld")
     # The officer's 28 of 55 would give officer2's 3 away against District 1's total: one of them is hidden.
     unit_quality = re.search(r"District 1 <span[^>]*>[^<]*</span></th><td[^>]*>[^<]*</td><td[^>]*>([^<]+)</td>", html)[1]
     assert by_name[officer][0] == "55"
-    assert "not shown" in (by_name[officer][1], unit_quality)
+    assert {"not shown", "withheld"} & {by_name[officer][1], unit_quality}
     for quality in [q for _n, q in by_name.values()] + [unit_quality]:
         assert not (quality.isdigit() and 0 < int(quality) < 11)
 
@@ -107,7 +108,9 @@ def test_filters_by_agency_and_unit(client, reports_world):
     everyone = {r[1]: r[3] for r in rows(client.get(url(reports_world, period="2026-Q1")).content.decode())}
     quarter = {r[1]: r[3] for r in rows(client.get(url(reports_world, period="2026-Q1", unit=unit.pk)).content.decode())}
     assert quarter == {name: quality for name, quality in everyone.items() if name in quarter}
-    assert quarter[f"{reports_world.other_officer.first_name} {reports_world.other_officer.last_name}"] == "fewer than 11"
+    assert (
+        quarter[f"{reports_world.other_officer.first_name} {reports_world.other_officer.last_name}"] == "withheld"
+    )  # README rule 5: none of it consented
 
 
 def test_garbage_filters_filter_nothing_and_bad_periods_are_400(client, reports_world):

@@ -7,6 +7,7 @@ import pytest
 import time_machine
 from django.conf import settings
 
+from deflection.errors import ServiceError
 from deflection.tests.factories import ProgramFactory
 from reports import services, tasks
 from reports.models import Commendation, Newsletter, NewsletterKind, NewsletterStatus
@@ -108,7 +109,7 @@ def test_a_build_abandoned_by_a_killed_worker_is_claimed_again_after_its_lease(r
 
 
 def test_a_monthly_edition_must_cover_a_month(reports_world):
-    with pytest.raises(services.ReportError):
+    with pytest.raises(ServiceError):
         services.newsletter_request(
             program=reports_world.program, kind="monthly", period=Period.quarter(2026, 1, "America/Chicago"), by=None
         )

@@ -15,7 +15,7 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from reports.suppression import (
+from deflection.suppression import (
     DEFAULT_THRESHOLD,
     Published,
     Rate,
