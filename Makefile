@@ -40,6 +40,7 @@ run: venv
 test: venv system-deps
 	@set -e; eval "$$($(PY) -m deflection.stack env)"; \
 	echo "== ruff"; $(VENV)/bin/ruff check .; \
+	echo "== import contract"; $(VENV)/bin/lint-imports; \
 	echo "== makemigrations --check"; DEBUG=true $(PY) manage.py makemigrations --check --dry-run; \
 	echo "== check --deploy (production-like settings)"; $(DEPLOY_ENV) $(PY) manage.py check --deploy --fail-level WARNING; \
 	echo "== pytest"; $(VENV)/bin/pytest
@@ -58,3 +59,4 @@ services-down: venv
 
 lint: venv
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/lint-imports

@@ -24,8 +24,8 @@ from django.db import connection, transaction
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from deflection.demo import DEMO_PASSWORD, PROGRAM_NAME
 from deflection.models import Membership, Program, Role
+from demo.foundation import DEMO_PASSWORD, PROGRAM_NAME
 from referrals.models import Referral
 
 BASE_DIR = Path(__file__).resolve().parent.parent

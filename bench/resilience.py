@@ -20,7 +20,7 @@ from pathlib import Path
 import dj_database_url
 
 from bench.referrals import OFFICERS, OPEN_INTERVAL, Officer, RealSubmit, _free_port, _percentile, _run_concurrently
-from deflection.demo import PROGRAM_NAME
+from demo.foundation import PROGRAM_NAME
 from deflection.models import Membership, Program, Role
 from deflection.stack import ensure_database
 from faults.processes import ThrowawayRedis, stop_process

@@ -171,6 +171,10 @@ class Program(models.Model):
         """The first instant of `day` where the program is, in UTC (see `program_time.local_midnight`)."""
         return program_time.local_midnight(day, self.tz)
 
+    def start_of(self, moment: date | datetime) -> datetime:
+        """A date means the start of that day where the program is; a datetime is taken as it is."""
+        return moment if isinstance(moment, datetime) else self.local_midnight(moment)
+
     def local_datetime(self, day: date, at: time) -> datetime:
         """`day` at the wall-clock time `at` where the program is (aware)."""
         return datetime.combine(day, at, tzinfo=self.tz)

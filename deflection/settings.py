@@ -96,6 +96,7 @@ INSTALLED_APPS = [
     "training",
     "feedback",
     "reports",
+    "demo",  # only for manage.py seed_demo / seed_scale: no models, no URLs
 ]
 
 MIDDLEWARE = [
@@ -164,15 +165,34 @@ def kombu_url(url: str) -> str:
     return url
 
 
+def _redis_needs_password(url: str) -> bool:
+    """A Redis on another machine without a password: anyone on the network could read the queue
+    and write the cache."""
+    parsed = urlparse(url)
+    if parsed.scheme in {"unix", "redis+socket"}:
+        return False
+    return parsed.hostname not in {"127.0.0.1", "localhost", "::1"} and not parsed.password
+
+
+if not DEBUG and _redis_needs_password(REDIS_URL):
+    raise ImproperlyConfigured(
+        "REDIS_URL points at another machine without a password. Set one in Redis (requirepass, or an "
+        "ACL user) and in the URL: redis://:PASSWORD@host:6379/0, or rediss:// for TLS."
+    )
+
 CACHES = {
     "default": {
         # Django's RedisCache, except that an unreachable Redis is a cache miss, never a 500 (deflection/cache.py).
         "BACKEND": "deflection.cache.ResilientRedisCache",
         "LOCATION": REDIS_URL,
         "KEY_PREFIX": "deflection",
-        # Passed through to Django's RedisCache. A stopped Redis refuses at once; a hung one must not hold
-        # a request for longer than this.
-        "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 1.0},
+        "OPTIONS": {
+            # Never unpickle what someone else wrote to Redis: values are signed (issue 10).
+            "serializer": "deflection.cache_serializer.SignedPickleSerializer",
+            # A stopped Redis refuses at once; a hung one must not hold a request for longer than this.
+            "socket_connect_timeout": 0.5,
+            "socket_timeout": 1.0,
+        },
     }
 }
 

@@ -7,7 +7,8 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", health.healthz, name="healthz"),
     path("programs/admin/", views.program_admin, name="program_admin"),
-    path("programs/<str:pk>/", views.program_detail, name="program_detail"),
+    # The program page shows eligibility and referral times, so it is a referrals view.
+    path("programs/<str:pk>/", include("referrals.program_urls")),
     path("programs/<str:pk>/edit/", views.program_edit, name="program_edit"),
     path("agencies/<str:pk>/", views.agency_detail, name="agency_detail"),
     path("people/locked/", account_views.locked_accounts, name="locked_accounts"),

@@ -10,11 +10,14 @@ import datetime
 import uuid
 from dataclasses import dataclass
 
+from django.conf import settings
+from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.db.models import F
+from django.urls import reverse
 from django.utils import timezone
 
-from deflection.audit import audit_log
+from deflection.audit import audit_log, client_ip
 from deflection.errors import ServiceError
 from deflection.models import AuditEvent, Membership, Program, User
 from deflection.outbox import enqueue
@@ -282,9 +285,6 @@ def officer_notice_email(*, notice_id: int) -> bool:
     task's retry, a worker killed mid-send leaves the notice unclaimed for the redelivered task, and a
     second copy of the task waits on the row lock and then finds it sent.
     """
-    from django.conf import settings  # noqa: PLC0415
-    from django.core.mail import send_mail  # noqa: PLC0415
-    from django.urls import reverse  # noqa: PLC0415
 
     with transaction.atomic():
         claimed = OfficerNotice.objects.filter(pk=notice_id, emailed_at__isnull=True).update(
@@ -349,8 +349,6 @@ def officer_referral_feed(
         (referral, disclosure.officer_view(referral, officer, consents_by_participant.get(referral.participant_id, []), today))
         for referral in referrals
     ]
-    from deflection.audit import client_ip  # noqa: PLC0415
-
     records = disclosure.disclosure_records(
         referrals_and_views=rows, viewer=officer, ip_address=client_ip(request), channel="web"
     )

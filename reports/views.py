@@ -30,7 +30,7 @@ from reports.forms import (
     period_choices,
     period_from_query,
 )
-from reports.models import NewsletterKind, NewsletterStatus
+from reports.models import NewsletterKind, NewsletterSend, NewsletterStatus
 from reports.periods import Period, PeriodKind, last_complete_quarter
 
 LEADERBOARD_ROWS = 50
@@ -400,8 +400,6 @@ def newsletter_send(request, pk):
         )
         return redirect("reports:send_detail", pk=send.pk)
     if request.method == "GET":
-        from reports.models import NewsletterSend  # noqa: PLC0415
-
         preview = services.newsletter_email(NewsletterSend(newsletter=newsletter, message="(your covering message)"))
     return render(
         request,

@@ -130,7 +130,7 @@ def test_a_failed_email_is_handed_back_for_the_retry(world, referral, consent_fo
     def smtp_down(*args, **kwargs):
         raise OSError("connection refused")
 
-    monkeypatch.setattr(services, "send_mail", smtp_down)
+    monkeypatch.setattr(services.outcomes, "send_mail", smtp_down)
     with pytest.raises(OSError):
         services.message_email_send(message_id=message.pk)
     message.refresh_from_db()

@@ -136,7 +136,7 @@ def test_a_failed_send_is_retried_by_the_next_run(world, referral, consent_for, 
     def smtp_down(*args, **kwargs):
         raise OSError("connection refused")
 
-    monkeypatch.setattr(services, "send_mail", smtp_down)
+    monkeypatch.setattr(services.outcomes, "send_mail", smtp_down)
     with pytest.raises(OSError):
         run()
     assert WeeklyDigest.objects.get().status == DeliveryStatus.PENDING

@@ -35,7 +35,7 @@ def failing(times: int, error: Exception):
 
 
 def test_a_421_then_success_sends_once_and_records_the_retry(notice):
-    with mock.patch("django.core.mail.send_mail", failing(1, smtplib.SMTPDataError(421, b"try later"))):
+    with mock.patch("referrals.services.send_mail", failing(1, smtplib.SMTPDataError(421, b"try later"))):
         email_officer_notice.apply(kwargs={"notice_id": notice.pk})
     assert len(mail.outbox) == 1
     notice.refresh_from_db()
@@ -46,7 +46,7 @@ def test_a_421_then_success_sends_once_and_records_the_retry(notice):
 
 def test_a_message_that_keeps_failing_is_marked_failed_without_the_address(notice, rworld):
     error = smtplib.SMTPRecipientsRefused({rworld.officer.email: (550, b"no such user")})
-    with mock.patch("django.core.mail.send_mail", failing(99, error)):
+    with mock.patch("referrals.services.send_mail", failing(99, error)):
         email_officer_notice.apply(kwargs={"notice_id": notice.pk})
     assert mail.outbox == []
     notice.refresh_from_db()
@@ -56,7 +56,7 @@ def test_a_message_that_keeps_failing_is_marked_failed_without_the_address(notic
 
 
 def test_coordinator_sees_the_failed_email_and_sends_it_again_once(client, notice, rworld, django_capture_on_commit_callbacks):
-    with mock.patch("django.core.mail.send_mail", failing(99, TimeoutError())):
+    with mock.patch("referrals.services.send_mail", failing(99, TimeoutError())):
         email_officer_notice.apply(kwargs={"notice_id": notice.pk})
     client.force_login(rworld.coordinator)
     page = client.get(reverse("referrals:failed_emails"))

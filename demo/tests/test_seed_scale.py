@@ -3,9 +3,9 @@
 from django.core.management import call_command
 from django.db.models import F
 
+from bench.scale import PROGRAM_NAME, ScaleSize, scale_program, seed_scale
 from deflection.models import Membership, Role
 from referrals.models import Referral, StatusChange
-from reports.scale import PROGRAM_NAME, ScaleSize, scale_program, seed_scale
 
 
 def test_a_tiny_scale_program_is_consistent_and_built_once(db):

@@ -1,4 +1,4 @@
-"""A large program for the report benchmarks: a million referrals, 2,000 officers, five years.
+"""A large program for the report benchmarks (`manage.py seed_scale`): a million referrals, 2,000 officers, five years.
 
 Bulk-loaded inside PostgreSQL (INSERT ... SELECT over generate_series), never one INSERT per row, so
 it builds in a few minutes on two cores. It lives in its own program ("Scale Test Program") and never
@@ -20,6 +20,8 @@ from django.utils import timezone
 from deflection.crypto import encrypt_str
 from deflection.models import Agency, AgencyKind, Membership, Pathway, Program, Role, Unit, User
 from referrals.models import Participant, Referral, StatusChange
+from reports.services import reports_warm
+from training.models import Attendance, AttendanceMethod, Course, InstructorKind, Session
 
 PROGRAM_NAME = "Scale Test Program"
 USER_PREFIX = "scale."
@@ -72,8 +74,6 @@ def seed_scale(*, size: ScaleSize = ScaleSize(), now: datetime | None = None, ou
     _log(out, f"{PROGRAM_NAME}: {size.referrals:,} referrals in {time.monotonic() - started:.0f}s")
     # What beat's hourly warming would have done by now: ended months counted into the rollups, and
     # the periods the report pages offer published.
-    from reports.services import reports_warm  # noqa: PLC0415  (services import the report pages)
-
     started = time.monotonic()
     reports_warm(program_id=program.pk, now=now)
     _log(out, f"rollups and publications: {time.monotonic() - started:.0f}s")
@@ -254,8 +254,6 @@ def _referrals(program, officers, case_manager, treatment, community, size: Scal
 
 def _training(program: Program, officers, size: ScaleSize, now: datetime) -> None:
     """Four core courses and naloxone, a session of each every month, two thirds of officers trained."""
-    from training.models import Attendance, AttendanceMethod, Course, InstructorKind, Session  # noqa: PLC0415
-
     rng = random.Random(2000)
     titles = ["Science of addiction", "Adverse Childhood Experiences", "Relapse and recovery", "Historical context"]
     courses = Course.objects.bulk_create(

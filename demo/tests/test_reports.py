@@ -1,6 +1,6 @@
 """The demo's reports: commendations, a newsletter for every past month, one quarterly edition sent."""
 
-from reports import demo
+from demo import reports as demo
 from reports.models import Commendation, Delivery, DeliveryStatus, Newsletter, NewsletterStatus
 
 

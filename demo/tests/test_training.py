@@ -5,9 +5,9 @@ from datetime import timedelta
 
 from django.utils import timezone
 
-from deflection import demo as foundation
 from deflection.models import User
-from training import demo
+from demo import foundation
+from demo import training as demo
 from training.access import ComplianceScope
 from training.models import Attendance, ComplianceStatus, Course, InstructorKind, Session
 from training.selectors import compliance_report, training_record

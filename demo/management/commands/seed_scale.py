@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand
 
-from reports.scale import ScaleSize, seed_scale
+from bench.scale import ScaleSize, seed_scale
 
 
 class Command(BaseCommand):

@@ -1,11 +1,11 @@
-"""feedback.demo.seed: a year of suggestions, two closed surveys and an open one, highlights; quick and idempotent."""
+"""demo.feedback.seed: a year of suggestions, two closed surveys and an open one, highlights; quick and idempotent."""
 
 import time
 
 from django.utils import timezone
 
-from deflection import demo as foundation
-from feedback import demo
+from demo import feedback as demo
+from demo import foundation
 from feedback.models import Highlight, Suggestion, SuggestionStatus, Survey, SurveyResponse
 from feedback.selectors import survey_results
 
