@@ -20,9 +20,9 @@ from pathlib import Path
 import dj_database_url
 
 from bench.referrals import OFFICERS, OPEN_INTERVAL, Officer, RealSubmit, _free_port, _percentile, _run_concurrently
-from demo.foundation import PROGRAM_NAME
 from deflection.models import Membership, Program, Role
 from deflection.stack import ensure_database
+from demo.foundation import PROGRAM_NAME
 from faults.processes import ThrowawayRedis, stop_process
 
 BASE_DIR = Path(__file__).resolve().parent.parent
