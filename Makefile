@@ -43,11 +43,12 @@ test: venv system-deps
 	echo "== import contract"; $(VENV)/bin/lint-imports; \
 	echo "== makemigrations --check"; DEBUG=true $(PY) manage.py makemigrations --check --dry-run; \
 	echo "== check --deploy (production-like settings)"; $(DEPLOY_ENV) $(PY) manage.py check --deploy --fail-level WARNING; \
-	echo "== pytest"; $(VENV)/bin/pytest
+	echo "== pytest (as the owner role: the suite creates and flushes its own database)"; \
+	DATABASE_URL=$$MIGRATE_DATABASE_URL MIGRATE_DATABASE_URL= $(VENV)/bin/pytest
 
 bench: venv
 	@set -e; eval "$$($(PY) -m deflection.stack env)"; \
-	DEBUG=true $(PY) -m bench
+	DATABASE_URL=$$MIGRATE_DATABASE_URL MIGRATE_DATABASE_URL= DEBUG=true $(PY) -m bench
 
 # Backup and restore drill: pg_dump, pg_restore into <database>_drill, verify rows, keys, audit chain, /healthz.
 drill: venv

@@ -21,6 +21,7 @@ BENCHMARKS = [
     "bench.training",
     "bench.feedback",
     "bench.reports",
+    "bench.api",
 ]
 
 

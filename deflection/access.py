@@ -12,6 +12,7 @@ from django.http import Http404
 
 from deflection.audit import audit_log
 from deflection.models import Agency, AuditOutcome, Membership, Program, Role, User
+from deflection.params import parse_id
 
 
 def is_administrator(user: User) -> bool:
@@ -80,10 +81,13 @@ def deny(request, object_type: str, object_id) -> Http404:
 
 
 def get_object_for_user(request, queryset: QuerySet, pk, object_type: str):
+    object_id = parse_id(pk)
+    if object_id is None:
+        raise deny(request, object_type, "invalid")
     try:
-        return queryset.get(pk=int(pk))
-    except (ValueError, TypeError, queryset.model.DoesNotExist) as exc:
-        raise deny(request, object_type, pk) from exc
+        return queryset.get(pk=object_id)
+    except queryset.model.DoesNotExist as exc:
+        raise deny(request, object_type, object_id) from exc
 
 
 def get_program_for_user(request, pk) -> Program:

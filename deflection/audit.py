@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from typing import Any
 
 from django.db import DatabaseError, models, transaction
@@ -18,10 +19,28 @@ def client_ip(request) -> str | None:
     return client_address(request)
 
 
+@dataclass(frozen=True)
+class AuditContext:
+    """Who acts, and from which address: what a service needs of a request for the audit trail.
+
+    Services take this (`audit=`) instead of the request, so they can be called from a task, a
+    command or a test. `AuditContext()` is the system (a background job): no actor, no address.
+    """
+
+    actor: Any = None
+    ip_address: str | None = None
+
+    @classmethod
+    def from_request(cls, request) -> AuditContext:
+        user = getattr(request, "user", None)
+        return cls(actor=user if user is not None and user.is_authenticated else None, ip_address=client_ip(request))
+
+
 def audit_log(
     *,
     action: str,
     request=None,
+    context: AuditContext | None = None,
     actor=None,
     obj: models.Model | None = None,
     object_type: str = "",
@@ -32,11 +51,14 @@ def audit_log(
 ) -> AuditEvent | None:
     """Append one audit record (None if the database refused it; the request goes on).
 
-    `actor` defaults to the request's user. `detail` must never carry
-    participant identifiers: ids and field names only.
+    Who and from where come from `context` (or, for views, `request`); `actor` defaults to the
+    context's (or the request's) user. `detail` must never carry participant identifiers: ids and
+    field names only.
     """
-    if actor is None and request is not None and getattr(request, "user", None) is not None:
-        actor = request.user if request.user.is_authenticated else None
+    if context is None and request is not None:
+        context = AuditContext.from_request(request)
+    if actor is None and context is not None:
+        actor = context.actor
     if obj is not None:
         object_type = object_type or obj._meta.label_lower
         object_id = object_id or obj.pk
@@ -51,7 +73,7 @@ def audit_log(
                 action=action,
                 object_type=object_type,
                 object_id=str(object_id),
-                ip_address=client_ip(request),
+                ip_address=context.ip_address if context is not None else None,
                 outcome=outcome,
                 detail=detail or {},
             )

@@ -48,6 +48,8 @@ def navigation(request):
     if Role.COORDINATOR in roles or is_administrator(user):
         links.append(("Program admin", reverse("program_admin")))
         links.append(("Locked and disabled accounts", reverse("locked_accounts")))
+        links.append(("Audit review", reverse("audit_review")))
+        links.append(("Break-glass review", reverse("referrals:break_glass_review")))
     if Role.COORDINATOR in roles:
         links.append(("Eligibility checklist", reverse("referrals:criteria")))
         links.append(("Justice partner queue", reverse("referrals:justice")))

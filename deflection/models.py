@@ -304,6 +304,10 @@ class AuditEvent(models.Model):
     ip_address = models.GenericIPAddressField(null=True, blank=True)
     outcome = models.CharField(max_length=10, choices=AuditOutcome.choices, default=AuditOutcome.SUCCESS)
     detail = models.JSONField(default=dict, blank=True)
+    # Filled by the database (trigger in migration 0005), never by Python: the previous row's hash and
+    # a SHA-256 of this row's content with it, so `manage.py audit_verify` finds a changed or missing row.
+    prev_hash = models.CharField(max_length=64, blank=True, editable=False)
+    row_hash = models.CharField(max_length=64, blank=True, editable=False)
 
     class Meta:
         indexes = [
@@ -360,3 +364,14 @@ class SignInSession(AbstractBaseSession):
 
     class Meta:
         verbose_name = "sign-in session"
+
+
+class AuditReviewDigest(models.Model):
+    """One weekly audit-review email per program and week: the unique key makes a re-run send nothing."""
+
+    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="+")
+    week_start = models.DateField(help_text="Monday of the reviewed week, in the program's time zone.")
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["program", "week_start"], name="audit_digest_one_per_program_week")]

@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import wraps
 
+from allauth.mfa.models import Authenticator
 from django.contrib.sessions.backends.db import SessionStore as DatabaseSessionStore
 from django.utils import timezone
 
@@ -50,6 +51,10 @@ def mark_signed_in(request, user) -> None:
     session.pop(NO_SECOND_FACTOR, None)
     if not passed:
         session.pop(SECOND_FACTOR_PASSED, None)
+        # Looked up once here rather than on the first page: an account without an authenticator
+        # has no second factor to pass (RequireMFAMiddleware sends it to set one up if required).
+        if not Authenticator.objects.filter(user=user).exists():
+            session[NO_SECOND_FACTOR] = user.pk
 
 
 def mark_second_factor_passed(request, user) -> None:

@@ -93,6 +93,7 @@ INSTALLED_APPS = [
     "axes",
     "deflection",
     "referrals",
+    "referrals.api",
     "training",
     "feedback",
     "reports",
@@ -105,8 +106,12 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "deflection.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # A NUL byte in the path, a query value or a form value is a 400 before any view runs.
+    "deflection.badinput.RejectNulBytesMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # no-store on signed-in responses and a Permissions-Policy everywhere (SECURITY.md 29).
+    "deflection.headers.SignedInHeadersMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "deflection.middleware.SessionLimitsMiddleware",
     "deflection.middleware.RequireMFAMiddleware",
@@ -151,6 +156,14 @@ if DATABASE_POOLER == "transaction":
     DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
     DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = None
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# SECURITY.md 26: the app connects as a role that owns no table (DATABASE_URL); `manage.py migrate`
+# connects as the owner (MIGRATE_DATABASE_URL: only its user, password, host and port are used) and
+# then grants the app role its privileges. Unset, migrate uses DATABASE_URL (one role, development).
+MIGRATE_DATABASE_URL = env_str("MIGRATE_DATABASE_URL")
+MIGRATE_DATABASE = None
+if MIGRATE_DATABASE_URL:
+    _owner = dj_database_url.parse(MIGRATE_DATABASE_URL)
+    MIGRATE_DATABASE = {key: _owner[key] for key in ("USER", "PASSWORD", "HOST", "PORT")}
 
 # --- Redis, cache, Celery ---------------------------------------------------
 REDIS_URL = env_str("REDIS_URL", embedded_redis_url())
@@ -231,6 +244,9 @@ CELERY_BEAT_SCHEDULE = {
         "task": "deflection.tasks.relay_outbox",
         "schedule": timedelta(seconds=float(env_str("OUTBOX_RELAY_SECONDS", "30"))),
     },
+    # Hourly, so each program's weekly CJIS audit review email goes out soon after Monday 07:00 where the
+    # program is; one row per (program, week) is claimed before sending, so later runs send nothing twice.
+    "audit-review-digests": {"task": "deflection.tasks.send_audit_review_digests", "schedule": timedelta(hours=1)},
     # Weekly; idempotent per (person, course, week), so a beat restart that runs it early sends nothing twice.
     "training-reminders": {"task": "training.tasks.send_training_reminders", "schedule": timedelta(days=7)},
     # A survey whose window opens later gets its one reminder once it opens.

@@ -27,6 +27,9 @@ deterministic algorithm on guesses to see which guess would have hidden the same
 Figures that are published together must come from one call: the by-pathway chart under a
 pathway-by-agency table uses ``table.column_series()``, not a second `suppress_series`, otherwise a
 figure hidden in one place can be shown in the other.
+
+Longer than 500 lines because it is one algorithm (complementary suppression and its running-total and
+rate rules) whose parts must agree; splitting it would scatter what a reviewer has to check together.
 """
 
 from __future__ import annotations

@@ -1,8 +1,9 @@
 """Program-wide periodic tasks: thin wrappers around services."""
 
 from celery import shared_task
+from django.utils import timezone
 
-from deflection import accounts, health, outbox
+from deflection import accounts, audit_review, health, outbox
 
 
 @shared_task(soft_time_limit=10, time_limit=20)
@@ -25,3 +26,12 @@ def ping(token: str) -> str:
 def disable_unused_accounts() -> int:
     """Daily: disable accounts unused for 90 days (SECURITY.md 24). Safe to run twice."""
     return accounts.accounts_disable_unused()
+
+
+@shared_task(soft_time_limit=120, time_limit=150)
+def send_audit_review_digests() -> int:
+    """Hourly: each program's weekly audit-review email, once its Monday 07:00 has passed. Safe to run twice."""
+    return sum(
+        audit_review.audit_review_digest_send(program_id=program_id, week_start=week_start)
+        for program_id, week_start in audit_review.audit_review_digests_due(timezone.now())
+    )

@@ -48,49 +48,141 @@ from referrals.models import Referral
 
 # (days ago, text, status, response, anonymous)
 SUGGESTIONS = [
-    (350, "Put the referral form on the squad-car laptops, not only on phones.", SuggestionStatus.ADOPTED,
-     "Done in March: the form now opens from the MDT home screen.", False),
-    (338, "Let us see whether the person we referred actually made it to intake.", SuggestionStatus.ADOPTED,
-     "Case managers now post a status to your referral when the person consents. Ask them about consent at hand-off.",
-     True),
-    (320, "Night shift never gets the training sessions. Can one run at 0600?", SuggestionStatus.ADOPTED,
-     "Since June every refresher runs once at 0600 and once at 1400.", False),
-    (301, "Give us a card with the treatment center's number to hand out.", SuggestionStatus.ADOPTED,
-     "Wallet cards are at every front desk and in the supply room.", True),
-    (287, "Count referrals in evaluations the way traffic stops are counted.", SuggestionStatus.ADOPTED,
-     "Command agreed: referrals appear in the quarterly evaluation from this year.", False),
-    (270, "Allow referrals for people on probation.", SuggestionStatus.ADOPTED,
-     "They are eligible now; the form routes them to the probation liaison.", True),
-    (255, "Drop the requirement to call the case manager from the scene.", SuggestionStatus.DECLINED,
-     "A warm hand-off doubles engagement, so we keep it, but the case manager now calls you back within 15 minutes.",
-     False),
-    (240, "Pay overtime for transporting people to detox.", SuggestionStatus.DECLINED,
-     "The budget cannot cover it this year. Transport by the co-responder van is available 24/7 instead.", True),
-    (226, "Bring someone in recovery to roll call.", SuggestionStatus.ADOPTED,
-     "Two peer recovery coaches from Second Chance now visit roll call monthly.", True),
-    (210, "The detox beds are always full at night. Tell us before we drive out.", SuggestionStatus.ADOPTED,
-     "Open beds now show on the referral form, with when they were last updated.", False),
-    (198, "Make the eligibility checklist shorter.", SuggestionStatus.ADOPTED,
-     "Cut from 14 questions to 6 after the spring survey.", True),
-    (183, "Send the newsletter by email, not only on the board.", SuggestionStatus.ADOPTED,
-     "The quarterly newsletter is emailed to everyone from July.", False),
-    (170, "Recognise officers with the most quality referrals at the awards night.", SuggestionStatus.ADOPTED,
-     "A deflection commendation was awarded at this year's ceremony.", True),
-    (152, "Let dispatchers flag calls that might suit deflection.", SuggestionStatus.UNDER_REVIEW,
-     "We are piloting a flag in CAD with two dispatchers; results in the next newsletter.", True),
-    (139, "Add a Spanish version of the hand-out card.", SuggestionStatus.ADOPTED,
-     "Spanish cards arrived in October.", False),
-    (121, "Explain what happens after we hand someone off. It feels like a black box.", SuggestionStatus.ADOPTED,
-     "A 20-minute session on the post-referral process is now part of the refresher.", True),
-    (104, "Allow referrals by text message from the scene.", SuggestionStatus.DECLINED,
-     "Texts cannot carry the consent safely. The short phone form takes under three minutes instead.", True),
-    (90, "Share how many people stayed in treatment, not only how many we referred.", SuggestionStatus.ADOPTED,
-     "Retention at 30 and 90 days is in every newsletter now (counts under 11 are not shown).", False),
-    (71, "The form times out when signal drops on Route 9.", SuggestionStatus.UNDER_REVIEW,
-     "The form now keeps a draft on the phone; we are checking it with District 2.", False),
+    (
+        350,
+        "Put the referral form on the squad-car laptops, not only on phones.",
+        SuggestionStatus.ADOPTED,
+        "Done in March: the form now opens from the MDT home screen.",
+        False,
+    ),
+    (
+        338,
+        "Let us see whether the person we referred actually made it to intake.",
+        SuggestionStatus.ADOPTED,
+        "Case managers now post a status to your referral when the person consents. Ask them about consent at hand-off.",
+        True,
+    ),
+    (
+        320,
+        "Night shift never gets the training sessions. Can one run at 0600?",
+        SuggestionStatus.ADOPTED,
+        "Since June every refresher runs once at 0600 and once at 1400.",
+        False,
+    ),
+    (
+        301,
+        "Give us a card with the treatment center's number to hand out.",
+        SuggestionStatus.ADOPTED,
+        "Wallet cards are at every front desk and in the supply room.",
+        True,
+    ),
+    (
+        287,
+        "Count referrals in evaluations the way traffic stops are counted.",
+        SuggestionStatus.ADOPTED,
+        "Command agreed: referrals appear in the quarterly evaluation from this year.",
+        False,
+    ),
+    (
+        270,
+        "Allow referrals for people on probation.",
+        SuggestionStatus.ADOPTED,
+        "They are eligible now; the form routes them to the probation liaison.",
+        True,
+    ),
+    (
+        255,
+        "Drop the requirement to call the case manager from the scene.",
+        SuggestionStatus.DECLINED,
+        "A warm hand-off doubles engagement, so we keep it, but the case manager now calls you back within 15 minutes.",
+        False,
+    ),
+    (
+        240,
+        "Pay overtime for transporting people to detox.",
+        SuggestionStatus.DECLINED,
+        "The budget cannot cover it this year. Transport by the co-responder van is available 24/7 instead.",
+        True,
+    ),
+    (
+        226,
+        "Bring someone in recovery to roll call.",
+        SuggestionStatus.ADOPTED,
+        "Two peer recovery coaches from Second Chance now visit roll call monthly.",
+        True,
+    ),
+    (
+        210,
+        "The detox beds are always full at night. Tell us before we drive out.",
+        SuggestionStatus.ADOPTED,
+        "Open beds now show on the referral form, with when they were last updated.",
+        False,
+    ),
+    (
+        198,
+        "Make the eligibility checklist shorter.",
+        SuggestionStatus.ADOPTED,
+        "Cut from 14 questions to 6 after the spring survey.",
+        True,
+    ),
+    (
+        183,
+        "Send the newsletter by email, not only on the board.",
+        SuggestionStatus.ADOPTED,
+        "The quarterly newsletter is emailed to everyone from July.",
+        False,
+    ),
+    (
+        170,
+        "Recognise officers with the most quality referrals at the awards night.",
+        SuggestionStatus.ADOPTED,
+        "A deflection commendation was awarded at this year's ceremony.",
+        True,
+    ),
+    (
+        152,
+        "Let dispatchers flag calls that might suit deflection.",
+        SuggestionStatus.UNDER_REVIEW,
+        "We are piloting a flag in CAD with two dispatchers; results in the next newsletter.",
+        True,
+    ),
+    (139, "Add a Spanish version of the hand-out card.", SuggestionStatus.ADOPTED, "Spanish cards arrived in October.", False),
+    (
+        121,
+        "Explain what happens after we hand someone off. It feels like a black box.",
+        SuggestionStatus.ADOPTED,
+        "A 20-minute session on the post-referral process is now part of the refresher.",
+        True,
+    ),
+    (
+        104,
+        "Allow referrals by text message from the scene.",
+        SuggestionStatus.DECLINED,
+        "Texts cannot carry the consent safely. The short phone form takes under three minutes instead.",
+        True,
+    ),
+    (
+        90,
+        "Share how many people stayed in treatment, not only how many we referred.",
+        SuggestionStatus.ADOPTED,
+        "Retention at 30 and 90 days is in every newsletter now (counts under 11 are not shown).",
+        False,
+    ),
+    (
+        71,
+        "The form times out when signal drops on Route 9.",
+        SuggestionStatus.UNDER_REVIEW,
+        "The form now keeps a draft on the phone; we are checking it with District 2.",
+        False,
+    ),
     (55, "Partner with the hospital ED for overdose follow-ups.", SuggestionStatus.UNDER_REVIEW, "", True),
-    (40, "Can supervisors see their squad's referrals on one page?", SuggestionStatus.UNDER_REVIEW,
-     "Being built for the supervisor dashboard.", False),
+    (
+        40,
+        "Can supervisors see their squad's referrals on one page?",
+        SuggestionStatus.UNDER_REVIEW,
+        "Being built for the supervisor dashboard.",
+        False,
+    ),
     (26, "Put the naloxone training dates on the calendar app.", SuggestionStatus.NEW, "", True),
     (14, "A quick way to say 'this person was already referred last week'.", SuggestionStatus.NEW, "", False),
     (6, "More case managers on weekends, please.", SuggestionStatus.NEW, "", True),
@@ -98,20 +190,38 @@ SUGGESTIONS = [
 ]
 
 HIGHLIGHTS = [
-    (HighlightKind.FINDING, "Referrals up 38% since the spring",
-     "Officers made 212 referrals from April to September, against 154 in the six months before. "
-     "Most of the rise came from the night shift after the 0600 training sessions.", ""),
-    (HighlightKind.FINDING, "Half of the people referred engaged in treatment within 30 days",
-     "Of the people referred in the first half of the year, 51% engaged in treatment within 30 days. "
-     "Retention at 90 days is lower than we want; case managers are adding weekend follow-ups.", ""),
-    (HighlightKind.LINK, "National survey of first-responder deflection programs",
-     "The national picture: how programs across the country are set up and what they measure.",
-     "https://www.cossapresources.org/Content/Documents/Articles/CHJ-TASC_Nation_Survey_Report.pdf"),
-    (HighlightKind.LINK, "Systematic review of police-based diversion",
-     "Police diversion programs reduce re-offending; a review of the research.",
-     "https://doi.org/10.1016/j.drugpo.2022.103697"),
-    (HighlightKind.FINDING, "A referral takes 11 minutes; a booking takes 95",
-     "The median referral took 11 minutes from start to hand-off this quarter.", ""),
+    (
+        HighlightKind.FINDING,
+        "Referrals up 38% since the spring",
+        "Officers made 212 referrals from April to September, against 154 in the six months before. "
+        "Most of the rise came from the night shift after the 0600 training sessions.",
+        "",
+    ),
+    (
+        HighlightKind.FINDING,
+        "Half of the people referred engaged in treatment within 30 days",
+        "Of the people referred in the first half of the year, 51% engaged in treatment within 30 days. "
+        "Retention at 90 days is lower than we want; case managers are adding weekend follow-ups.",
+        "",
+    ),
+    (
+        HighlightKind.LINK,
+        "National survey of first-responder deflection programs",
+        "The national picture: how programs across the country are set up and what they measure.",
+        "https://www.cossapresources.org/Content/Documents/Articles/CHJ-TASC_Nation_Survey_Report.pdf",
+    ),
+    (
+        HighlightKind.LINK,
+        "Systematic review of police-based diversion",
+        "Police diversion programs reduce re-offending; a review of the research.",
+        "https://doi.org/10.1016/j.drugpo.2022.103697",
+    ),
+    (
+        HighlightKind.FINDING,
+        "A referral takes 11 minutes; a booking takes 95",
+        "The median referral took 11 minutes from start to hand-off this quarter.",
+        "",
+    ),
 ]
 
 SCALE_QUESTIONS = [
@@ -122,20 +232,40 @@ SPARSE_QUESTION = "Anything else the coordinator should know?"
 
 OPEN_ANSWERS = {
     CHECKLIST_OPEN_QUESTIONS[0]: [
-        "Hearing that someone I referred is doing well.", "Less paperwork than a booking.",
-        "Supervisors backing it at roll call.", "Knowing a bed is actually open.", "Recognition in evaluations.",
-        "Stories from people in recovery.", "Faster call-back from the case manager.", "Seeing the numbers.",
-        "Training on the night shift.", "A shorter form.", "Knowing it counts as real police work.",
+        "Hearing that someone I referred is doing well.",
+        "Less paperwork than a booking.",
+        "Supervisors backing it at roll call.",
+        "Knowing a bed is actually open.",
+        "Recognition in evaluations.",
+        "Stories from people in recovery.",
+        "Faster call-back from the case manager.",
+        "Seeing the numbers.",
+        "Training on the night shift.",
+        "A shorter form.",
+        "Knowing it counts as real police work.",
         "Command doing it too.",
     ],
     CHECKLIST_OPEN_QUESTIONS[1]: [
-        "Shorter eligibility checklist.", "Let the form work offline.", "Text us when the person shows up.",
-        "Put the hand-out card in every car.", "Weekend case managers.", "One number to call, day or night.",
-        "Explain consent in plain words.", "Let dispatch flag likely calls.", "Co-responder on nights.",
-        "Fewer questions about the person's history.", "A map of treatment providers.",
+        "Shorter eligibility checklist.",
+        "Let the form work offline.",
+        "Text us when the person shows up.",
+        "Put the hand-out card in every car.",
+        "Weekend case managers.",
+        "One number to call, day or night.",
+        "Explain consent in plain words.",
+        "Let dispatch flag likely calls.",
+        "Co-responder on nights.",
+        "Fewer questions about the person's history.",
+        "A map of treatment providers.",
     ],
-    SPARSE_QUESTION: ["Thanks for asking.", "Keep the newsletter coming.", "More Spanish materials.",
-                      "The wallet cards help.", "Please fix the Route 9 signal problem.", "Good program."],
+    SPARSE_QUESTION: [
+        "Thanks for asking.",
+        "Keep the newsletter coming.",
+        "More Spanish materials.",
+        "The wallet cards help.",
+        "Please fix the Route 9 signal problem.",
+        "Good program.",
+    ],
 }
 
 
@@ -244,8 +374,15 @@ def _seed_highlights(program: Program) -> int:
     existing = set(Highlight.objects.filter(program=program).values_list("title", flat=True))
     now = timezone.now()
     rows = [
-        Highlight(program=program, kind=kind, title=title, body=body, url=url, created_by=coordinator,
-                  created_at=now - timedelta(days=30 * (len(HIGHLIGHTS) - i)))
+        Highlight(
+            program=program,
+            kind=kind,
+            title=title,
+            body=body,
+            url=url,
+            created_by=coordinator,
+            created_at=now - timedelta(days=30 * (len(HIGHLIGHTS) - i)),
+        )
         for i, (kind, title, body, url) in enumerate(HIGHLIGHTS)
         if title not in existing
     ]
@@ -255,27 +392,65 @@ def _seed_highlights(program: Program) -> int:
 
 # (days ago recorded, permission, review state, original, published (for a redaction), newsletter, officer's letter)
 LETTERS = [
-    (3, LetterPermission.BOTH, LetterStatus.PENDING,
-     "I don't remember much about that night, but I remember the officer sat with me until the van came. "
-     "I've been at Harbor Light three weeks now. Thank you.", "", False, True),
+    (
+        3,
+        LetterPermission.BOTH,
+        LetterStatus.PENDING,
+        "I don't remember much about that night, but I remember the officer sat with me until the van came. "
+        "I've been at Harbor Light three weeks now. Thank you.",
+        "",
+        False,
+        True,
+    ),
     (2, LetterPermission.OFFICER, LetterStatus.PENDING, "", "", False, True),  # a photo of a handwritten card
-    (40, LetterPermission.OFFICER, LetterStatus.APPROVED,
-     "Thank you for not arresting me. You told me it wasn't too late, and you were right. "
-     "Ninety days this week.", "", False, True),
-    (55, LetterPermission.BOTH, LetterStatus.REDACTED,
-     "Officer Garcia, my name is Jamie Rivera. You found me behind the laundromat on Main St after I overdosed. "
-     "I'm in the women's residential program now and my kids visit on Sundays.",
-     "Officer, you found me after I overdosed. I'm in a residential program now and my kids visit on Sundays. "
-     "Thank you for giving me another chance.", True, True),
-    (70, LetterPermission.NEWSLETTER, LetterStatus.APPROVED,
-     "To every officer who hands out those cards: I kept mine in my wallet for two months before I called. "
-     "I called. I'm still here.", "", True, False),
-    (85, LetterPermission.NEWSLETTER, LetterStatus.REJECTED,
-     "I want to tell everyone what happened at the shelter with the other guys who were using, by name.", "",
-     False, False),
-    (120, LetterPermission.BOTH, LetterStatus.APPROVED,
-     "Six months. Peer coaching every Tuesday. Thank you for the warm hand-off, it made all the difference.", "",
-     True, True),
+    (
+        40,
+        LetterPermission.OFFICER,
+        LetterStatus.APPROVED,
+        "Thank you for not arresting me. You told me it wasn't too late, and you were right. Ninety days this week.",
+        "",
+        False,
+        True,
+    ),
+    (
+        55,
+        LetterPermission.BOTH,
+        LetterStatus.REDACTED,
+        "Officer Garcia, my name is Jamie Rivera. You found me behind the laundromat on Main St after I overdosed. "
+        "I'm in the women's residential program now and my kids visit on Sundays.",
+        "Officer, you found me after I overdosed. I'm in a residential program now and my kids visit on Sundays. "
+        "Thank you for giving me another chance.",
+        True,
+        True,
+    ),
+    (
+        70,
+        LetterPermission.NEWSLETTER,
+        LetterStatus.APPROVED,
+        "To every officer who hands out those cards: I kept mine in my wallet for two months before I called. "
+        "I called. I'm still here.",
+        "",
+        True,
+        False,
+    ),
+    (
+        85,
+        LetterPermission.NEWSLETTER,
+        LetterStatus.REJECTED,
+        "I want to tell everyone what happened at the shelter with the other guys who were using, by name.",
+        "",
+        False,
+        False,
+    ),
+    (
+        120,
+        LetterPermission.BOTH,
+        LetterStatus.APPROVED,
+        "Six months. Peer coaching every Tuesday. Thank you for the warm hand-off, it made all the difference.",
+        "",
+        True,
+        True,
+    ),
 ]
 REJECT_NOTE = "Names other participants; we can't publish it. Offered to help write a new one."
 REDACT_NOTE = "Took out names and places."
@@ -327,15 +502,27 @@ def _seed_messages(covered, case_manager: User, now) -> int:
     rows, records = [], []
     for (referral, consent), (days_ago, text) in zip(covered, MESSAGES, strict=False):
         at = max(now - timedelta(days=days_ago), referral.created_at + timedelta(days=1))
-        message = CaseManagerMessage(referral=referral, officer_id=referral.officer_id, sender=case_manager,
-                                     consent=consent, text=text, created_at=at, email_status=DeliveryStatus.SENT,
-                                     emailed_at=at + timedelta(minutes=2))
+        message = CaseManagerMessage(
+            referral=referral,
+            officer_id=referral.officer_id,
+            sender=case_manager,
+            consent=consent,
+            text=text,
+            created_at=at,
+            email_status=DeliveryStatus.SENT,
+            emailed_at=at + timedelta(minutes=2),
+        )
         rows.append(message)
     CaseManagerMessage.objects.bulk_create(rows)
     for message, (referral, consent) in zip(rows, covered, strict=False):
         view = OfficerView(f"case manager message {message.pk}", consent_id=consent.pk, level=consent.level)
-        for record in disclosure_records(referrals_and_views=[(referral, view)], viewer=referral.officer,
-                                         ip_address=None, channel="message", actor=case_manager):
+        for record in disclosure_records(
+            referrals_and_views=[(referral, view)],
+            viewer=referral.officer,
+            ip_address=None,
+            channel="message",
+            actor=case_manager,
+        ):
             record.at = message.created_at
             records.append(record)
     AuditEvent.objects.bulk_create(records)
@@ -358,18 +545,26 @@ def _seed_letters(program: Program, covered, uncovered, case_manager: User, coor
         referral = earlier[i % len(earlier)]
         reviewed = status != LetterStatus.PENDING
         letter = ParticipantLetter.objects.create(
-            program=program, referral=referral, provider_id=referral.provider_id, permission=permission,
-            original_text=original, scan_type="" if original else FileType.PNG, status=status,
+            program=program,
+            referral=referral,
+            provider_id=referral.provider_id,
+            permission=permission,
+            original_text=original,
+            scan_type="" if original else FileType.PNG,
+            status=status,
             published_text=(published or original) if status in LetterStatus.published() else "",
             include_in_newsletter=newsletter,
             review_note={LetterStatus.REJECTED: REJECT_NOTE, LetterStatus.REDACTED: REDACT_NOTE}.get(status, ""),
-            recorded_by=case_manager, created_at=recorded,
-            reviewed_by=coordinator if reviewed else None, reviewed_at=recorded + timedelta(days=2) if reviewed else None,
+            recorded_by=case_manager,
+            created_at=recorded,
+            reviewed_by=coordinator if reviewed else None,
+            reviewed_at=recorded + timedelta(days=2) if reviewed else None,
         )
         if not original:
             png = demo_card_png()
-            LetterScan.objects.create(letter=letter, file_type=FileType.PNG, size=len(png),
-                                      data=base64.b64encode(png).decode("ascii"))
+            LetterScan.objects.create(
+                letter=letter, file_type=FileType.PNG, size=len(png), data=base64.b64encode(png).decode("ascii")
+            )
         created += 1
     return created
 
@@ -394,12 +589,20 @@ def _seed_digests(program: Program, now) -> int:
             if not items:
                 continue
             kinds = [item.kind for item in items]
-            rows.append(WeeklyDigest(
-                officer=officer, week_start=week_start, period_start=start, period_end=end,
-                status=DeliveryStatus.SENT, updates=kinds.count(selectors.FeedKind.STATUS),
-                messages=kinds.count(selectors.FeedKind.MESSAGE), letters=kinds.count(selectors.FeedKind.LETTER),
-                created_at=end + timedelta(hours=7), sent_at=end + timedelta(hours=7),
-            ))
+            rows.append(
+                WeeklyDigest(
+                    officer=officer,
+                    week_start=week_start,
+                    period_start=start,
+                    period_end=end,
+                    status=DeliveryStatus.SENT,
+                    updates=kinds.count(selectors.FeedKind.STATUS),
+                    messages=kinds.count(selectors.FeedKind.MESSAGE),
+                    letters=kinds.count(selectors.FeedKind.LETTER),
+                    created_at=end + timedelta(hours=7),
+                    sent_at=end + timedelta(hours=7),
+                )
+            )
     WeeklyDigest.objects.bulk_create(rows, ignore_conflicts=True)
     return len(rows)
 
@@ -426,12 +629,21 @@ def seed(program: Program) -> str:
     suggestions = _seed_suggestions(program, rng)
     surveys = sum(
         [
-            _seed_survey(program, title="Spring officer survey", opens_days_ago=240, days_open=21,
-                         respondents=34, sparse_answers=6, rng=rng),
-            _seed_survey(program, title="Autumn officer survey", opens_days_ago=75, days_open=21,
-                         respondents=28, sparse_answers=4, rng=rng),
-            _seed_survey(program, title="Winter check-in", opens_days_ago=5, days_open=16,
-                         respondents=9, sparse_answers=2, rng=rng),
+            _seed_survey(
+                program,
+                title="Spring officer survey",
+                opens_days_ago=240,
+                days_open=21,
+                respondents=34,
+                sparse_answers=6,
+                rng=rng,
+            ),
+            _seed_survey(
+                program, title="Autumn officer survey", opens_days_ago=75, days_open=21, respondents=28, sparse_answers=4, rng=rng
+            ),
+            _seed_survey(
+                program, title="Winter check-in", opens_days_ago=5, days_open=16, respondents=9, sparse_answers=2, rng=rng
+            ),
         ]
     )
     highlights = _seed_highlights(program)

@@ -3,6 +3,9 @@
 Deterministic (seeded random) and bulk-loaded. Safe to run twice: the
 eligibility checklist and the directory are found by name, and referrals are
 generated only when the program has none.
+
+Longer than 500 lines because it is one story (18 months of one program's referrals, consents,
+statuses and duplicates) whose parts depend on each other; it is demo data, not runtime code.
 """
 
 from __future__ import annotations

@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from deflection import access as program_access
+from deflection.audit import AuditContext
 from deflection.errors import ServiceError, refusal_response
 from deflection.models import Role
 from feedback import access, selectors, services
@@ -78,7 +79,7 @@ def suggestion_new(request):
                 author=request.user,
                 text=form.cleaned_data["text"],
                 anonymous=anonymous,
-                request=None if anonymous else request,
+                audit=None if anonymous else AuditContext.from_request(request),
             )
         except ServiceError as error:
             return refusal_response(request, error, "feedback/suggestion_form.html", {"form": form}, form=form, field="text")
@@ -129,7 +130,7 @@ def suggestion_detail(request, pk):
                     coordinator=request.user,
                     status=form.cleaned_data["status"],
                     response=form.cleaned_data["response"],
-                    request=request,
+                    audit=AuditContext.from_request(request),
                 )
             except ServiceError as error:
                 context = {"suggestion": suggestion, "form": form, "is_mine": suggestion.author_id == request.user.pk}
@@ -189,7 +190,7 @@ def survey_new(request):
                     agencies=data["agencies"],
                     scale_questions=data["scale_question_list"],
                     open_questions=data["open_question_list"],
-                    request=request,
+                    audit=AuditContext.from_request(request),
                 )
             except ServiceError as error:
                 return refusal_response(request, error, "feedback/survey_form.html", {"form": form}, form=form)
@@ -225,7 +226,9 @@ def survey_answer(request, pk):
     context["form"] = form
     if request.method == "POST" and form.is_valid():
         try:
-            services.survey_respond(survey=survey, user=request.user, answers=form.answers(), request=request)
+            services.survey_respond(
+                survey=survey, user=request.user, answers=form.answers(), audit=AuditContext.from_request(request)
+            )
         except ServiceError as error:
             return refusal_response(request, error, "feedback/survey_answer.html", context)
         except PermissionDenied as exc:
@@ -271,7 +274,7 @@ def highlight_new(request):
                 body=data["body"],
                 url=data["url"],
                 upload=data["upload"],
-                request=request,
+                audit=AuditContext.from_request(request),
             )
         except ServiceError as error:
             return refusal_response(request, error, "feedback/highlight_form.html", {"form": form}, form=form)
@@ -306,7 +309,7 @@ def highlight_file(request, pk):
 @in_program_time_zone
 def feed(request):
     """Updates on the officer's referrals as far as consent allows; each consented one shown is a logged disclosure."""
-    items = services.officer_feed_show(officer=request.user, request=request)
+    items = services.officer_feed_show(officer=request.user, audit=AuditContext.from_request(request))
     context = {
         "items": items,
         "summary": selectors.officer_outcome_summary(request.user),
@@ -320,7 +323,7 @@ def feed(request):
 @in_program_time_zone
 def message_detail(request, pk):
     message, consent = access.get_message_for_officer(request, pk)
-    item = services.message_read(message=message, consent=consent, officer=request.user, request=request)
+    item = services.message_read(message=message, consent=consent, officer=request.user, audit=AuditContext.from_request(request))
     return render(request, "feedback/message_detail.html", {"item": item, "notice": REDISCLOSURE_NOTICE})
 
 
@@ -328,7 +331,7 @@ def message_detail(request, pk):
 @in_program_time_zone
 def letter_detail(request, pk):
     letter, consent = access.get_letter_for_officer(request, pk)
-    item = services.letter_read(letter=letter, consent=consent, officer=request.user, request=request)
+    item = services.letter_read(letter=letter, consent=consent, officer=request.user, audit=AuditContext.from_request(request))
     return render(request, "feedback/letter_detail.html", {"item": item, "letter": letter, "notice": REDISCLOSURE_NOTICE})
 
 
@@ -349,7 +352,9 @@ def letter_scan(request, pk):
     letter, consent = access.get_letter_for_officer(request, pk)
     if not letter.officer_sees_scan:
         raise program_access.deny(request, "feedback.participantletter", pk)
-    services.letter_read(letter=letter, consent=consent, officer=request.user, request=request, what="scan")
+    services.letter_read(
+        letter=letter, consent=consent, officer=request.user, audit=AuditContext.from_request(request), what="scan"
+    )
     return _scan_response(letter, services.letter_scan_bytes(letter), f"letter-{letter.pk}")
 
 
@@ -375,7 +380,7 @@ def message_new(request, referral_id):
                     sender=request.user,
                     text=form.cleaned_data["text"],
                     idempotency_key=form.cleaned_data["idempotency_key"],
-                    request=request,
+                    audit=AuditContext.from_request(request),
                 )
             except ServiceError as error:
                 return refusal_response(request, error, "feedback/message_form.html", context, form=form, field="text")
@@ -403,7 +408,7 @@ def letter_new(request, referral_id):
                 permission=data["permission"],
                 text=data["text"],
                 upload=data["upload"],
-                request=request,
+                audit=AuditContext.from_request(request),
             )
         except ServiceError as error:
             context = {"referral": referral, "form": form, "officer_refusal": selectors.free_text_refusal_for(referral)}
@@ -465,16 +470,16 @@ def letter_review(request, pk):
                     text=data["text"],
                     include_in_newsletter=data["include_in_newsletter"],
                     note=data["note"],
-                    request=request,
+                    audit=AuditContext.from_request(request),
                 )
             except ServiceError as error:
-                services.letter_original_read(letter=letter, user=request.user, request=request)
+                services.letter_original_read(letter=letter, user=request.user, audit=AuditContext.from_request(request))
                 context = {"letter": letter, "form": form}
                 return refusal_response(request, error, "feedback/letter_review.html", context, form=form)
             else:
                 messages.success(request, f"Saved: {letter.get_status_display().lower()}.")
                 return redirect("feedback:letters")
-    services.letter_original_read(letter=letter, user=request.user, request=request)
+    services.letter_original_read(letter=letter, user=request.user, audit=AuditContext.from_request(request))
     return render(
         request,
         "feedback/letter_review.html",
@@ -488,5 +493,5 @@ def letter_original_scan(request, pk):
     letter = access.get_letter_for_staff(request, pk)
     if not letter.has_scan:
         raise program_access.deny(request, "feedback.participantletter", pk)
-    services.letter_original_read(letter=letter, user=request.user, request=request, what="scan")
+    services.letter_original_read(letter=letter, user=request.user, audit=AuditContext.from_request(request), what="scan")
     return _scan_response(letter, services.letter_scan_bytes(letter), f"letter-{letter.pk}-original")

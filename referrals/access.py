@@ -13,6 +13,7 @@ from deflection import access
 from deflection.access import agency_ids_with_role, get_object_for_user
 from deflection.models import Role
 from deflection.roles import REFERRING_ROLES
+from referrals import breakglass
 from referrals.models import Consent, FollowUpTask, Participant, ProviderService, Referral
 
 
@@ -46,6 +47,11 @@ def get_referral_for_officer(request, pk) -> Referral:
 
 
 def get_participant_for_case_manager(request, pk) -> Participant:
+    # Break-glass (SECURITY.md 25): a live grant for this user and participant opens it, audited as such.
+    grant = breakglass.active_grant(request.user, pk)
+    if grant is not None:
+        breakglass.break_glass_view(grant=grant, request=request)
+        return Participant.objects.get(pk=grant.participant_id)
     return get_object_for_user(request, participants_for_case_manager(request.user), pk, "referrals.participant")
 
 

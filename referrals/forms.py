@@ -354,3 +354,18 @@ class CriterionForm(forms.ModelForm):
         model = EligibilityCriterion
         fields = ["question", "kind", "required_answer", "failure_guidance", "position", "is_active"]
         labels = {"required_answer": "For a required item: the answer must be Yes"}
+
+    def __init__(self, *args, program, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.program = program
+
+    def clean_question(self):
+        # The unique constraint names the program, which is not a form field, so Django's own
+        # check skips it; without this a repeated question reached the database and answered 500.
+        question = self.cleaned_data["question"].strip()
+        repeated = EligibilityCriterion.objects.filter(program=self.program, question=question)
+        if self.instance.pk:
+            repeated = repeated.exclude(pk=self.instance.pk)
+        if repeated.exists():
+            raise forms.ValidationError("The checklist already has this question. Edit that one instead.")
+        return question

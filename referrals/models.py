@@ -449,3 +449,33 @@ class OfficerNotice(models.Model):
             # officer home: unread notices
             models.Index(fields=["officer", "created_at"], condition=Q(read_at__isnull=True), name="notice_unread_idx"),
         ]
+
+
+class BreakGlassGrant(models.Model):
+    """Time-limited access to one participant outside the user's scope, for a stated reason (SECURITY.md 25).
+
+    Created only by `referrals.breakglass.break_glass_open`; every use is audited as break-glass and
+    the program's coordinators are told by a link-only email.
+    """
+
+    DURATION = timedelta(hours=1)
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    participant = models.ForeignKey(Participant, on_delete=models.PROTECT, related_name="+")
+    program = models.ForeignKey(Program, on_delete=models.PROTECT, related_name="+")
+    # Free text may name people: encrypted like every other narrative field.
+    reason = EncryptedTextField()
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    notified_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [
+            # the participant access helper: this user's live grant for this participant
+            models.Index(fields=["user", "participant", "expires_at"], name="breakglass_user_part_idx"),
+            # the coordinators' review list: a program's grants, newest first
+            models.Index(fields=["program", "created_at"], name="breakglass_program_idx"),
+        ]
+
+    def is_active(self, now=None) -> bool:
+        return (now or timezone.now()) < self.expires_at

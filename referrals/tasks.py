@@ -5,7 +5,7 @@ import smtplib
 from celery import shared_task
 from django.conf import settings
 
-from referrals import services
+from referrals import breakglass, services
 
 # SMTP trouble (a timeout, a 4xx or a 5xx answer): try again after 1, 2, 4, 8, 16 backoff units
 # (EMAIL_RETRY_BACKOFF_SECONDS, a minute by default), then show the notice as failed to the coordinator,
@@ -24,3 +24,8 @@ def email_officer_notice(self, notice_id: int) -> bool:
             return False
         countdown = settings.EMAIL_RETRY_BACKOFF_SECONDS * 2**self.request.retries
         raise self.retry(exc=exc, countdown=countdown) from exc
+
+
+@shared_task(soft_time_limit=30, time_limit=60, autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+def email_break_glass_notice(grant_id: int) -> bool:
+    return breakglass.break_glass_notice_email(grant_id=grant_id)

@@ -441,7 +441,7 @@ def notice_email_resend(request, pk):
 @require_http_methods(["GET", "POST"])
 def criteria(request):
     program = _coordinated_program(request)
-    form = CriterionForm(request.POST or None)
+    form = CriterionForm(request.POST or None, program=program)
     if request.method == "POST" and form.is_valid():
         criterion = form.save(commit=False)
         criterion.program = program
@@ -465,7 +465,7 @@ def criterion_edit(request, pk):
     criterion = program_access.get_object_for_user(
         request, EligibilityCriterion.objects.filter(program=program), pk, "referrals.eligibilitycriterion"
     )
-    form = CriterionForm(request.POST or None, instance=criterion)
+    form = CriterionForm(request.POST or None, instance=criterion, program=program)
     if request.method == "POST" and form.is_valid():
         criterion = form.save(commit=False)
         criterion.save(update_fields=form.changed_data or ["question"])

@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from deflection import access
 from deflection.models import Membership, Program, Role, User
+from deflection.params import parse_id
 from training.access import ComplianceScope
 from training.models import Attendance, ComplianceStatus, Course, Session
 
@@ -143,10 +144,10 @@ class ComplianceReport:
     ) -> list[PersonCompliance]:
         """The people list filtered by the page's query string; a value that does not parse filters nothing."""
         people = self.people
-        if agency.isdigit():
-            people = [p for p in people if any(m[0] == int(agency) for m in p.memberships)]
-        if unit.isdigit():
-            people = [p for p in people if any(m[2] == int(unit) for m in p.memberships)]
+        if (agency_id := parse_id(agency)) is not None:
+            people = [p for p in people if any(m[0] == agency_id for m in p.memberships)]
+        if (unit_id := parse_id(unit)) is not None:
+            people = [p for p in people if any(m[2] == unit_id for m in p.memberships)]
         if role in Role.values:
             people = [p for p in people if role in p.roles]
         if needs_attention:

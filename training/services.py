@@ -18,10 +18,11 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from deflection.audit import audit_log
+from deflection.audit import AuditContext, audit_log
 from deflection.errors import ServiceError
 from deflection.models import AuditOutcome, Membership, Program, User
 from deflection.outbox import enqueue
+from deflection.params import parse_id
 from deflection.pdf import render_pdf
 from training.access import ComplianceScope
 from training.models import (
@@ -43,38 +44,36 @@ CHECK_IN_SALT = "training.check-in"
 # --- Courses and sessions -----------------------------------------------------
 
 
-def course_create(*, program: Program, data: dict[str, Any], created_by: User, request=None) -> Course:
+def course_create(*, program: Program, data: dict[str, Any], created_by: User, audit: AuditContext | None = None) -> Course:
     course = Course.objects.create(program=program, created_by=created_by, **data)
-    audit_log(action="training.course.create", request=request, actor=created_by, obj=course)
+    audit_log(action="training.course.create", context=audit, actor=created_by, obj=course)
     return course
 
 
-def course_update(*, course: Course, changes: dict[str, Any], updated_by: User, request=None) -> Course:
+def course_update(*, course: Course, changes: dict[str, Any], updated_by: User, audit: AuditContext | None = None) -> Course:
     if not changes:
         return course
     for name, value in changes.items():
         setattr(course, name, value)
     course.updated_at = timezone.now()
     course.save(update_fields=[*changes, "updated_at"])
-    audit_log(action="training.course.update", request=request, actor=updated_by, obj=course, detail={"fields": sorted(changes)})
+    audit_log(action="training.course.update", context=audit, actor=updated_by, obj=course, detail={"fields": sorted(changes)})
     return course
 
 
-def session_create(*, course: Course, data: dict[str, Any], created_by: User, request=None) -> Session:
+def session_create(*, course: Course, data: dict[str, Any], created_by: User, audit: AuditContext | None = None) -> Session:
     session = Session.objects.create(course=course, created_by=created_by, **data)
-    audit_log(action="training.session.create", request=request, actor=created_by, obj=session)
+    audit_log(action="training.session.create", context=audit, actor=created_by, obj=session)
     return session
 
 
-def session_update(*, session: Session, changes: dict[str, Any], updated_by: User, request=None) -> Session:
+def session_update(*, session: Session, changes: dict[str, Any], updated_by: User, audit: AuditContext | None = None) -> Session:
     if not changes:
         return session
     for name, value in changes.items():
         setattr(session, name, value)
     session.save(update_fields=list(changes))
-    audit_log(
-        action="training.session.update", request=request, actor=updated_by, obj=session, detail={"fields": sorted(changes)}
-    )
+    audit_log(action="training.session.update", context=audit, actor=updated_by, obj=session, detail={"fields": sorted(changes)})
     return session
 
 
@@ -93,7 +92,9 @@ def is_program_member(user: User, program: Program) -> bool:
     return Membership.objects.filter(user=user, agency_id__in=program.agency_ids(), is_active=True).exists()
 
 
-def attendance_record(*, session: Session, user: User, method: str, recorded_by: User | None, request=None) -> Attendance:
+def attendance_record(
+    *, session: Session, user: User, method: str, recorded_by: User | None, audit: AuditContext | None = None
+) -> Attendance:
     """Record that `user` attended `session`. Refuses a second record (ALREADY_RECORDED)."""
     try:
         # A savepoint, so that the unique constraint firing leaves the caller's transaction usable.
@@ -103,7 +104,7 @@ def attendance_record(*, session: Session, user: User, method: str, recorded_by:
         raise ServiceError("Already recorded for this session.", status=409, code=ALREADY_RECORDED)
     audit_log(
         action="training.attendance.record",
-        request=request,
+        context=audit,
         actor=recorded_by,
         obj=attendance,
         detail={"session": session.pk, "user": user.pk, "method": method},
@@ -111,13 +112,13 @@ def attendance_record(*, session: Session, user: User, method: str, recorded_by:
     return attendance
 
 
-def attendance_remove(*, attendance: Attendance, removed_by: User, request=None) -> None:
+def attendance_remove(*, attendance: Attendance, removed_by: User, audit: AuditContext | None = None) -> None:
     detail = {"session": attendance.session_id, "user": attendance.user_id, "method": attendance.method}
     attendance_id = attendance.pk
     attendance.delete()
     audit_log(
         action="training.attendance.remove",
-        request=request,
+        context=audit,
         actor=removed_by,
         object_type="training.attendance",
         object_id=attendance_id,
@@ -139,7 +140,9 @@ def session_id_from_token(token: str) -> int | None:
     return session_id if isinstance(session_id, int) else None
 
 
-def attendance_check_in(*, session: Session, user: User, now: datetime | None = None, request=None) -> Attendance:
+def attendance_check_in(
+    *, session: Session, user: User, now: datetime | None = None, audit: AuditContext | None = None
+) -> Attendance:
     """An attendee's own QR check-in: only while the session's window is open, once, and while there is room.
 
     The capacity is enforced here only: a self check-in beyond the room's capacity
@@ -172,7 +175,7 @@ def attendance_check_in(*, session: Session, user: User, now: datetime | None = 
             raise ServiceError(
                 "This session is full. Ask the instructor to add you to the roster.", status=409, code=SESSION_FULL
             )
-        return attendance_record(session=locked, user=user, method=AttendanceMethod.QR, recorded_by=user, request=request)
+        return attendance_record(session=locked, user=user, method=AttendanceMethod.QR, recorded_by=user, audit=audit)
 
 
 @dataclass
@@ -181,7 +184,9 @@ class RosterResult:
     removed: int = 0
 
 
-def roster_save(*, session: Session, present_ids: set[int], shown_ids: set[int], recorded_by: User, request=None) -> RosterResult:
+def roster_save(
+    *, session: Session, present_ids: set[int], shown_ids: set[int], recorded_by: User, audit: AuditContext | None = None
+) -> RosterResult:
     """Apply the instructor's ticks to the people shown on the roster; people not shown are left alone."""
     if session.check_in_opens_at() > timezone.now():
         raise ServiceError("The roster opens 15 minutes before the session starts.", status=403, code=CHECK_IN_CLOSED)
@@ -200,12 +205,12 @@ def roster_save(*, session: Session, present_ids: set[int], shown_ids: set[int],
         users = {u.pk: u for u in User.objects.filter(pk__in=present_ids - existing.keys())}
         for user_id in sorted(present_ids - existing.keys()):
             attendance_record(
-                session=session, user=users[user_id], method=AttendanceMethod.ROSTER, recorded_by=recorded_by, request=request
+                session=session, user=users[user_id], method=AttendanceMethod.ROSTER, recorded_by=recorded_by, audit=audit
             )
             result.added += 1
         for user_id in sorted(shown_ids - present_ids):
             if user_id in existing:
-                attendance_remove(attendance=existing[user_id], removed_by=recorded_by, request=request)
+                attendance_remove(attendance=existing[user_id], removed_by=recorded_by, audit=audit)
                 result.removed += 1
     return result
 
@@ -253,7 +258,7 @@ def _decode(data: bytes) -> str:
     return text
 
 
-def attendance_import_csv(*, program: Program, data: bytes, imported_by: User, request=None) -> ImportResult:
+def attendance_import_csv(*, program: Program, data: bytes, imported_by: User, audit: AuditContext | None = None) -> ImportResult:
     """Import attendance rows `session_id,session_date,username` for one program.
 
     Each row is one attendance and is taken whole or not at all. Every row is
@@ -296,7 +301,7 @@ def attendance_import_csv(*, program: Program, data: bytes, imported_by: User, r
             continue
         parsed.append((line, *(row[index[name]].strip() for name in IMPORT_COLUMNS)))
 
-    session_ids = {int(s) for _, s, _, _ in parsed if s.isdigit() and len(s) < 18}
+    session_ids = {parse_id(s) for _, s, _, _ in parsed} - {None}
     sessions = {s.pk: s for s in Session.objects.filter(pk__in=session_ids, course__program=program).select_related("course")}
     usernames = {u for _, _, _, u in parsed if u}
     members = {
@@ -319,10 +324,10 @@ def attendance_import_csv(*, program: Program, data: bytes, imported_by: User, r
         session = None
         if not raw_session:
             reasons.append("session_id is missing")
-        elif not raw_session.isdigit() or len(raw_session) >= 18:
+        elif parse_id(raw_session) is None:
             reasons.append(f"session_id {raw_session!r} is not a number")
         else:
-            session = sessions.get(int(raw_session))
+            session = sessions.get(parse_id(raw_session))
             if session is None:
                 reasons.append(f"no session {raw_session} in this program")
         session_date = None
@@ -365,7 +370,7 @@ def attendance_import_csv(*, program: Program, data: bytes, imported_by: User, r
         result.saved = len(created)
         audit_log(
             action="training.attendance.import",
-            request=request,
+            context=audit,
             actor=imported_by,
             obj=program,
             outcome=AuditOutcome.SUCCESS if not result.errors else AuditOutcome.FAILURE,
@@ -459,7 +464,7 @@ def reminder_send(*, user_id: int, week: date) -> int:
 # --- Certificates -------------------------------------------------------------------
 
 
-def certificate_pdf(*, attendance: Attendance, requested_by: User, request=None) -> bytes:
+def certificate_pdf(*, attendance: Attendance, requested_by: User, audit: AuditContext | None = None) -> bytes:
     """A certificate of completion for one attendance; every download is audited."""
     session = attendance.session
     program = session.course.program
@@ -478,7 +483,7 @@ def certificate_pdf(*, attendance: Attendance, requested_by: User, request=None)
     )
     audit_log(
         action="training.certificate.pdf",
-        request=request,
+        context=audit,
         actor=requested_by,
         obj=attendance,
         detail={"user": attendance.user_id, "session": session.pk},

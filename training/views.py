@@ -16,8 +16,9 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from deflection import access
-from deflection.audit import audit_log
+from deflection.audit import AuditContext, audit_log
 from deflection.errors import ServiceError, refusal_response
+from deflection.params import parse_ids
 from training import access as training_access
 from training import selectors, services
 from training.forms import AttendanceImportForm, CourseForm, SessionForm
@@ -119,7 +120,9 @@ def course_create(request, program_pk):
     program = access.get_program_for_coordinator(request, program_pk)
     form = CourseForm(request.POST or None, program=program)
     if request.method == "POST" and form.is_valid():
-        course = services.course_create(program=program, data=form.cleaned_data, created_by=request.user, request=request)
+        course = services.course_create(
+            program=program, data=form.cleaned_data, created_by=request.user, audit=AuditContext.from_request(request)
+        )
         messages.success(request, f"Course “{course.title}” added.")
         return redirect("training:course", pk=course.pk)
     return render(request, "training/course_form.html", {"program": program, "form": form}, status=400 if form.errors else 200)
@@ -132,7 +135,7 @@ def course_edit(request, pk):
     form = CourseForm(request.POST or None, instance=course, program=course.program)
     if request.method == "POST" and form.is_valid():
         changes = {name: form.cleaned_data[name] for name in form.changed_data}
-        services.course_update(course=course, changes=changes, updated_by=request.user, request=request)
+        services.course_update(course=course, changes=changes, updated_by=request.user, audit=AuditContext.from_request(request))
         messages.success(request, "Course saved.")
         return redirect("training:course", pk=course.pk)
     return render(
@@ -167,7 +170,9 @@ def session_create(request, course_pk):
     with course.program.time_zone_override():
         form = SessionForm(request.POST or None, course=course, initial={"capacity": 25})
         if request.method == "POST" and form.is_valid():
-            session = services.session_create(course=course, data=form.cleaned_data, created_by=request.user, request=request)
+            session = services.session_create(
+                course=course, data=form.cleaned_data, created_by=request.user, audit=AuditContext.from_request(request)
+            )
             messages.success(request, "Session scheduled.")
             return redirect("training:session", pk=session.pk)
         return render(
@@ -189,7 +194,9 @@ def session_edit(request, pk):
         form = SessionForm(request.POST or None, instance=session, course=course)
         if request.method == "POST" and form.is_valid():
             changes = {name: form.cleaned_data[name] for name in before if form.cleaned_data[name] != before[name]}
-            services.session_update(session=session, changes=changes, updated_by=request.user, request=request)
+            services.session_update(
+                session=session, changes=changes, updated_by=request.user, audit=AuditContext.from_request(request)
+            )
             messages.success(request, "Session saved.")
             return redirect("training:session", pk=session.pk)
         return render(
@@ -232,10 +239,10 @@ def session_detail(request, pk):
 
 
 def _posted_ids(request, name: str) -> set[int]:
-    try:
-        return {int(v) for v in request.POST.getlist(name)}
-    except ValueError as exc:
-        raise ServiceError("The roster could not be read; reload the page and try again.") from exc
+    ids = parse_ids(request.POST.getlist(name))
+    if ids is None:
+        raise ServiceError("The roster could not be read; reload the page and try again.")
+    return ids
 
 
 @login_required
@@ -253,7 +260,7 @@ def session_roster(request, pk):
                 present_ids=_posted_ids(request, "present"),
                 shown_ids=_posted_ids(request, "shown"),
                 recorded_by=request.user,
-                request=request,
+                audit=AuditContext.from_request(request),
             )
         except ServiceError as exc:
             error = exc
@@ -288,7 +295,7 @@ def check_in(request, token):
     error = None
     if request.method == "POST":
         try:
-            services.attendance_check_in(session=session, user=request.user, request=request)
+            services.attendance_check_in(session=session, user=request.user, audit=AuditContext.from_request(request))
         except ServiceError as exc:
             error = exc
         else:
@@ -319,7 +326,10 @@ def attendance_import(request, program_pk):
         if form.is_valid():
             try:
                 result = services.attendance_import_csv(
-                    program=program, data=form.cleaned_data["file"].read(), imported_by=request.user, request=request
+                    program=program,
+                    data=form.cleaned_data["file"].read(),
+                    imported_by=request.user,
+                    audit=AuditContext.from_request(request),
                 )
             except ServiceError as exc:
                 # the whole file is unusable: shown above the form, not as a mistake in the file field
@@ -340,7 +350,7 @@ def attendance_import(request, program_pk):
 @login_required
 def certificate(request, pk):
     attendance = training_access.get_attendance_for_user(request, pk)
-    pdf = services.certificate_pdf(attendance=attendance, requested_by=request.user, request=request)
+    pdf = services.certificate_pdf(attendance=attendance, requested_by=request.user, audit=AuditContext.from_request(request))
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="training-certificate-{attendance.pk}.pdf"'
     return response

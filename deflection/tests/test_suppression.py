@@ -4,6 +4,9 @@ The attackers know every shown figure, that "fewer than N" means 1 to N-1 and th
 N or more, and how totals relate to their parts. Four of them, from the simple to the exact:
 subtraction along one line at a time, linear algebra over the whole table, interval reasoning, and an
 exhaustive search for another table that agrees with everything shown.
+
+Longer than 500 lines because the attackers are the point: each must be strong enough to fail the
+suppression if it were weakened, and they are shared with reports/tests/test_publication.py.
 """
 
 import itertools

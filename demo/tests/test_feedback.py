@@ -19,7 +19,10 @@ def test_seed_is_idempotent_fast_and_covers_every_status(db):
     counts = (Suggestion.objects.count(), Survey.objects.count(), SurveyResponse.objects.count(), Highlight.objects.count())
     demo.seed(program)
     assert counts == (
-        Suggestion.objects.count(), Survey.objects.count(), SurveyResponse.objects.count(), Highlight.objects.count()
+        Suggestion.objects.count(),
+        Survey.objects.count(),
+        SurveyResponse.objects.count(),
+        Highlight.objects.count(),
     )
 
     assert set(Suggestion.objects.values_list("status", flat=True)) == set(SuggestionStatus.values)
@@ -63,12 +66,19 @@ def test_seed_adds_letters_at_every_state_messages_and_past_digests_once(db):
     provider = case_manager.memberships.get(role=Role.CASE_MANAGER).agency
     now = timezone.now()
     for i in range(8):
-        referral = ReferralFactory(program=program, officer=officer, agency=program.lead_agency, provider=provider,
-                                   created_at=now - datetime.timedelta(days=30 * i + 20))
-        ConsentFactory(participant=referral.participant, recipient_officer=officer, disclosing_agency=provider,
-                       witnessed_by=case_manager)
-        StatusChange.objects.create(referral=referral, status=Status.ENGAGED, by=case_manager,
-                                    at=now - datetime.timedelta(days=7 * (i + 1) + 1))
+        referral = ReferralFactory(
+            program=program,
+            officer=officer,
+            agency=program.lead_agency,
+            provider=provider,
+            created_at=now - datetime.timedelta(days=30 * i + 20),
+        )
+        ConsentFactory(
+            participant=referral.participant, recipient_officer=officer, disclosing_agency=provider, witnessed_by=case_manager
+        )
+        StatusChange.objects.create(
+            referral=referral, status=Status.ENGAGED, by=case_manager, at=now - datetime.timedelta(days=7 * (i + 1) + 1)
+        )
     summary = demo.seed(program)
     assert "7 letters, 3 messages" in summary
     counts = (ParticipantLetter.objects.count(), CaseManagerMessage.objects.count(), WeeklyDigest.objects.count())

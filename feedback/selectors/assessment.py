@@ -30,7 +30,6 @@ from feedback.models import (
 # --- Suggestions ----------------------------------------------------------------
 
 
-
 def you_said_we_did(program: Program, start: date | datetime, end: date | datetime) -> QuerySet[Suggestion]:
     """Adopted suggestions whose public response was given in [start, end), newest answer first.
 
@@ -52,7 +51,7 @@ def you_said_we_did(program: Program, start: date | datetime, end: date | dateti
 
 
 def answered_suggestions(user: User) -> QuerySet[Suggestion]:
-    """"You said, we did": every answered suggestion in the user's programs, newest answer first."""
+    """ "You said, we did": every answered suggestion in the user's programs, newest answer first."""
     return (
         Suggestion.objects.filter(program__in=program_access.programs_for(user))
         .exclude(response="")
@@ -203,10 +202,18 @@ def survey_results(survey: Survey) -> SurveyResults:
     if not published:
         return SurveyResults(survey, threshold, False, respondents if respondents >= threshold else None, [])
 
-    rows = SurveyAnswer.objects.filter(response__survey=survey).values_list(
-        # Ordered by the random key, so open answers come out shuffled, not in the order they were given.
-        "question_id", "scale_value", "text", "response__respondent_role", "response__respondent_agency_id"
-    ).order_by("id")
+    rows = (
+        SurveyAnswer.objects.filter(response__survey=survey)
+        .values_list(
+            # Ordered by the random key, so open answers come out shuffled, not in the order they were given.
+            "question_id",
+            "scale_value",
+            "text",
+            "response__respondent_role",
+            "response__respondent_agency_id",
+        )
+        .order_by("id")
+    )
     by_question: dict[int, list[tuple]] = defaultdict(list)
     for question_id, value, text, role, agency_id in rows:
         by_question[question_id].append((value, text, role, agency_id))

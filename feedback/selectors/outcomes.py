@@ -141,15 +141,33 @@ def officer_feed(
         )
         for message in messages:
             consent = free_text[message.referral_id]
-            items.append(FeedItem(FeedKind.MESSAGE, message.created_at, referrals[message.referral_id], message.text,
-                                  consent.pk, consent.level, message=message))
+            items.append(
+                FeedItem(
+                    FeedKind.MESSAGE,
+                    message.created_at,
+                    referrals[message.referral_id],
+                    message.text,
+                    consent.pk,
+                    consent.level,
+                    message=message,
+                )
+            )
         letters = ParticipantLetter.objects.filter(
             referral_id__in=free_text, status__in=LetterStatus.published(), permission__in=LetterPermission.to_officer()
         ).defer("original_text")
         for letter in letters:
             consent = free_text[letter.referral_id]
-            items.append(FeedItem(FeedKind.LETTER, letter.reviewed_at, referrals[letter.referral_id],
-                                  letter.published_text, consent.pk, consent.level, letter=letter))
+            items.append(
+                FeedItem(
+                    FeedKind.LETTER,
+                    letter.reviewed_at,
+                    referrals[letter.referral_id],
+                    letter.published_text,
+                    consent.pk,
+                    consent.level,
+                    letter=letter,
+                )
+            )
     if since is not None:
         items = [item for item in items if item.at >= since]
     if until is not None:
@@ -183,7 +201,10 @@ def officers_with_activity(program: Program, start: datetime, end: datetime) -> 
         referral__program=program, created_at__gte=start, created_at__lt=end
     ).values_list("officer_id", flat=True)
     lettered = ParticipantLetter.objects.filter(
-        program=program, reviewed_at__gte=start, reviewed_at__lt=end, status__in=LetterStatus.published(),
+        program=program,
+        reviewed_at__gte=start,
+        reviewed_at__lt=end,
+        status__in=LetterStatus.published(),
         permission__in=LetterPermission.to_officer(),
     ).values_list("referral__officer_id", flat=True)
     return set(changed.distinct()) | set(messaged.distinct()) | set(lettered.distinct())
@@ -250,8 +271,9 @@ def _year_outcomes(year: int, rows, tz, today: date, threshold: int) -> YearOutc
         cohort = [(created_at, engaged_at) for created_at, engaged_at in rows if year_start <= created_at < cutoff]
         key = edition.isoformat()
         referred[key] = len(cohort)
-        engaged[key] = sum(1 for created_at, engaged_at in cohort
-                           if engaged_at is not None and engaged_at - created_at <= ENGAGED_WITHIN)
+        engaged[key] = sum(
+            1 for created_at, engaged_at in cohort if engaged_at is not None and engaged_at - created_at <= ENGAGED_WITHIN
+        )
         not_engaged[key] = referred[key] - engaged[key]
     key = editions[-1].isoformat()
     in_edition = suppress_funnel({"referred": referred[key], "engaged": engaged[key]}, threshold)["engaged"]
@@ -278,7 +300,7 @@ def _year_outcomes(year: int, rows, tz, today: date, threshold: int) -> YearOutc
 
 
 def officer_outcome_summary(officer: User, *, now: datetime | None = None) -> OutcomeSummary:
-    """"Of your 37 referrals this year, 14 engaged": this year's and last year's, only above the threshold.
+    """ "Of your 37 referrals this year, 14 engaged": this year's and last year's, only above the threshold.
 
     Dates are in the current time zone (views set the program's). The threshold is
     the strictest of the programs the officer has referred to. Two queries.
@@ -287,8 +309,7 @@ def officer_outcome_summary(officer: User, *, now: datetime | None = None) -> Ou
     tz = timezone.get_current_timezone()
     local = now.astimezone(tz)
     threshold = (
-        Program.objects.filter(referrals__officer=officer).aggregate(t=Max("suppression_threshold"))["t"]
-        or DEFAULT_THRESHOLD
+        Program.objects.filter(referrals__officer=officer).aggregate(t=Max("suppression_threshold"))["t"] or DEFAULT_THRESHOLD
     )
     rows = list(
         Referral.objects.filter(officer=officer, created_at__gte=datetime(local.year - 1, 1, 1, tzinfo=tz))

@@ -18,10 +18,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from deflection.access import coordinates
-from deflection.audit import audit_log
+from deflection.audit import AuditContext, audit_log
 from deflection.errors import ServiceError
 from deflection.models import Agency, Program, Role, User
 from deflection.outbox import enqueue
+from deflection.params import parse_whole_number
 from feedback import access
 from feedback.models import (
     AnonymousSuggestionTally,
@@ -55,12 +56,12 @@ ALREADY_RESPONDED = "already_responded"
 
 
 def suggestion_submit(
-    *, program: Program, author: User, text: str, anonymous: bool, request=None
+    *, program: Program, author: User, text: str, anonymous: bool, audit: AuditContext | None = None
 ) -> Suggestion:
     """Store a suggestion. If anonymous, the row holds no author and no audit record is written now.
 
     The author is still needed to check that they may write to this program;
-    it is then dropped. `request` is used only for a named suggestion's audit
+    it is then dropped. `audit` is used only for a named suggestion's audit
     record (its address); an anonymous one never sees it.
     """
     if not access.suggestion_programs_for(author).filter(pk=program.pk).exists():
@@ -74,7 +75,7 @@ def suggestion_submit(
         program=program, author=None if anonymous else author, text=text, submitted_on=program.today()
     )
     if not anonymous:
-        audit_log(action="feedback.suggestion.submit", request=request, actor=author, obj=suggestion)
+        audit_log(action="feedback.suggestion.submit", context=audit, actor=author, obj=suggestion)
     # Anonymous: an audit record written now would carry the exact time and the next
     # sequence number, which sit right beside the writer's own sign-in record.
     # audit_anonymous_suggestions() records a per-day count once the day is over.
@@ -82,7 +83,7 @@ def suggestion_submit(
 
 
 def suggestion_triage(
-    *, suggestion: Suggestion, coordinator: User, status: str, response: str, request=None
+    *, suggestion: Suggestion, coordinator: User, status: str, response: str, audit: AuditContext | None = None
 ) -> Suggestion:
     """Set a suggestion's status and its public response (shown to everyone in the program)."""
     if not coordinates(coordinator, suggestion.program_id):
@@ -91,9 +92,7 @@ def suggestion_triage(
         raise ServiceError("Choose a status.")
     response = (response or "").strip()
     if status in SuggestionStatus.decisions() and not response:
-        raise ServiceError(
-            "Adopted and declined suggestions need a public response: say what the program did, or why not."
-        )
+        raise ServiceError("Adopted and declined suggestions need a public response: say what the program did, or why not.")
     previous_status = suggestion.status
     fields = ["status"]
     suggestion.status = status
@@ -105,7 +104,7 @@ def suggestion_triage(
     suggestion.save(update_fields=fields)
     audit_log(
         action="feedback.suggestion.triage",
-        request=request,
+        context=audit,
         actor=coordinator,
         obj=suggestion,
         detail={"from": previous_status, "to": status, "fields": fields},
@@ -163,7 +162,7 @@ def survey_create(
     agencies: Iterable[Agency],
     scale_questions: Iterable[str],
     open_questions: Iterable[str],
-    request=None,
+    audit: AuditContext | None = None,
 ) -> Survey:
     """Define a survey with its audience and window; if it is already open, queue its reminder."""
     if not coordinates(created_by, program):
@@ -203,7 +202,7 @@ def survey_create(
         SurveyQuestion.objects.bulk_create(
             SurveyQuestion(survey=survey, position=i, kind=kind, text=text) for i, (kind, text) in enumerate(questions, 1)
         )
-        audit_log(action="feedback.survey.create", request=request, actor=created_by, obj=survey)
+        audit_log(action="feedback.survey.create", context=audit, actor=created_by, obj=survey)
         if survey.is_open():
             survey_reminders_enqueue(survey=survey)
     return survey
@@ -292,10 +291,7 @@ def _clean_answers(survey: Survey, answers: Mapping[int, object]) -> list[tuple[
         if value in (None, ""):
             continue
         if question.kind == QuestionKind.SCALE:
-            try:
-                number = int(value)
-            except (TypeError, ValueError):
-                number = 0
+            number = parse_whole_number(value if isinstance(value, str) else str(value)) or 0
             if not 1 <= number <= 5:
                 raise ServiceError(f"“{question.text}”: choose a number from 1 to 5.")
             cleaned.append((question, number, ""))
@@ -318,7 +314,9 @@ def _violated_constraint(exc: IntegrityError) -> str:
 ALREADY_RESPONDED_MESSAGE = "You have already answered this survey. Each person answers once."
 
 
-def survey_respond(*, survey: Survey, user: User, answers: Mapping[int, object], request=None) -> SurveyParticipation:
+def survey_respond(
+    *, survey: Survey, user: User, answers: Mapping[int, object], audit: AuditContext | None = None
+) -> SurveyParticipation:
     """Record one person's answers, once.
 
     Anonymous survey: the response holds no author and no time, and its key is
@@ -352,7 +350,7 @@ def survey_respond(*, survey: Survey, user: User, answers: Mapping[int, object],
             # Who answered is recorded; which response is theirs is not (for an anonymous survey).
             audit_log(
                 action="feedback.survey.respond",
-                request=request,
+                context=audit,
                 actor=user,
                 obj=survey,
                 detail={} if survey.anonymous else {"response": str(response.pk)},

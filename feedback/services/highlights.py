@@ -6,7 +6,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import UploadedFile
 
 from deflection.access import coordinates
-from deflection.audit import audit_log
+from deflection.audit import AuditContext, audit_log
 from deflection.errors import ServiceError
 from deflection.models import Program, User
 from feedback.models import (
@@ -33,7 +33,7 @@ def highlight_post(
     body: str = "",
     url: str = "",
     upload: UploadedFile | None = None,
-    request=None,
+    audit: AuditContext | None = None,
 ) -> Highlight:
     """Publish a research or data item to everyone in the program."""
     if not coordinates(author, program):
@@ -58,5 +58,5 @@ def highlight_post(
         highlight.file_name = (upload.name or "")[-150:]
         highlight.file.save("upload", upload, save=False)
     highlight.save()
-    audit_log(action="feedback.highlight.post", request=request, actor=author, obj=highlight, detail={"kind": kind})
+    audit_log(action="feedback.highlight.post", context=audit, actor=author, obj=highlight, detail={"kind": kind})
     return highlight

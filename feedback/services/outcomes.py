@@ -21,7 +21,7 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from deflection.audit import audit_log, client_ip
+from deflection.audit import AuditContext, audit_log
 from deflection.errors import ServiceError
 from deflection.models import AuditEvent, Program, User
 from deflection.outbox import enqueue
@@ -47,8 +47,15 @@ CONSENT_REQUIRED = "consent_required"  # the consent does not let this reach the
 # --- The outcome feed: disclosure records ---------------------------------------------------------
 
 
-def _log_disclosures(*, officer: User, items: Iterable[FeedItem], request=None, channel: str, actor: User | None = None,
-                     shown: str | None = None) -> int:
+def _log_disclosures(
+    *,
+    officer: User,
+    items: Iterable[FeedItem],
+    audit: AuditContext | None = None,
+    channel: str,
+    actor: User | None = None,
+    shown: str | None = None,
+) -> int:
     """One disclosure record per consented item, in one INSERT (SECURITY.md 5).
 
     The record's shape (recipient, consent, level, what was shown, channel) is
@@ -61,34 +68,42 @@ def _log_disclosures(*, officer: User, items: Iterable[FeedItem], request=None, 
         for item in items
     ]
     records = disclosure.disclosure_records(
-        referrals_and_views=views, viewer=officer, ip_address=client_ip(request), channel=channel, actor=actor
+        referrals_and_views=views,
+        viewer=officer,
+        ip_address=(audit.ip_address if audit is not None else None),
+        channel=channel,
+        actor=actor,
     )
     if records:
         AuditEvent.objects.bulk_create(records)
     return len(records)
 
 
-def officer_feed_show(*, officer: User, request=None) -> list[FeedItem]:
+def officer_feed_show(*, officer: User, audit: AuditContext | None = None) -> list[FeedItem]:
     """The officer's outcome feed as the page shows it; every consented item shown is logged as a disclosure."""
     items = selectors.officer_feed(officer, on=timezone.localdate())
-    _log_disclosures(officer=officer, items=items, request=request, channel="feed")
+    _log_disclosures(officer=officer, items=items, audit=audit, channel="feed")
     return items
 
 
-def message_read(*, message: CaseManagerMessage, consent: Consent, officer: User, request=None) -> FeedItem:
+def message_read(*, message: CaseManagerMessage, consent: Consent, officer: User, audit: AuditContext | None = None) -> FeedItem:
     """The officer opens one message (its page or its email link): a disclosure like any feed item."""
-    item = FeedItem(FeedKind.MESSAGE, message.created_at, message.referral, message.text, consent.pk, consent.level,
-                    message=message)
-    _log_disclosures(officer=officer, items=[item], request=request, channel="web")
+    item = FeedItem(
+        FeedKind.MESSAGE, message.created_at, message.referral, message.text, consent.pk, consent.level, message=message
+    )
+    _log_disclosures(officer=officer, items=[item], audit=audit, channel="web")
     return item
 
 
-def letter_read(*, letter: ParticipantLetter, consent: Consent, officer: User, request=None, what: str = "text") -> FeedItem:
+def letter_read(
+    *, letter: ParticipantLetter, consent: Consent, officer: User, audit: AuditContext | None = None, what: str = "text"
+) -> FeedItem:
     """The officer opens an approved letter, or its scan: a disclosure like any feed item."""
-    item = FeedItem(FeedKind.LETTER, letter.reviewed_at, letter.referral, letter.published_text, consent.pk,
-                    consent.level, letter=letter)
+    item = FeedItem(
+        FeedKind.LETTER, letter.reviewed_at, letter.referral, letter.published_text, consent.pk, consent.level, letter=letter
+    )
     shown = f"participant letter {letter.pk} (scan)" if what == "scan" else None
-    _log_disclosures(officer=officer, items=[item], request=request, channel="web", shown=shown)
+    _log_disclosures(officer=officer, items=[item], audit=audit, channel="web", shown=shown)
     return item
 
 
@@ -98,7 +113,7 @@ MESSAGE_MAX_CHARS = 500
 
 
 def message_send(
-    *, referral: Referral, sender: User, text: str, idempotency_key: uuid.UUID, request=None
+    *, referral: Referral, sender: User, text: str, idempotency_key: uuid.UUID, audit: AuditContext | None = None
 ) -> CaseManagerMessage:
     """Send the referring officer a short message, only under a consent that covers free text.
 
@@ -125,12 +140,15 @@ def message_send(
     try:
         with transaction.atomic():
             message = CaseManagerMessage.objects.create(
-                referral=referral, officer_id=referral.officer_id, sender=sender, consent=consent, text=text,
+                referral=referral,
+                officer_id=referral.officer_id,
+                sender=sender,
+                consent=consent,
+                text=text,
                 idempotency_key=idempotency_key,
             )
-            item = FeedItem(FeedKind.MESSAGE, message.created_at, referral, text, consent.pk, consent.level,
-                            message=message)
-            _log_disclosures(officer=referral.officer, items=[item], request=request, channel="message", actor=sender)
+            item = FeedItem(FeedKind.MESSAGE, message.created_at, referral, text, consent.pk, consent.level, message=message)
+            _log_disclosures(officer=referral.officer, items=[item], audit=audit, channel="message", actor=sender)
             enqueue("feedback.tasks.email_case_manager_message", message_id=message.pk)
     except IntegrityError:
         existing = CaseManagerMessage.objects.filter(sender=sender, idempotency_key=idempotency_key).first()
@@ -171,8 +189,13 @@ LETTER_MAX_CHARS = 5000
 
 
 def letter_record(
-    *, referral: Referral, recorded_by: User, permission: str, text: str = "", upload: UploadedFile | None = None,
-    request=None,
+    *,
+    referral: Referral,
+    recorded_by: User,
+    permission: str,
+    text: str = "",
+    upload: UploadedFile | None = None,
+    audit: AuditContext | None = None,
 ) -> ParticipantLetter:
     """Record a participant's letter (typed, or a photo or scan) and where they allowed it to go.
 
@@ -199,13 +222,23 @@ def letter_record(
         data = base64.b64encode(upload.read()).decode("ascii")
     with transaction.atomic():
         letter = ParticipantLetter.objects.create(
-            program_id=referral.program_id, referral=referral, provider_id=referral.provider_id, permission=permission,
-            original_text=text, scan_type=scan_type, recorded_by=recorded_by,
+            program_id=referral.program_id,
+            referral=referral,
+            provider_id=referral.provider_id,
+            permission=permission,
+            original_text=text,
+            scan_type=scan_type,
+            recorded_by=recorded_by,
         )
         if data:
             LetterScan.objects.create(letter=letter, file_type=scan_type, size=upload.size, data=data)
-        audit_log(action="feedback.letter.record", request=request, actor=recorded_by, obj=letter,
-                  detail={"referral": referral.pk, "permission": permission, "scan": bool(data)})
+        audit_log(
+            action="feedback.letter.record",
+            context=audit,
+            actor=recorded_by,
+            obj=letter,
+            detail={"referral": referral.pk, "permission": permission, "scan": bool(data)},
+        )
     return letter
 
 
@@ -217,15 +250,20 @@ def _names_in(text: str, letter: ParticipantLetter) -> list[str]:
     participant, officer = letter.referral.participant, letter.referral.officer
     names = [] if participant.is_pseudonymous else [participant.first_name, participant.last_name]
     names += [officer.first_name, officer.last_name]
-    return sorted({
-        name for name in names
-        if name and len(name) > 1 and re.search(rf"\b{re.escape(name)}\b", text, flags=re.IGNORECASE)
-    })
+    return sorted(
+        {name for name in names if name and len(name) > 1 and re.search(rf"\b{re.escape(name)}\b", text, flags=re.IGNORECASE)}
+    )
 
 
 def letter_review(
-    *, letter: ParticipantLetter, coordinator: User, decision: str, text: str = "", include_in_newsletter: bool = False,
-    note: str = "", request=None,
+    *,
+    letter: ParticipantLetter,
+    coordinator: User,
+    decision: str,
+    text: str = "",
+    include_in_newsletter: bool = False,
+    note: str = "",
+    audit: AuditContext | None = None,
 ) -> ParticipantLetter:
     """Approve, redact (publish an edited text, keeping the original restricted) or reject a letter.
 
@@ -268,16 +306,20 @@ def letter_review(
     letter.review_note = (note or "").strip()[:300]
     letter.reviewed_by = coordinator
     letter.reviewed_at = timezone.now()
-    letter.save(update_fields=["status", "published_text", "include_in_newsletter", "review_note", "reviewed_by",
-                               "reviewed_at"])
-    audit_log(action="feedback.letter.review", request=request, actor=coordinator, obj=letter,
-              detail={"from": previous, "to": status, "newsletter": include_in_newsletter})
+    letter.save(update_fields=["status", "published_text", "include_in_newsletter", "review_note", "reviewed_by", "reviewed_at"])
+    audit_log(
+        action="feedback.letter.review",
+        context=audit,
+        actor=coordinator,
+        obj=letter,
+        detail={"from": previous, "to": status, "newsletter": include_in_newsletter},
+    )
     return letter
 
 
-def letter_original_read(*, letter: ParticipantLetter, user: User, request=None, what: str = "text") -> None:
+def letter_original_read(*, letter: ParticipantLetter, user: User, audit: AuditContext | None = None, what: str = "text") -> None:
     """A case manager or coordinator read a letter's original (its text or its scan): a read of participant data."""
-    audit_log(action="feedback.letter.original_view", request=request, actor=user, obj=letter, detail={"what": what})
+    audit_log(action="feedback.letter.original_view", context=audit, actor=user, obj=letter, detail={"what": what})
 
 
 def letter_scan_bytes(letter: ParticipantLetter) -> bytes:
@@ -364,8 +406,12 @@ def digest_send(*, digest_id: int) -> bool:
         items = []
         if officer.is_active and officer.email:
             items = selectors.officer_feed(
-                officer, on=timezone.localdate(), since=digest.period_start, until=digest.period_end,
-                include_received=False, limit=None,
+                officer,
+                on=timezone.localdate(),
+                since=digest.period_start,
+                until=digest.period_end,
+                include_received=False,
+                limit=None,
             )
         if not items:
             WeeklyDigest.objects.filter(pk=digest_id).update(status=DeliveryStatus.SKIPPED, sent_at=None)

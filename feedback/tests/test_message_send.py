@@ -35,14 +35,19 @@ def test_a_message_goes_only_where_the_consent_allows(client, world, referral, c
     client.force_login(world.case_manager)
     page = client.get(reverse("feedback:message_new", args=[referral.pk])).content.decode()
     response = _post(client, referral)
-    disclosures = AuditEvent.objects.filter(action="disclosure", object_type="referrals.participant",
-                                            object_id=str(referral.participant_id))
+    disclosures = AuditEvent.objects.filter(
+        action="disclosure", object_type="referrals.participant", object_id=str(referral.participant_id)
+    )
     if consent_allows(state, recipient):
         assert "Send to the officer" in page
         assert response.status_code == 302
         message = CaseManagerMessage.objects.get()
         assert (message.officer, message.sender, message.consent, message.text) == (
-            world.officer, world.case_manager, consent, TEXT)
+            world.officer,
+            world.case_manager,
+            consent,
+            TEXT,
+        )
         record = disclosures.get()
         assert record.actor == world.case_manager
         assert record.detail["channel"] == "message"
@@ -124,8 +129,7 @@ def test_the_email_is_a_link_without_names_and_goes_out_once(client, world, refe
 
 def test_a_failed_email_is_handed_back_for_the_retry(world, referral, consent_for, monkeypatch):
     consent_for(referral, "active", "referring officer")
-    message = services.message_send(referral=referral, sender=world.case_manager, text=TEXT,
-                                    idempotency_key=uuid.uuid4())
+    message = services.message_send(referral=referral, sender=world.case_manager, text=TEXT, idempotency_key=uuid.uuid4())
 
     def smtp_down(*args, **kwargs):
         raise OSError("connection refused")

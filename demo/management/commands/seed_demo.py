@@ -6,9 +6,9 @@ then adds its own activity, in the order below, so that later apps can build on 
 
 from django.core.management.base import BaseCommand
 
-from demo import feedback, foundation, referrals, reports, training
+from demo import api, feedback, foundation, referrals, reports, training
 
-DEMO_PARTS = [("referrals", referrals), ("training", training), ("feedback", feedback), ("reports", reports)]
+DEMO_PARTS = [("referrals", referrals), ("api", api), ("training", training), ("feedback", feedback), ("reports", reports)]
 
 
 class Command(BaseCommand):
