@@ -16,12 +16,12 @@ import time
 import uuid
 from pathlib import Path
 
-from deflection.demo import PROGRAM_NAME
 from django.db import transaction
 from django.utils import timezone
 
 from bench.referrals import OFFICERS, OPEN_INTERVAL, Officer, RealSubmit, _free_port, _percentile, _run_concurrently
 from deflection.models import Membership, Program, Role, User
+from demo.foundation import PROGRAM_NAME
 from referrals.api import hsds
 from referrals.api.models import ApiClient, Scope
 from referrals.api.services import api_client_create

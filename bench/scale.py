@@ -191,8 +191,17 @@ def _referrals(program, officers, case_manager, treatment, community, size: Scal
                 d.created - make_interval(secs => d.secs), d.created, d.secs,
                 CASE WHEN d.e < 0.62 AND d.c < 0.88 THEN 'engaged' WHEN d.c < 0.88 THEN 'contacted'
                      WHEN d.c < 0.97 THEN 'unable_to_contact' ELSE 'received' END,
-                d.created, '',
-                CASE WHEN d.a < 0.85 THEN d.created + make_interval(mins => 3 + (d.a * 70)::int) END,
+                -- Referral.move_to's rules: the status changed at the last step; a step acknowledges.
+                CASE WHEN d.e < 0.62 AND d.c < 0.88
+                     THEN d.created + make_interval(secs => 1800 + d.c2 * 144000 + 43200 + d.e2 * 2592000)
+                     WHEN d.c < 0.88 THEN d.created + make_interval(secs => 1800 + d.c2 * 144000)
+                     WHEN d.c < 0.97 THEN d.created + interval '7 days' ELSE d.created END,
+                '',
+                CASE WHEN d.c < 0.97 THEN LEAST(
+                         CASE WHEN d.a < 0.85 THEN d.created + make_interval(mins => 3 + (d.a * 70)::int) END,
+                         CASE WHEN d.c < 0.88 THEN d.created + make_interval(secs => 1800 + d.c2 * 144000)
+                              ELSE d.created + interval '7 days' END)
+                     WHEN d.a < 0.85 THEN d.created + make_interval(mins => 3 + (d.a * 70)::int) END,
                 CASE WHEN d.c < 0.88 THEN d.created + make_interval(secs => 1800 + d.c2 * 144000) END,
                 CASE WHEN d.e < 0.62 AND d.c < 0.88
                      THEN d.created + make_interval(secs => 1800 + d.c2 * 144000 + 43200 + d.e2 * 2592000) END,
@@ -250,6 +259,14 @@ def _referrals(program, officers, case_manager, treatment, community, size: Scal
                 WHERE program_id = %s AND status = 'unable_to_contact'""",  # noqa: S608
             [case_manager.pk, program.pk],
         )
+        # The later steps become the current status, as Referral.move_to would make them
+        # (demo/tests/test_seed_scale.py replays each history through it to prove so).
+        for status in ("retained_30", "retained_90", "declined"):
+            cursor.execute(
+                f"""UPDATE {table} AS r SET status = s.status, status_changed_at = s.at FROM {history} AS s
+                    WHERE s.referral_id = r.id AND r.program_id = %s AND s.status = %s""",  # noqa: S608
+                [program.pk, status],
+            )
 
 
 def _training(program: Program, officers, size: ScaleSize, now: datetime) -> None:

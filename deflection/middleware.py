@@ -4,8 +4,10 @@
 does not push the idle expiry forward. `SessionLimitsMiddleware` ends a session 12 hours after
 sign-in. `RequireMFAMiddleware` lets a session count as signed in only once it passed the
 second factor, if the account has one, and sends users without one to set it up when
-REQUIRE_MFA is on.
+REQUIRE_MFA is on. `ProgramTimeZoneMiddleware` shows every page in the user's program's time zone.
 """
+
+import zoneinfo
 
 from allauth.mfa.models import Authenticator
 from django.conf import settings
@@ -14,6 +16,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.contrib.sessions.middleware import SessionMiddleware as DjangoSessionMiddleware
 from django.shortcuts import redirect
 from django.utils import timezone
+from django.utils.cache import patch_vary_headers
 
 from deflection import sessions
 from deflection.audit import audit_log
@@ -31,6 +34,8 @@ class SessionMiddleware(DjangoSessionMiddleware):
         # so a page left open with a progress bar does not keep an idle session alive.
         session = getattr(request, "session", None)
         if getattr(request, "session_passive", False) and session is not None and not session.modified:
+            if session.accessed:
+                patch_vary_headers(response, ("Cookie",))
             return response
         return super().process_response(request, response)
 
@@ -79,3 +84,20 @@ class RequireMFAMiddleware:
         if settings.REQUIRE_MFA and not request.path.startswith(MFA_SETUP_EXEMPT_PREFIXES):
             return redirect("mfa_activate_totp")
         return self.get_response(request)
+
+
+class ProgramTimeZoneMiddleware:
+    """Every page of a signed-in user is in their program's time zone (SECURITY.md: shown local).
+
+    The zone is looked up at sign-in and kept in the session (deflection.sessions); a user of no
+    program, or a signed-out visitor, sees UTC. Forms read entered times in the same zone.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if not request.user.is_authenticated:
+            return self.get_response(request)
+        with timezone.override(zoneinfo.ZoneInfo(sessions.program_time_zone(request, request.user))):
+            return self.get_response(request)

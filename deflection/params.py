@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 
+from django.core.exceptions import ValidationError
 from django.urls import register_converter
 
 # Up to 18 digits: always below PostgreSQL's bigint maximum (9223372036854775807).
@@ -53,3 +54,14 @@ class IdConverter:
 
 def register() -> None:
     register_converter(IdConverter, "id")
+
+
+# Dates people type: anything outside this window is a typo (year 1, year 9999), and a local time in
+# year 9999 can become year 10000 in UTC, which PostgreSQL stores but Python cannot read back.
+SANE_YEARS = range(1900, 2201)
+
+
+def validate_sane_year(value) -> None:
+    """A form-field validator for dates and datetimes: the year must be within SANE_YEARS."""
+    if value is not None and value.year not in SANE_YEARS:
+        raise ValidationError(f"Enter a date between {SANE_YEARS.start} and {SANE_YEARS.stop - 1}.", code="year_out_of_range")

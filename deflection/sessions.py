@@ -18,6 +18,7 @@ from allauth.mfa.models import Authenticator
 from django.contrib.sessions.backends.db import SessionStore as DatabaseSessionStore
 from django.utils import timezone
 
+from deflection.access import programs_for
 from deflection.models import SignInSession
 
 SIGNED_IN_AT = "deflection_signed_in_at"
@@ -55,6 +56,21 @@ def mark_signed_in(request, user) -> None:
         # has no second factor to pass (RequireMFAMiddleware sends it to set one up if required).
         if not Authenticator.objects.filter(user=user).exists():
             session[NO_SECOND_FACTOR] = user.pk
+
+
+PROGRAM_TZ = "deflection_program_tz"
+
+
+def program_time_zone(request, user) -> str:
+    """The user's program's time zone name, looked up once per session (at sign-in) and kept there."""
+    session = getattr(request, "session", None)
+    name = session.get(PROGRAM_TZ) if session is not None else None
+    if name is None:
+        program = programs_for(user).order_by("pk").only("time_zone").first()
+        name = program.time_zone if program else "UTC"
+        if session is not None:
+            session[PROGRAM_TZ] = name
+    return name
 
 
 def mark_second_factor_passed(request, user) -> None:

@@ -115,6 +115,7 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     "deflection.middleware.SessionLimitsMiddleware",
     "deflection.middleware.RequireMFAMiddleware",
+    "deflection.middleware.ProgramTimeZoneMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, as axes asks: turns a sign-in that just locked an account into the "locked" page.

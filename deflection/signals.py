@@ -19,6 +19,7 @@ from deflection.models import AuditOutcome
 @receiver(user_logged_in)
 def audit_login(sender, request, user, **kwargs):
     sessions.mark_signed_in(request, user)
+    sessions.program_time_zone(request, user)  # pages are in the program's zone from the first one
     audit_log(action="login", request=request, actor=user)
 
 

@@ -427,14 +427,9 @@ def _seed_referrals(program, services, case_managers, rng, now) -> str:
         worker = worker or case_managers.get(referral.provider_id) or creator
         changes.append(StatusChange(referral=referral, status=Status.RECEIVED, at=referral.created_at, by=referral.officer))
         for status, at, service_kind in plan:
-            changes.append(StatusChange(referral=referral, status=status, at=at, by=worker, service_kind=service_kind))
-            referral.status, referral.status_changed_at = status, at
-            if referral.acknowledged_at is None:
-                referral.acknowledged_at = at
-            if status not in (Status.CONTACT_ATTEMPTED, Status.UNABLE_TO_CONTACT) and referral.first_contact_at is None:
-                referral.first_contact_at = at
-            if status == Status.ENGAGED:
-                referral.engaged_at, referral.engaged_service_kind = at, service_kind
+            # The model's own rule decides what may follow what and the derived timestamps.
+            change, _fields = referral.move_to(status, at=at, by=worker, service_kind=service_kind)
+            changes.append(change)
         if referral.status in Status.open_statuses():
             due = now + timedelta(hours=rng.randint(-20, 60))
             referral.next_step = "Call again" if referral.status == Status.CONTACT_ATTEMPTED else "First contact call"

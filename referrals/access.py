@@ -14,7 +14,7 @@ from deflection.access import agency_ids_with_role, get_object_for_user
 from deflection.models import Role
 from deflection.roles import REFERRING_ROLES
 from referrals import breakglass
-from referrals.models import Consent, FollowUpTask, Participant, ProviderService, Referral
+from referrals.models import Consent, EligibilityCriterion, FollowUpTask, Participant, ProviderService, Referral
 
 
 def can_refer(user) -> bool:
@@ -44,6 +44,15 @@ def get_referral_for_case_manager(request, pk) -> Referral:
 def get_referral_for_officer(request, pk) -> Referral:
     queryset = Referral.objects.filter(officer=request.user).select_related("program", "service", "provider")
     return get_object_for_user(request, queryset, pk, "referrals.referral")
+
+
+def get_referral_for_coordinator(request, program, pk) -> Referral:
+    return get_object_for_user(request, Referral.objects.filter(program=program), pk, "referrals.referral")
+
+
+def get_criterion_for_coordinator(request, program, pk) -> EligibilityCriterion:
+    queryset = EligibilityCriterion.objects.filter(program=program)
+    return get_object_for_user(request, queryset, pk, "referrals.eligibilitycriterion")
 
 
 def get_participant_for_case_manager(request, pk) -> Participant:

@@ -5,7 +5,7 @@ from django.db.models import F
 
 from bench.scale import PROGRAM_NAME, ScaleSize, scale_program, seed_scale
 from deflection.models import Membership, Role
-from referrals.models import Referral, StatusChange
+from referrals.models import Referral, Status, StatusChange
 
 
 def test_a_tiny_scale_program_is_consistent_and_built_once(db):
@@ -28,3 +28,30 @@ def test_a_tiny_scale_program_is_consistent_and_built_once(db):
         "seed_scale", "--referrals", "50", "--officers", "3", "--staff", "0", "--years", "1", stdout=open("/dev/null", "w")
     )
     assert scale_program().pk == program.pk and Referral.objects.count() == 600
+
+
+def test_the_sql_seeder_writes_what_the_status_state_machine_would(db):
+    """Replay each seeded referral's steps through Referral.move_to: same status, same derived times."""
+    program = seed_scale(size=ScaleSize(referrals=400, officers=6, staff=2, years=1, units=2))
+    history: dict[int, list[tuple]] = {}
+    for referral_id, status, at in StatusChange.objects.filter(referral__program=program).values_list(
+        "referral_id", "status", "at"
+    ):
+        history.setdefault(referral_id, []).append((at, status))
+    moved = 0
+    for seeded in Referral.objects.filter(program=program):
+        # The steps the seeder implies: first contact, engagement, then the history rows it wrote.
+        steps = list(history.get(seeded.pk, []))
+        if seeded.first_contact_at is not None:
+            steps.append((seeded.first_contact_at, Status.CONTACTED))
+        if seeded.engaged_at is not None:
+            steps.append((seeded.engaged_at, Status.ENGAGED))
+        replay = Referral(status=Status.RECEIVED, status_changed_at=seeded.created_at, created_at=seeded.created_at)
+        for at, status in sorted(steps):
+            replay.move_to(status, at=at, by=None, service_kind=seeded.engaged_service_kind if status == Status.ENGAGED else "")
+            moved += 1
+        assert (replay.status, replay.status_changed_at) == (seeded.status, seeded.status_changed_at), seeded.pk
+        assert (replay.first_contact_at, replay.engaged_at) == (seeded.first_contact_at, seeded.engaged_at), seeded.pk
+        if steps:  # a status step acknowledges: the seeded acknowledgement is never later than it
+            assert seeded.acknowledged_at is not None and seeded.acknowledged_at <= replay.acknowledged_at, seeded.pk
+    assert moved > 400

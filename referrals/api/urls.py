@@ -6,6 +6,6 @@ app_name = "api_clients"
 
 urlpatterns = [
     path("", views.clients, name="list"),
-    path("<str:pk>/revoke/", views.client_revoke, name="revoke"),
-    path("programs/<str:program_pk>/hsds/", views.directory_publication, name="publication"),
+    path("<id:pk>/revoke/", views.client_revoke, name="revoke"),
+    path("programs/<id:program_pk>/hsds/", views.directory_publication, name="publication"),
 ]
