@@ -32,6 +32,7 @@ from referrals.models import (
     HANDOFF_STEPS,
     CapacityState,
     Handoff,
+    OfficerNotice,
     ServiceKind,
     TransitionNotAllowed,
 )
