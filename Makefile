@@ -9,7 +9,7 @@ DEPLOY_ENV := DEBUG=false SECRET_KEY=check-deploy-$(shell printf '%064d' 0 | tr 
 	ALLOWED_HOSTS=deflection.example.org SITE_URL=https://deflection.example.org REQUIRE_MFA=true \
 	FIELD_ENCRYPTION_KEYS=Y2hlY2stZGVwbG95LW9ubHkta2V5LTAxMjM0NTY3ODk= BLIND_INDEX_KEY=check-deploy-only-blind-index
 
-.PHONY: run test bench venv system-deps services-down lint clean-data
+.PHONY: run test bench drill venv system-deps services-down lint clean-data
 
 venv: $(STAMP)
 
@@ -19,10 +19,10 @@ $(STAMP): requirements.txt build-constraints.txt
 	rm -f $(VENV)/.installed-*
 	touch $@
 
-# Debian packages the browser tests and PDF checks need (installed only when root and missing).
+# Debian packages the browser tests, PDF checks and the PgBouncer fault test need (installed only when root and missing).
 system-deps:
 	@missing=""; \
-	for pkg in chromium libharfbuzz-subset0 poppler-utils; do \
+	for pkg in chromium libharfbuzz-subset0 poppler-utils pgbouncer; do \
 		dpkg -s $$pkg >/dev/null 2>&1 || missing="$$missing $$pkg"; \
 	done; \
 	if [ -n "$$missing" ]; then \
@@ -49,6 +49,11 @@ test: venv system-deps
 bench: venv
 	@set -e; eval "$$($(PY) -m deflection.stack env)"; \
 	DATABASE_URL=$$MIGRATE_DATABASE_URL MIGRATE_DATABASE_URL= DEBUG=true $(PY) -m bench
+
+# Backup and restore drill: pg_dump, pg_restore into <database>_drill, verify rows, keys, audit chain, /healthz.
+drill: venv
+	@set -e; eval "$$($(PY) -m deflection.stack env)"; \
+	DEBUG=$${DEBUG:-true} $(PY) manage.py restore_drill
 
 services-down: venv
 	$(PY) -m deflection.stack down

@@ -95,6 +95,14 @@ def _clean_cache():
     """Each test starts with an empty cache (rate limits, heartbeats) in the tests' own Redis db."""
     from django.core.cache import cache
 
+    from deflection import cache as resilient_cache
+    from deflection import outbox
+
+    # A test that pointed Redis at a dead port leaves its process's circuits open; the next test starts closed.
+    resilient_cache.circuit.reset()
+    resilient_cache._local.clear()
+    resilient_cache._missed_deletes.clear()
+    outbox.broker_circuit.reset()
     cache.clear()
 
 

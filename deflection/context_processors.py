@@ -53,4 +53,5 @@ def navigation(request):
     if Role.COORDINATOR in roles:
         links.append(("Eligibility checklist", reverse("referrals:criteria")))
         links.append(("Justice partner queue", reverse("referrals:justice")))
+        links.append(("Undelivered emails", reverse("referrals:failed_emails")))
     return {"nav_links": links, "primary_role_label": Role(user.primary_role).label if user.primary_role else ""}

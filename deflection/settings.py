@@ -147,6 +147,15 @@ DATABASE_URL = env_str("DATABASE_URL", embedded_database_url())
 DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60, conn_health_checks=True)}
 if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
     raise ImproperlyConfigured("Deflection runs on PostgreSQL only; DATABASE_URL must be postgres://")
+# Behind a transaction-pooling PgBouncer (DATABASE_POOLER=transaction) each transaction may run on another
+# server connection: a server-side cursor (a queryset's .iterator()) or a prepared statement would be looked
+# for on a connection that never saw it. Locks stay transaction-scoped (select_for_update, pg_advisory_xact_lock).
+DATABASE_POOLER = env_str("DATABASE_POOLER")
+if DATABASE_POOLER not in {"", "transaction", "session"}:
+    raise ImproperlyConfigured("DATABASE_POOLER must be empty, 'transaction' or 'session'")
+if DATABASE_POOLER == "transaction":
+    DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
+    DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = None
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # SECURITY.md 26: the app connects as a role that owns no table (DATABASE_URL); `manage.py migrate`
 # connects as the owner (MIGRATE_DATABASE_URL: only its user, password, host and port are used) and
@@ -187,12 +196,16 @@ if not DEBUG and _redis_needs_password(REDIS_URL):
 
 CACHES = {
     "default": {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        # Django's RedisCache, except that an unreachable Redis is a cache miss, never a 500 (deflection/cache.py).
+        "BACKEND": "deflection.cache.ResilientRedisCache",
         "LOCATION": REDIS_URL,
         "KEY_PREFIX": "deflection",
         "OPTIONS": {
             # Never unpickle what someone else wrote to Redis: values are signed (issue 10).
             "serializer": "deflection.cache_serializer.SignedPickleSerializer",
+            # A stopped Redis refuses at once; a hung one must not hold a request for longer than this.
+            "socket_connect_timeout": 0.5,
+            "socket_timeout": 1.0,
         },
     }
 }
@@ -212,12 +225,26 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 600}
+# A task not acknowledged within the visibility timeout (its worker was killed, or it is still running) is
+# handed to another worker. Every email task claims its row in the transaction that sends, so neither case
+# sends twice (issue 15). The fault suite shortens both numbers to see redelivery within a test.
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": int(env_str("BROKER_VISIBILITY_TIMEOUT", "600"))}
+if env_str("BROKER_RESTORE_SWEEP_SECONDS"):
+    CELERY_BROKER_TRANSPORT_OPTIONS |= {
+        "unacked_restore_interval": int(env_str("BROKER_RESTORE_SWEEP_SECONDS")),
+        "unacked_restore_throttle": 1,
+    }
 CELERY_BEAT_SCHEDULE_FILENAME = str(BASE_DIR / ".data" / "celerybeat-schedule")
+# Only the beat holding a lock in Redis sends; a second beat started by mistake waits on standby.
+CELERY_BEAT_SCHEDULER = "deflection.beat:SingleBeatScheduler"
 # Every periodic job is declared here, and only here.
 CELERY_BEAT_SCHEDULE = {
     "worker-heartbeat": {"task": "deflection.tasks.heartbeat", "schedule": timedelta(seconds=30)},
-    "relay-outbox": {"task": "deflection.tasks.relay_outbox", "schedule": timedelta(seconds=30)},
+    # How soon work kept in the outbox while Redis was down reaches the broker once it is back.
+    "relay-outbox": {
+        "task": "deflection.tasks.relay_outbox",
+        "schedule": timedelta(seconds=float(env_str("OUTBOX_RELAY_SECONDS", "30"))),
+    },
     # Hourly, so each program's weekly CJIS audit review email goes out soon after Monday 07:00 where the
     # program is; one row per (program, week) is claimed before sending, so later runs send nothing twice.
     "audit-review-digests": {"task": "deflection.tasks.send_audit_review_digests", "schedule": timedelta(hours=1)},
@@ -380,6 +407,8 @@ def _email_settings(url: str) -> dict:
 
 globals().update(_email_settings(EMAIL_URL))
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Deflection <no-reply@deflection.local>")
+# The first wait before an email task retries after SMTP trouble; each retry doubles it.
+EMAIL_RETRY_BACKOFF_SECONDS = int(env_str("EMAIL_RETRY_BACKOFF_SECONDS", "60"))
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # --- i18n, time -------------------------------------------------------------

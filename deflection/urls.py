@@ -27,3 +27,6 @@ urlpatterns = [
     path("admin/login/", account_views.admin_login, name="admin_login_redirect"),
     path("admin/", admin.site.urls),
 ]
+
+# A database that cannot be reached answers a plain 503 "nothing was saved, try again" (issue 15).
+handler500 = "deflection.error_pages.server_error"

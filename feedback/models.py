@@ -249,10 +249,11 @@ class ReminderStatus(models.TextChoices):
 class SurveyReminder(models.Model):
     """The one reminder email a person gets for a survey.
 
-    A worker claims the row (pending -> sending) with a conditional UPDATE
-    before it sends, so a second worker or a redelivered task skips it. A
-    row left in `sending` by a killed worker is not retried: one missing
-    reminder is better than two.
+    A worker claims the row (pending -> sent) with a conditional UPDATE in the
+    transaction that sends the email and commits once the server accepted it: a
+    second worker waits on the row lock and skips it, and a worker killed
+    mid-send leaves it pending for the redelivered task. `sending` is kept only
+    for rows claimed before that change; such a row is not sent again.
     """
 
     survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="reminders")
@@ -340,7 +341,8 @@ class Highlight(models.Model):
 
 
 class DeliveryStatus(models.TextChoices):
-    """One email's life: claimed by a worker (pending -> sending) before it goes out, so it goes out once."""
+    """One email's life: claimed (pending -> sent) in the transaction that sends it, which commits once the
+    mail server accepted it, so it goes out once. `sending` is kept only for rows claimed before that change."""
 
     PENDING = "pending", "Pending"
     SENDING = "sending", "Claimed by a worker"
@@ -514,8 +516,8 @@ class WeeklyDigest(models.Model):
     """The one digest email an officer gets for one week: counts and a link, never a name or a status.
 
     Created for every officer with activity in the week, then claimed with a
-    conditional UPDATE (pending -> sending) before it is sent, so a second run or
-    a redelivered task sends nothing more. A row whose week holds nothing the
+    conditional UPDATE (pending -> sent) in the transaction that sends it, so a
+    second run or a redelivered task sends nothing more. A row whose week holds nothing the
     officer may see (no consent covers it) ends as `skipped`, with no email.
     """
 

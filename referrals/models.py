@@ -654,6 +654,10 @@ class OfficerNotice(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     read_at = models.DateTimeField(null=True, blank=True)
     emailed_at = models.DateTimeField(null=True, blank=True)
+    # Delivery trouble, so the coordinator can see a notice email that never went out and send it again.
+    email_attempts = models.PositiveSmallIntegerField(default=0)
+    email_last_error = models.CharField(max_length=120, blank=True)  # the SMTP reply code and error type only
+    email_failed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         indexes = [

@@ -1,14 +1,30 @@
 """Referral tasks: thin wrappers that take ids and call services."""
 
+import smtplib
+
 from celery import shared_task
+from django.conf import settings
 
 from deflection.models import Program
 from referrals import breakglass, retention, services
 
+# SMTP trouble (a timeout, a 4xx or a 5xx answer): try again after 1, 2, 4, 8, 16 backoff units
+# (EMAIL_RETRY_BACKOFF_SECONDS, a minute by default), then show the notice as failed to the coordinator,
+# who can send it again.
+NOTICE_RETRIES = 5
 
-@shared_task(soft_time_limit=30, time_limit=60, autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
-def email_officer_notice(notice_id: int) -> bool:
-    return services.officer_notice_email(notice_id=notice_id)
+
+@shared_task(bind=True, soft_time_limit=30, time_limit=60, max_retries=NOTICE_RETRIES)
+def email_officer_notice(self, notice_id: int) -> bool:
+    try:
+        return services.officer_notice_email(notice_id=notice_id)
+    except (smtplib.SMTPException, OSError) as exc:
+        final = self.request.retries >= self.max_retries
+        services.officer_notice_email_failed(notice_id=notice_id, error=exc, final=final)
+        if final:
+            return False
+        countdown = settings.EMAIL_RETRY_BACKOFF_SECONDS * 2**self.request.retries
+        raise self.retry(exc=exc, countdown=countdown) from exc
 
 
 @shared_task(soft_time_limit=30, time_limit=60, autoretry_for=(OSError,), retry_backoff=True, max_retries=5)

@@ -37,6 +37,7 @@ from referrals.models import (
     HANDOFF_STEPS,
     CapacityState,
     Handoff,
+    OfficerNotice,
     ServiceKind,
     TransitionNotAllowed,
 )
@@ -556,6 +557,30 @@ def justice_done(request, pk):
     services.justice_mark_coordinated(referral=referral, by=request.user, request=request)
     messages.success(request, f"{referral.reference} marked as coordinated with the justice partner.")
     return redirect("referrals:justice")
+
+
+@login_required
+def failed_notice_emails(request):
+    """Officer notice emails that failed after every retry, with a "send again" button for each."""
+    program = _coordinated_program(request)
+    notices = (
+        OfficerNotice.objects.filter(referral__program=program, emailed_at__isnull=True, email_failed_at__isnull=False)
+        .select_related("officer", "referral")
+        .order_by("email_failed_at")
+    )
+    return render(request, "referrals/failed_emails.html", {"program": program, "notices": notices})
+
+
+@login_required
+@require_POST
+def notice_email_resend(request, pk):
+    program = _coordinated_program(request)
+    notice = program_access.get_object_for_user(
+        request, OfficerNotice.objects.filter(referral__program=program), pk, "referrals.officernotice"
+    )
+    services.officer_notice_email_resend(notice=notice, by=request.user, request=request)
+    messages.success(request, "The email will be sent again.")
+    return redirect("referrals:failed_emails")
 
 
 @login_required

@@ -256,10 +256,10 @@ class ReminderStatus(models.TextChoices):
 class Reminder(models.Model):
     """One person's reminder about one course in one week (the row is the idempotency key).
 
-    PENDING -> SENDING is claimed with a conditional UPDATE before the email goes out,
-    so a retried or duplicated task never sends twice. A row stuck in SENDING (a worker
-    killed mid-send) is not retried: a missed reminder is better than a duplicate, and
-    next week's run makes a new one.
+    PENDING -> SENT is claimed under a row lock in the same transaction as the email, which
+    commits once the mail server accepted it: a retried or duplicated task never sends twice,
+    and a worker killed mid-send leaves the row PENDING for the redelivered task. SENDING is
+    kept only for rows claimed before that change; such a row is not sent again.
     """
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="training_reminders")

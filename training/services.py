@@ -433,34 +433,30 @@ def reminders_queue_weekly(*, now: datetime | None = None) -> int:
 def reminder_send(*, user_id: int, week: date) -> int:
     """Email one person about all their pending reminders of `week`. Returns how many reminders it covered.
 
-    The rows are claimed (PENDING -> SENDING) and committed before the email goes out,
-    so a second delivery of the task finds nothing to send. If the mail server refuses,
-    the claim is released and the task's retry tries again.
+    The claim (PENDING -> SENT) and the email share one transaction that commits only once the mail
+    server accepted the message. A worker killed mid-send (SIGKILL) drops its connection, PostgreSQL rolls
+    the claim back, and the redelivered task sends the email once; a second copy of the task running at the
+    same time (a redelivery past Redis's visibility timeout) waits on the row lock, then finds nothing
+    pending. A refused send rolls back too, and the task's retry tries again (issue 15).
     """
     with transaction.atomic():
         claimed = list(
-            Reminder.objects.select_for_update(skip_locked=True)
+            Reminder.objects.select_for_update()
             .filter(user_id=user_id, week=week, status=ReminderStatus.PENDING)
             .values_list("id", flat=True)
         )
         if not claimed:
             return 0
-        Reminder.objects.filter(pk__in=claimed).update(status=ReminderStatus.SENDING, claimed_at=timezone.now())
-    user = User.objects.get(pk=user_id)
-    link = settings.SITE_URL + reverse("training:mine")
-    body = (
-        "Training that your role in the deflection program requires is due within 30 days, or overdue.\n\n"
-        f"Your training record and the upcoming sessions:\n{link}\n\n"
-        "You get this reminder at most once a week while training is due.\n"
-    )
-    try:
-        send_mail("Training due: deflection program", body, None, [user.email])
-    except Exception:
-        Reminder.objects.filter(pk__in=claimed, status=ReminderStatus.SENDING).update(
-            status=ReminderStatus.PENDING, claimed_at=None
+        now = timezone.now()
+        Reminder.objects.filter(pk__in=claimed).update(status=ReminderStatus.SENT, claimed_at=now, sent_at=now)
+        user = User.objects.get(pk=user_id)
+        link = settings.SITE_URL + reverse("training:mine")
+        body = (
+            "Training that your role in the deflection program requires is due within 30 days, or overdue.\n\n"
+            f"Your training record and the upcoming sessions:\n{link}\n\n"
+            "You get this reminder at most once a week while training is due.\n"
         )
-        raise
-    Reminder.objects.filter(pk__in=claimed).update(status=ReminderStatus.SENT, sent_at=timezone.now())
+        send_mail("Training due: deflection program", body, None, [user.email])
     logger.info("training reminder sent: user %s, %s reminders, week %s", user_id, len(claimed), week)
     return len(claimed)
 

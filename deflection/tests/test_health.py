@@ -29,3 +29,13 @@ def test_healthz_503_when_redis_unreachable(client, db, settings):
     body = json.loads(response.content)
     assert body["redis"]["ok"] is False
     assert body["database"]["ok"] is True
+
+
+def test_healthz_shows_the_outbox_backlog_waiting_for_redis(client, db):
+    from deflection.models import OutboxMessage
+
+    health.record_heartbeat()
+    OutboxMessage.objects.create(task_name="deflection.tasks.ping", kwargs={"token": "t"})
+    body = json.loads(client.get(reverse("healthz")).content)
+    assert body["outbox"]["pending"] == 1
+    assert body["outbox"]["oldest_pending_seconds"] is not None

@@ -257,7 +257,7 @@ def survey_reminders_send(*, survey_id: int) -> int:
     """Email each person in the audience once. Returns how many emails this run sent.
 
     Safe to run twice or at once on two workers: a reminder row per person is
-    unique, and each is claimed (pending -> sending) before its email goes out.
+    unique, and each is claimed (pending -> sent) in the transaction that sends its email.
     """
     survey = Survey.objects.select_related("program").get(pk=survey_id)
     if survey.is_closed():
@@ -271,16 +271,15 @@ def survey_reminders_send(*, survey_id: int) -> int:
     body = _reminder_body(survey)
     sent = 0
     for reminder in SurveyReminder.objects.filter(survey=survey, status=ReminderStatus.PENDING).select_related("user"):
-        # Claim the row first so that a second worker, or this task redelivered, skips it.
-        if not SurveyReminder.objects.filter(pk=reminder.pk, status=ReminderStatus.PENDING).update(status=ReminderStatus.SENDING):
-            continue
-        try:
+        # Claim and send in one transaction that commits once the mail server accepted the message: a second
+        # worker waits on the row lock and skips it, a worker killed mid-send leaves it pending for the
+        # redelivered task, and a refused send rolls back for the task's retry (issue 15).
+        with transaction.atomic():
+            if not SurveyReminder.objects.filter(pk=reminder.pk, status=ReminderStatus.PENDING).update(
+                status=ReminderStatus.SENT, sent_at=timezone.now()
+            ):
+                continue
             send_mail(subject, body, None, [reminder.user.email])
-        except Exception:
-            # Nothing went out: hand the row back so the task's retry sends it.
-            SurveyReminder.objects.filter(pk=reminder.pk).update(status=ReminderStatus.PENDING)
-            raise
-        SurveyReminder.objects.filter(pk=reminder.pk).update(status=ReminderStatus.SENT, sent_at=timezone.now())
         sent += 1
     return sent
 

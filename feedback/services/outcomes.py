@@ -159,15 +159,19 @@ def message_send(
 
 
 def message_email_send(*, message_id: int) -> bool:
-    """Tell the officer a message is waiting: a link, never a name or the text (SECURITY.md 12). Sent once."""
-    # Claim the row first so that a second worker, or this task redelivered, skips it.
-    if not CaseManagerMessage.objects.filter(pk=message_id, email_status=DeliveryStatus.PENDING).update(
-        email_status=DeliveryStatus.SENDING
-    ):
-        return False
-    message = CaseManagerMessage.objects.select_related("officer").only("id", "officer__email").get(pk=message_id)
-    link = settings.SITE_URL + reverse("feedback:message", args=[message.pk])
-    try:
+    """Tell the officer a message is waiting: a link, never a name or the text (SECURITY.md 12). Sent once.
+
+    The claim and the email share one transaction that commits once the mail server accepted the message:
+    a worker killed mid-send leaves the row pending for the redelivered task, and a second copy of the task
+    running at once waits on the row lock and then finds it sent (issue 15).
+    """
+    with transaction.atomic():
+        if not CaseManagerMessage.objects.filter(pk=message_id, email_status=DeliveryStatus.PENDING).update(
+            email_status=DeliveryStatus.SENT, emailed_at=timezone.now()
+        ):
+            return False
+        message = CaseManagerMessage.objects.select_related("officer").only("id", "officer__email").get(pk=message_id)
+        link = settings.SITE_URL + reverse("feedback:message", args=[message.pk])
         send_mail(
             "Deflection: a case manager sent you a message",
             "A case manager sent you a message about a person you referred.\n\n"
@@ -176,11 +180,6 @@ def message_email_send(*, message_id: int) -> bool:
             None,
             [message.officer.email],
         )
-    except Exception:
-        # Nothing went out: hand the row back so the task's retry sends it.
-        CaseManagerMessage.objects.filter(pk=message_id).update(email_status=DeliveryStatus.PENDING)
-        raise
-    CaseManagerMessage.objects.filter(pk=message_id).update(email_status=DeliveryStatus.SENT, emailed_at=timezone.now())
     return True
 
 
@@ -390,17 +389,18 @@ def _digest_body(digest: WeeklyDigest, counts: Counter) -> str:
 def digest_send(*, digest_id: int) -> bool:
     """Send one officer's weekly digest, once. Returns whether an email went out.
 
-    The row is claimed (pending -> sending) before anything else, so a second
-    worker or a redelivered task skips it; a row left in `sending` by a killed
-    worker is not retried (one missing digest is better than two). What counts is
-    decided now, under today's consents; nothing the officer may see means no
-    email (`skipped`). The disclosure records are committed before the email goes
-    out, so a crash after sending never leaves a disclosure unrecorded; a failed
-    send may leave one record too many, never one too few.
+    The claim (pending -> sent), the disclosure records and the email share one transaction that
+    commits once the mail server accepted the message (issue 15): a second worker or a redelivered task
+    waits on the row lock and skips the row; a worker killed mid-send (SIGKILL) leaves it pending, with
+    no disclosure recorded, for the redelivered task to send once; a refused send rolls everything back
+    for the task's retry. What counts is decided now, under today's consents; nothing the officer may
+    see means no email (`skipped`).
     """
-    if not WeeklyDigest.objects.filter(pk=digest_id, status=DeliveryStatus.PENDING).update(status=DeliveryStatus.SENDING):
-        return False
-    try:
+    with transaction.atomic():
+        if not WeeklyDigest.objects.filter(pk=digest_id, status=DeliveryStatus.PENDING).update(
+            status=DeliveryStatus.SENT, sent_at=timezone.now()
+        ):
+            return False
         digest = WeeklyDigest.objects.select_related("officer").get(pk=digest_id)
         officer = digest.officer
         items = []
@@ -414,27 +414,15 @@ def digest_send(*, digest_id: int) -> bool:
                 limit=None,
             )
         if not items:
-            WeeklyDigest.objects.filter(pk=digest_id).update(status=DeliveryStatus.SKIPPED)
+            WeeklyDigest.objects.filter(pk=digest_id).update(status=DeliveryStatus.SKIPPED, sent_at=None)
             return False
         counts = Counter(item.kind for item in items)
-        _log_disclosures(
-            officer=officer,
-            items=items,
-            channel="digest",
-            shown=f"counted in the weekly digest of {digest.week_start.isoformat()}",
+        _log_disclosures(officer=officer, items=items, channel="digest",
+                         shown=f"counted in the weekly digest of {digest.week_start.isoformat()}")
+        WeeklyDigest.objects.filter(pk=digest_id).update(
+            updates=counts[FeedKind.STATUS], messages=counts[FeedKind.MESSAGE], letters=counts[FeedKind.LETTER],
         )
         send_mail("Deflection: your weekly update", _digest_body(digest, counts), None, [officer.email])
-    except Exception:
-        # Nothing went out (SMTP down, or the task's soft time limit): hand the row back so the retry sends it.
-        WeeklyDigest.objects.filter(pk=digest_id).update(status=DeliveryStatus.PENDING)
-        raise
-    WeeklyDigest.objects.filter(pk=digest_id).update(
-        status=DeliveryStatus.SENT,
-        sent_at=timezone.now(),
-        updates=counts[FeedKind.STATUS],
-        messages=counts[FeedKind.MESSAGE],
-        letters=counts[FeedKind.LETTER],
-    )
     return True
 
 

@@ -1,0 +1,81 @@
+"""Officer notice emails under SMTP trouble: retried with backoff, recorded, finally shown as failed to the
+coordinator with a "send again" that sends once (issue 15)."""
+
+import smtplib
+from unittest import mock
+
+import pytest
+from django.core import mail
+from django.urls import reverse
+
+from deflection.models import AuditEvent, OutboxMessage
+from referrals.models import OfficerNotice
+from referrals.tasks import NOTICE_RETRIES, email_officer_notice
+from referrals.tests.factories import ReferralFactory
+
+REAL_SEND = mail.send_mail
+
+
+@pytest.fixture
+def notice(rworld):
+    referral = ReferralFactory(program=rworld.program, officer=rworld.officer, agency=rworld.police, provider=rworld.provider)
+    return OfficerNotice.objects.create(officer=rworld.officer, referral=referral)
+
+
+def failing(times: int, error: Exception):
+    calls = {"n": 0}
+
+    def send(*args, **kwargs):
+        calls["n"] += 1
+        if calls["n"] <= times:
+            raise error
+        return REAL_SEND(*args, **kwargs)
+
+    return send
+
+
+def test_a_421_then_success_sends_once_and_records_the_retry(notice):
+    with mock.patch("referrals.services.send_mail", failing(1, smtplib.SMTPDataError(421, b"try later"))):
+        email_officer_notice.apply(kwargs={"notice_id": notice.pk})
+    assert len(mail.outbox) == 1
+    notice.refresh_from_db()
+    assert notice.emailed_at is not None and notice.email_failed_at is None
+    assert notice.email_attempts == 2
+    assert notice.email_last_error == "421 SMTPDataError"
+
+
+def test_a_message_that_keeps_failing_is_marked_failed_without_the_address(notice, rworld):
+    error = smtplib.SMTPRecipientsRefused({rworld.officer.email: (550, b"no such user")})
+    with mock.patch("referrals.services.send_mail", failing(99, error)):
+        email_officer_notice.apply(kwargs={"notice_id": notice.pk})
+    assert mail.outbox == []
+    notice.refresh_from_db()
+    assert notice.emailed_at is None and notice.email_failed_at is not None
+    assert notice.email_attempts == NOTICE_RETRIES + 1
+    assert rworld.officer.email not in notice.email_last_error
+
+
+def test_coordinator_sees_the_failed_email_and_sends_it_again_once(client, notice, rworld, django_capture_on_commit_callbacks):
+    with mock.patch("referrals.services.send_mail", failing(99, TimeoutError())):
+        email_officer_notice.apply(kwargs={"notice_id": notice.pk})
+    client.force_login(rworld.coordinator)
+    page = client.get(reverse("referrals:failed_emails"))
+    assert page.status_code == 200
+    assert notice.referral.reference in page.content.decode()
+    assert "TimeoutError" in page.content.decode()
+    resend = reverse("referrals:notice_resend", args=[notice.pk])
+    with django_capture_on_commit_callbacks():
+        assert client.post(resend).status_code == 302
+        assert client.post(resend).status_code == 302  # a double tap queues nothing more
+    assert OutboxMessage.objects.filter(task_name="referrals.tasks.email_officer_notice").count() == 1
+    assert AuditEvent.objects.filter(action="notice.email_resend").count() == 1
+    email_officer_notice.apply(kwargs={"notice_id": notice.pk})
+    email_officer_notice.apply(kwargs={"notice_id": notice.pk})
+    assert len(mail.outbox) == 1
+    assert notice.referral.reference not in client.get(reverse("referrals:failed_emails")).content.decode()
+
+
+def test_officers_cannot_see_or_resend_failed_emails(client, notice, rworld):
+    client.force_login(rworld.officer)
+    assert client.get(reverse("referrals:failed_emails")).status_code == 404
+    assert client.post(reverse("referrals:notice_resend", args=[notice.pk])).status_code == 404
