@@ -40,16 +40,19 @@ run: venv
 test: venv system-deps
 	@set -e; eval "$$($(PY) -m deflection.stack env)"; \
 	echo "== ruff"; $(VENV)/bin/ruff check .; \
+	echo "== import contract"; $(VENV)/bin/lint-imports; \
 	echo "== makemigrations --check"; DEBUG=true $(PY) manage.py makemigrations --check --dry-run; \
 	echo "== check --deploy (production-like settings)"; $(DEPLOY_ENV) $(PY) manage.py check --deploy --fail-level WARNING; \
-	echo "== pytest"; $(VENV)/bin/pytest
+	echo "== pytest (as the owner role: the suite creates and flushes its own database)"; \
+	DATABASE_URL=$$MIGRATE_DATABASE_URL MIGRATE_DATABASE_URL= $(VENV)/bin/pytest
 
 bench: venv
 	@set -e; eval "$$($(PY) -m deflection.stack env)"; \
-	DEBUG=true $(PY) -m bench
+	DATABASE_URL=$$MIGRATE_DATABASE_URL MIGRATE_DATABASE_URL= DEBUG=true $(PY) -m bench
 
 services-down: venv
 	$(PY) -m deflection.stack down
 
 lint: venv
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/lint-imports

@@ -1,10 +1,13 @@
 """Shared fixtures: a small program with named personas, one per role."""
 
+import asyncio
 import os
+import socket
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from aiosmtpd.controller import Controller
 
 # Playwright's sync API runs an event loop in the test thread; Django's ORM calls
 # from that thread are still synchronous, so the async-safety guard must be off.
@@ -196,3 +199,55 @@ def browser_login(page, username, password):
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_load_state()
+
+
+class SmtpInbox:
+    """What the real SMTP server on 127.0.0.1 received (`messages`: aiosmtpd envelopes).
+
+    Set `hang_after = n` to leave the RCPT after the n-th message unanswered until it is set back to
+    None: a server that stalls mid-send (`hanging` turns True once a client waits on it).
+    """
+
+    def __init__(self):
+        self.messages = []
+        self.port = 0
+        self.hang_after: int | None = None
+        self.hanging = False
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # noqa: N802  (aiosmtpd's hook)
+        while self.hang_after is not None and len(self.messages) >= self.hang_after:
+            self.hanging = True
+            await asyncio.sleep(0.05)
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802
+        self.messages.append(envelope)
+        return "250 OK"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def smtp_server(settings):
+    """The one SMTP-server fixture: a real aiosmtpd server on 127.0.0.1, with Django's mail sent to it.
+
+    Worker processes are pointed at `smtp_server.port` through their EMAIL_URL.
+    """
+    inbox = SmtpInbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=_free_port())
+    controller.start()
+    inbox.port = controller.port
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST = "127.0.0.1"
+    settings.EMAIL_PORT = controller.port
+    settings.EMAIL_USE_TLS = False
+    settings.EMAIL_HOST_USER = ""
+    settings.EMAIL_HOST_PASSWORD = ""
+    yield inbox
+    inbox.hang_after = None
+    controller.stop()

@@ -14,7 +14,7 @@ import dj_database_url
 from deflection.stack import ensure_database
 
 RESULTS = Path(__file__).with_name("results.json")
-BENCHMARKS = ["bench.foundation", "bench.referrals", "bench.training", "bench.feedback", "bench.reports"]
+BENCHMARKS = ["bench.foundation", "bench.referrals", "bench.training", "bench.feedback", "bench.reports", "bench.api"]
 
 
 def _bench_database_url() -> str:

@@ -26,12 +26,12 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from bench.scale import COORDINATOR, seed_scale
 from deflection.models import Membership, Pathway, Role, User
 from referrals.models import Referral, Status, StatusChange
 from reports import metrics
 from reports.forms import default_period
 from reports.periods import Period
-from reports.scale import COORDINATOR, seed_scale
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 RUNS = 7

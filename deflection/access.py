@@ -12,6 +12,7 @@ from django.http import Http404
 
 from deflection.audit import audit_log
 from deflection.models import Agency, AuditOutcome, Membership, Program, Role, User
+from deflection.params import parse_id
 
 
 def is_administrator(user: User) -> bool:
@@ -58,6 +59,15 @@ def programs_coordinated_by(user: User) -> QuerySet[Program]:
     return _programs_of_agencies(agency_ids_with_role(user, Role.COORDINATOR))
 
 
+def coordinates(user: User, program: Program | int) -> bool:
+    """Whether the user coordinates this program (administrators coordinate every program).
+
+    The one answer to "is this user a coordinator of this program"; pass the program or its id.
+    """
+    program_id = program.pk if isinstance(program, Program) else program
+    return programs_coordinated_by(user).filter(pk=program_id).exists()
+
+
 def deny(request, object_type: str, object_id) -> Http404:
     """Audit a refused lookup and return the 404 to raise."""
     audit_log(
@@ -71,10 +81,13 @@ def deny(request, object_type: str, object_id) -> Http404:
 
 
 def get_object_for_user(request, queryset: QuerySet, pk, object_type: str):
+    object_id = parse_id(pk)
+    if object_id is None:
+        raise deny(request, object_type, "invalid")
     try:
-        return queryset.get(pk=int(pk))
-    except (ValueError, TypeError, queryset.model.DoesNotExist) as exc:
-        raise deny(request, object_type, pk) from exc
+        return queryset.get(pk=object_id)
+    except queryset.model.DoesNotExist as exc:
+        raise deny(request, object_type, object_id) from exc
 
 
 def get_program_for_user(request, pk) -> Program:

@@ -3,6 +3,7 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 
+from deflection import accounts
 from deflection.audit import audit_log
 from deflection.models import Agency, AuditEvent, Membership, OutboxMessage, Program, Unit, User
 
@@ -57,6 +58,8 @@ class UserAdmin(AuditedAdmin, DjangoUserAdmin):
                     detail={"role": membership.role, "agency": membership.agency_id, "fields": membership_form.changed_data},
                 )
         formset.save_m2m()
+        if formset.model is Membership and (formset.deleted_objects or any(f.has_changed() for f in formset.forms)):
+            accounts.roles_changed(user=form.instance, request=request)
 
 
 @admin.register(Agency)
@@ -88,6 +91,20 @@ class MembershipAdmin(AuditedAdmin):
         super().save_model(request, obj, form, change)
         if "role" in form.changed_data or not change:
             audit_log(action="role.change", request=request, obj=obj, detail={"role": obj.role, "agency": obj.agency_id})
+        if form.changed_data or not change:
+            accounts.roles_changed(user=obj.user, request=request)
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        accounts.roles_changed(user=obj.user, request=request)
+
+    def delete_queryset(self, request, queryset):
+        users = {m.user for m in queryset.select_related("user")}
+        for membership in queryset:
+            audit_log(action="role.remove", request=request, obj=membership, detail={"role": membership.role})
+        super().delete_queryset(request, queryset)
+        for user in users:
+            accounts.roles_changed(user=user, request=request)
 
 
 @admin.register(AuditEvent)

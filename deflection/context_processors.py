@@ -1,9 +1,17 @@
-"""Role-aware navigation for base.html."""
+"""Role-aware navigation for base.html, built from the role sets in deflection/roles.py."""
 
 from django.urls import reverse
 
 from deflection.access import is_administrator
 from deflection.models import Role
+from deflection.roles import (
+    COMPLIANCE_ROLES,
+    DASHBOARD_ROLES,
+    LEADERBOARD_ROLES,
+    LETTER_ROLES,
+    MY_REFERRALS_ROLES,
+    REFERRING_ROLES,
+)
 
 
 def navigation(request):
@@ -12,33 +20,36 @@ def navigation(request):
         return {"nav_links": []}
     roles = user.roles
     links = [("Home", reverse("home"))]
-    if roles & {Role.OFFICER, Role.SUPERVISOR, Role.COMMAND}:
+    if roles & REFERRING_ROLES:
         links.append(("New referral", reverse("referrals:new")))
-    if roles & {Role.OFFICER, Role.DISPATCHER, Role.SUPERVISOR}:
+    if roles & MY_REFERRALS_ROLES:
         links.append(("My referrals", reverse("referrals:mine")))
-    if roles & {Role.OFFICER, Role.SUPERVISOR, Role.COMMAND}:
+    if roles & REFERRING_ROLES:
         links.append(("Outcome feed", reverse("feedback:feed")))
-    if roles & {Role.CASE_MANAGER, Role.COORDINATOR}:
+    if roles & LETTER_ROLES:
         links.append(("Participant letters", reverse("feedback:letters")))
     if Role.CASE_MANAGER in roles:
         links.append(("Queue", reverse("referrals:queue")))
         links.append(("My tasks", reverse("referrals:tasks")))
     links.append(("Treatment directory", reverse("referrals:directory")))
-    if roles & {Role.COMMAND, Role.SUPERVISOR, Role.COORDINATOR, Role.ADMINISTRATOR}:
+    if roles & DASHBOARD_ROLES:
         links.append(("Dashboard", reverse("reports:dashboard")))
-    if roles & {Role.COMMAND, Role.COORDINATOR, Role.ADMINISTRATOR} or is_administrator(user):
+    if roles & LEADERBOARD_ROLES or is_administrator(user):
         links.append(("Leaderboard", reverse("reports:leaderboard_home")))
-    if roles & {Role.OFFICER, Role.SUPERVISOR, Role.COMMAND}:
+    if roles & REFERRING_ROLES:
         links.append(("My commendations", reverse("reports:my_commendations")))
     links.append(("Newsletters", reverse("reports:newsletters_home")))
     links.append(("Training", reverse("training:mine")))
-    if roles & {Role.SUPERVISOR, Role.COMMAND, Role.COORDINATOR, Role.ADMINISTRATOR}:
+    if roles & COMPLIANCE_ROLES:
         links.append(("Training compliance", reverse("training:compliance_home")))
     links.append(("Suggestions", reverse("feedback:suggestions")))
     links.append(("Surveys", reverse("feedback:surveys")))
     links.append(("Research and data", reverse("feedback:highlights")))
     if Role.COORDINATOR in roles or is_administrator(user):
         links.append(("Program admin", reverse("program_admin")))
+        links.append(("Locked and disabled accounts", reverse("locked_accounts")))
+        links.append(("Audit review", reverse("audit_review")))
+        links.append(("Break-glass review", reverse("referrals:break_glass_review")))
     if Role.COORDINATOR in roles:
         links.append(("Eligibility checklist", reverse("referrals:criteria")))
         links.append(("Justice partner queue", reverse("referrals:justice")))

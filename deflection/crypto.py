@@ -16,6 +16,7 @@ import unicodedata
 from functools import lru_cache
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
+from django import forms
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.db import models
@@ -100,6 +101,4 @@ class EncryptedDateField(models.TextField):
         return encrypt_str(str(value))
 
     def formfield(self, **kwargs):
-        from django import forms  # noqa: PLC0415
-
         return forms.DateField(**{"required": not self.blank, **kwargs})

@@ -1,49 +1,48 @@
 """Forms for sign-in and program settings."""
 
 from allauth.account.forms import LoginForm as AllauthLoginForm
+from allauth.account.internal.stagekit import clear_login
+from allauth.core import context
+from allauth.mfa.base.forms import AuthenticateForm as AllauthMFAAuthenticateForm
 from django import forms
-from django.conf import settings
-from django.utils import timezone
 
-from deflection.models import AuditEvent, Pathway, Program, ProgramType
-
-LOCKED_MESSAGE = (
-    "This account is locked for 15 minutes after too many failed sign-ins. "
-    "Try again later, or ask your program administrator to help."
-)
+from deflection.audit import audit_log
+from deflection.lockout import LOCKED_MESSAGE, canonical_username, is_locked
+from deflection.models import AuditOutcome, Pathway, Program, ProgramType
 
 
-def recent_login_failures(username: str) -> int:
-    since = timezone.now() - settings.LOGIN_FAILURE_WINDOW
-    return AuditEvent.objects.filter(
-        actor_username=username[:150], action="login.failed", at__gte=since
-    ).count()
-
-
-def is_locked_out(username: str) -> bool:
-    return recent_login_failures(username) >= settings.LOGIN_FAILURE_LIMIT
+def _refuse_locked(request, username: str) -> None:
+    audit_log(action="login.locked", request=request, username=canonical_username(username) or "", outcome=AuditOutcome.DENIED)
+    raise forms.ValidationError(LOCKED_MESSAGE, code="locked")
 
 
 class LoginForm(AllauthLoginForm):
-    """allauth's login, with lockout counted per account, never per address (SECURITY.md 11)."""
+    """allauth's login. A locked account is refused before its password is tried (deflection.lockout)."""
 
     def clean(self):
         username = (self.cleaned_data.get("login") or "").strip()
-        if username and is_locked_out(username):
-            from deflection.audit import audit_log  # noqa: PLC0415
-
-            audit_log(action="login.locked", request=self.request, username=username, outcome="denied")
-            raise forms.ValidationError(LOCKED_MESSAGE)
+        if username and is_locked(self.request, username):
+            _refuse_locked(self.request, username)
         return super().clean()
+
+
+class MFAAuthenticateForm(AllauthMFAAuthenticateForm):
+    """allauth's second-factor step. A locked account gets no code checked, right or wrong;
+    a wrong code counts toward the lockout (deflection.signals.count_failed_second_factor)."""
+
+    def clean_code(self):
+        request = context.request  # allauth's request, set by its AccountMiddleware
+        if is_locked(request, self.user.get_username()):
+            clear_login(request)  # the half-finished sign-in ends; the next attempt starts over, and is refused
+            _refuse_locked(request, self.user.get_username())
+        return super().clean_code()
 
 
 class ProgramSettingsForm(forms.ModelForm):
     pathways = forms.MultipleChoiceField(
         choices=Pathway.choices, widget=forms.CheckboxSelectMultiple, help_text="The pathways this program offers."
     )
-    program_types = forms.MultipleChoiceField(
-        choices=ProgramType.choices, widget=forms.CheckboxSelectMultiple, required=False
-    )
+    program_types = forms.MultipleChoiceField(choices=ProgramType.choices, widget=forms.CheckboxSelectMultiple, required=False)
 
     class Meta:
         model = Program

@@ -1,15 +1,20 @@
 """Program-wide models: agencies, programs, users and their roles, the audit trail, the outbox."""
 
 import zoneinfo
+from contextlib import AbstractContextManager
+from datetime import date, datetime, time
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.contrib.postgres.fields import ArrayField
+from django.contrib.sessions.base_session import AbstractBaseSession
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.functional import cached_property
+
+from deflection import program_time
 
 
 class AgencyKind(models.TextChoices):
@@ -144,6 +149,40 @@ class Program(models.Model):
     def agency_ids(self) -> set[int]:
         return {self.lead_agency_id, *self.partners.values_list("id", flat=True)}
 
+    # Program time: the one home of "what time is it where the program is". Times are stored in UTC;
+    # due dates, editions, weeks and "today" turn over at the program's local midnight.
+
+    @property
+    def tz(self) -> zoneinfo.ZoneInfo:
+        return zoneinfo.ZoneInfo(self.time_zone)
+
+    def localtime(self, moment: datetime | None = None) -> datetime:
+        """`moment` (default: now) on the program's wall clock."""
+        return timezone.localtime(moment, self.tz)
+
+    def local_date(self, moment: datetime) -> date:
+        """The program's calendar day on which `moment` falls."""
+        return moment.astimezone(self.tz).date()
+
+    def today(self) -> date:
+        return timezone.localdate(timezone=self.tz)
+
+    def local_midnight(self, day: date) -> datetime:
+        """The first instant of `day` where the program is, in UTC (see `program_time.local_midnight`)."""
+        return program_time.local_midnight(day, self.tz)
+
+    def start_of(self, moment: date | datetime) -> datetime:
+        """A date means the start of that day where the program is; a datetime is taken as it is."""
+        return moment if isinstance(moment, datetime) else self.local_midnight(moment)
+
+    def local_datetime(self, day: date, at: time) -> datetime:
+        """`day` at the wall-clock time `at` where the program is (aware)."""
+        return datetime.combine(day, at, tzinfo=self.tz)
+
+    def time_zone_override(self) -> AbstractContextManager:
+        """Render pages in the program's time zone (`{{ value|date }}`, form initial values)."""
+        return timezone.override(self.tz)
+
 
 class Role(models.TextChoices):
     OFFICER = "officer", "Officer"
@@ -153,11 +192,6 @@ class Role(models.TextChoices):
     CASE_MANAGER = "case_manager", "Case manager"
     COORDINATOR = "coordinator", "Program coordinator"
     ADMINISTRATOR = "administrator", "Administrator"
-
-    @classmethod
-    def police(cls) -> set[str]:
-        """Roles that never get identified participant data in bulk (SECURITY.md 6)."""
-        return {cls.OFFICER, cls.DISPATCHER, cls.SUPERVISOR, cls.COMMAND}
 
 
 # When a user holds several memberships, the home page follows the first of these.
@@ -182,6 +216,11 @@ class User(AbstractUser):
     """One person, one account (SECURITY.md 7). Roles are per agency, on Membership."""
 
     email = models.EmailField(unique=True)
+    # SECURITY.md 24: an account unused for 90 days is disabled (deflection.accounts). These say
+    # when that happened, and when a coordinator or administrator last turned it back on, so the
+    # daily job does not disable a re-enabled account again before its owner has had 90 days.
+    disabled_unused_at = models.DateTimeField(null=True, blank=True)
+    reenabled_at = models.DateTimeField(null=True, blank=True)
 
     def __str__(self) -> str:
         return self.get_full_name() or self.username
@@ -257,9 +296,7 @@ class AuditEvent(models.Model):
 
     at = models.DateTimeField(default=timezone.now)
     # PROTECT: a user with audit history is deactivated, never deleted.
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     actor_username = models.CharField(max_length=150, blank=True)
     action = models.CharField(max_length=60)
     object_type = models.CharField(max_length=60, blank=True)
@@ -267,6 +304,10 @@ class AuditEvent(models.Model):
     ip_address = models.GenericIPAddressField(null=True, blank=True)
     outcome = models.CharField(max_length=10, choices=AuditOutcome.choices, default=AuditOutcome.SUCCESS)
     detail = models.JSONField(default=dict, blank=True)
+    # Filled by the database (trigger in migration 0005), never by Python: the previous row's hash and
+    # a SHA-256 of this row's content with it, so `manage.py audit_verify` finds a changed or missing row.
+    prev_hash = models.CharField(max_length=64, blank=True, editable=False)
+    row_hash = models.CharField(max_length=64, blank=True, editable=False)
 
     class Meta:
         indexes = [
@@ -304,10 +345,33 @@ class OutboxMessage(models.Model):
     class Meta:
         indexes = [
             # relay_outbox: the pending rows, oldest first
-            models.Index(
-                fields=["created_at"], condition=models.Q(status="pending"), name="outbox_pending_idx"
-            ),
+            models.Index(fields=["created_at"], condition=models.Q(status="pending"), name="outbox_pending_idx"),
         ]
 
     def __str__(self) -> str:
         return f"{self.task_name} ({self.status})"
+
+
+class SignInSession(AbstractBaseSession):
+    """A server-side session row that knows whose it is (SESSION_ENGINE = "deflection.sessions").
+
+    Django's own session table hides the user inside the encoded data, so "end this user's other
+    sessions" (after a change of roles, SECURITY.md 24) would mean decoding every row.
+    """
+
+    # end_other_sessions: every session of one user
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+
+    class Meta:
+        verbose_name = "sign-in session"
+
+
+class AuditReviewDigest(models.Model):
+    """One weekly audit-review email per program and week: the unique key makes a re-run send nothing."""
+
+    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="+")
+    week_start = models.DateField(help_text="Monday of the reviewed week, in the program's time zone.")
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["program", "week_start"], name="audit_digest_one_per_program_week")]

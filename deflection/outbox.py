@@ -29,9 +29,7 @@ def publish(message_id: int) -> bool:
     with transaction.atomic():
         # Lock the row so that two relays never publish the same message at once.
         message = (
-            OutboxMessage.objects.select_for_update(skip_locked=True)
-            .filter(pk=message_id, status=OutboxStatus.PENDING)
-            .first()
+            OutboxMessage.objects.select_for_update(skip_locked=True).filter(pk=message_id, status=OutboxStatus.PENDING).first()
         )
         if message is None:
             return True
@@ -39,9 +37,7 @@ def publish(message_id: int) -> bool:
             app.send_task(message.task_name, kwargs=message.kwargs, retry=False)
         except Exception as exc:  # noqa: BLE001  (the broker's errors vary; the row stays pending)
             logger.warning("outbox: broker unavailable for message %s: %s", message.pk, type(exc).__name__)
-            OutboxMessage.objects.filter(pk=message.pk).update(
-                attempts=message.attempts + 1, last_error=type(exc).__name__[:300]
-            )
+            OutboxMessage.objects.filter(pk=message.pk).update(attempts=message.attempts + 1, last_error=type(exc).__name__[:300])
             return False
         OutboxMessage.objects.filter(pk=message.pk).update(
             status=OutboxStatus.SENT, sent_at=timezone.now(), attempts=message.attempts + 1, last_error=""
@@ -53,9 +49,7 @@ def relay_pending(limit: int = 500) -> int:
     """Publish pending messages, oldest first; stop at the first broker failure."""
     sent = 0
     ids = list(
-        OutboxMessage.objects.filter(status=OutboxStatus.PENDING).order_by("created_at").values_list("id", flat=True)[
-            :limit
-        ]
+        OutboxMessage.objects.filter(status=OutboxStatus.PENDING).order_by("created_at").values_list("id", flat=True)[:limit]
     )
     for message_id in ids:
         if not publish(message_id):

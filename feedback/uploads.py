@@ -54,6 +54,34 @@ def _describe(head: bytes) -> str:
     return "not a PNG, JPEG or PDF file"
 
 
+# A photo from a phone is about 12 million pixels. A small file can claim far more (a PNG of one colour
+# that says 30000x30000 compresses to kilobytes) and would take gigabytes to decode for a PDF or thumbnail.
+MAX_IMAGE_PIXELS = 40_000_000
+_JPEG_SIZE_MARKERS = {0xC0, 0xC1, 0xC2, 0xC3, 0xC5, 0xC6, 0xC7, 0xC9, 0xCA, 0xCB, 0xCD, 0xCE, 0xCF}
+
+
+def image_dimensions(data: bytes, kind: FileType) -> tuple[int, int] | None:
+    """(width, height) from a PNG's IHDR or a JPEG's start-of-frame, without decoding; None if not found."""
+    if kind == FileType.PNG:
+        if len(data) >= 24 and data[12:16] == b"IHDR":
+            return int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
+        return None
+    if kind == FileType.JPEG:
+        index = 2
+        while index + 9 <= len(data):
+            if data[index] != 0xFF:
+                index += 1
+                continue
+            marker = data[index + 1]
+            if marker in _JPEG_SIZE_MARKERS:
+                return int.from_bytes(data[index + 7 : index + 9], "big"), int.from_bytes(data[index + 5 : index + 7], "big")
+            if marker in {0xD8, 0x01} or 0xD0 <= marker <= 0xD7 or marker == 0xFF:
+                index += 2 if marker != 0xFF else 1
+                continue
+            index += 2 + int.from_bytes(data[index + 2 : index + 4], "big")
+    return None
+
+
 def _human_size(size: int) -> str:
     return f"{size / (1024 * 1024):.1f} MB"
 
@@ -94,4 +122,17 @@ def check_upload(upload: UploadedFile, *, allowed: set[FileType] | None = None) 
         )
     if actual not in allowed:
         raise ValidationError(f"This kind of item takes: {allowed_names}.", code="wrong_type")
+    if actual in {FileType.PNG, FileType.JPEG}:
+        upload.seek(0)
+        dimensions = image_dimensions(upload.read(256 * 1024), actual)
+        upload.seek(0)
+        if dimensions is None:
+            raise ValidationError("The image's size could not be read. Export it again and try again.", code="unreadable")
+        width, height = dimensions
+        if width * height > MAX_IMAGE_PIXELS:
+            raise ValidationError(
+                f"The image is {width} × {height} pixels; the limit is {MAX_IMAGE_PIXELS // 1_000_000} million pixels. "
+                "Export a smaller image and try again.",
+                code="too_many_pixels",
+            )
     return actual

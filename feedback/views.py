@@ -5,7 +5,6 @@ messages and participants' letters. Thin: access helper, service, render.
 from __future__ import annotations
 
 import uuid
-import zoneinfo
 from functools import wraps
 
 from django.contrib import messages
@@ -18,6 +17,8 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from deflection import access as program_access
+from deflection.audit import AuditContext
+from deflection.errors import ServiceError, refusal_response
 from deflection.models import Role
 from feedback import access, selectors, services
 from feedback.forms import (
@@ -41,15 +42,10 @@ def in_program_time_zone(view):
     @wraps(view)
     def wrapper(request, *args, **kwargs):
         program = program_access.programs_for(request.user).order_by("pk").only("time_zone").first()
-        with timezone.override(zoneinfo.ZoneInfo(program.time_zone) if program else None):
+        with timezone.override(program.tz if program else None):
             return view(request, *args, **kwargs)
 
     return wrapper
-
-
-def _refused(request, template: str, context: dict, error: services.FeedbackError):
-    context["refusal"] = error.message
-    return render(request, template, context, status=error.status)
 
 
 # --- Suggestions ----------------------------------------------------------------
@@ -83,10 +79,10 @@ def suggestion_new(request):
                 author=request.user,
                 text=form.cleaned_data["text"],
                 anonymous=anonymous,
-                request=None if anonymous else request,
+                audit=None if anonymous else AuditContext.from_request(request),
             )
-        except services.FeedbackError as error:
-            form.add_error("text", error.message)
+        except ServiceError as error:
+            return refusal_response(request, error, "feedback/suggestion_form.html", {"form": form}, form=form, field="text")
         else:
             messages.success(
                 request,
@@ -123,7 +119,7 @@ def suggestion_detail(request, pk):
         suggestion = access.get_suggestion_for_coordinator(request, pk)
     else:
         suggestion = access.get_suggestion_for_user(request, pk)
-    may_triage = program_access.programs_coordinated_by(request.user).filter(pk=suggestion.program_id).exists()
+    may_triage = program_access.coordinates(request.user, suggestion.program_id)
     form = None
     if may_triage:
         form = TriageForm(request.POST or None, initial={"status": suggestion.status, "response": suggestion.response})
@@ -134,10 +130,11 @@ def suggestion_detail(request, pk):
                     coordinator=request.user,
                     status=form.cleaned_data["status"],
                     response=form.cleaned_data["response"],
-                    request=request,
+                    audit=AuditContext.from_request(request),
                 )
-            except services.FeedbackError as error:
-                form.add_error("response", error.message)
+            except ServiceError as error:
+                context = {"suggestion": suggestion, "form": form, "is_mine": suggestion.author_id == request.user.pk}
+                return refusal_response(request, error, "feedback/suggestion_detail.html", context, form=form, field="response")
             else:
                 messages.success(request, "Saved. Everyone in the program sees the response.")
                 return redirect(f"{reverse('feedback:triage')}?status={SuggestionStatus.NEW}")
@@ -172,7 +169,7 @@ def survey_new(request):
     programs = list(program_access.programs_coordinated_by(request.user).order_by("name"))
     if not programs:
         raise program_access.deny(request, "feedback.survey_form", "")
-    with timezone.override(zoneinfo.ZoneInfo(programs[0].time_zone)):
+    with programs[0].time_zone_override():
         initial = {
             "opens_at": timezone.localtime().replace(second=0, microsecond=0),
             "closes_at": (timezone.localtime() + timezone.timedelta(days=14)).replace(second=0, microsecond=0),
@@ -193,10 +190,10 @@ def survey_new(request):
                     agencies=data["agencies"],
                     scale_questions=data["scale_question_list"],
                     open_questions=data["open_question_list"],
-                    request=request,
+                    audit=AuditContext.from_request(request),
                 )
-            except services.FeedbackError as error:
-                form.add_error(None, error.message)
+            except ServiceError as error:
+                return refusal_response(request, error, "feedback/survey_form.html", {"form": form}, form=form)
             else:
                 messages.success(request, f"“{survey.title}” is set up. Everyone asked gets one reminder when it opens.")
                 return redirect("feedback:surveys")
@@ -210,24 +207,30 @@ def survey_answer(request, pk):
     survey = access.get_survey_for_respondent(request, pk)
     context = {"survey": survey}
     if SurveyParticipation.objects.filter(survey=survey, user=request.user).exists():
-        error = services.AlreadyResponded(services.ALREADY_RESPONDED_MESSAGE)
+        error = ServiceError(services.ALREADY_RESPONDED_MESSAGE, status=409, code=services.ALREADY_RESPONDED)
         if request.method == "POST":
-            return _refused(request, "feedback/survey_answer.html", context, error)
+            return refusal_response(request, error, "feedback/survey_answer.html", context)
         context["answered"] = True
         return render(request, "feedback/survey_answer.html", context)
     if not survey.is_open():
-        error = services.SurveyNotOpen("This survey is not open yet." if survey.is_scheduled() else "This survey has closed.")
+        error = ServiceError(
+            "This survey is not open yet." if survey.is_scheduled() else "This survey has closed.",
+            status=409,
+            code=services.SURVEY_NOT_OPEN,
+        )
         if request.method == "POST":
-            return _refused(request, "feedback/survey_answer.html", context, error)
+            return refusal_response(request, error, "feedback/survey_answer.html", context)
         context["refusal"] = error.message  # looking at it is fine; only answering is refused
         return render(request, "feedback/survey_answer.html", context)
     form = SurveyAnswerForm(request.POST or None, survey=survey)
     context["form"] = form
     if request.method == "POST" and form.is_valid():
         try:
-            services.survey_respond(survey=survey, user=request.user, answers=form.answers(), request=request)
-        except services.FeedbackError as error:
-            return _refused(request, "feedback/survey_answer.html", context, error)
+            services.survey_respond(
+                survey=survey, user=request.user, answers=form.answers(), audit=AuditContext.from_request(request)
+            )
+        except ServiceError as error:
+            return refusal_response(request, error, "feedback/survey_answer.html", context)
         except PermissionDenied as exc:
             raise program_access.deny(request, "feedback.survey", survey.pk) from exc
         messages.success(request, "Thank you. Your answers were recorded.")
@@ -271,10 +274,10 @@ def highlight_new(request):
                 body=data["body"],
                 url=data["url"],
                 upload=data["upload"],
-                request=request,
+                audit=AuditContext.from_request(request),
             )
-        except services.FeedbackError as error:
-            form.add_error(None, error.message)
+        except ServiceError as error:
+            return refusal_response(request, error, "feedback/highlight_form.html", {"form": form}, form=form)
         else:
             messages.success(request, "Posted. Everyone in the program can see it.")
             return redirect("feedback:highlights")
@@ -306,7 +309,7 @@ def highlight_file(request, pk):
 @in_program_time_zone
 def feed(request):
     """Updates on the officer's referrals as far as consent allows; each consented one shown is a logged disclosure."""
-    items = services.officer_feed_show(officer=request.user, request=request)
+    items = services.officer_feed_show(officer=request.user, audit=AuditContext.from_request(request))
     context = {
         "items": items,
         "summary": selectors.officer_outcome_summary(request.user),
@@ -320,7 +323,7 @@ def feed(request):
 @in_program_time_zone
 def message_detail(request, pk):
     message, consent = access.get_message_for_officer(request, pk)
-    item = services.message_read(message=message, consent=consent, officer=request.user, request=request)
+    item = services.message_read(message=message, consent=consent, officer=request.user, audit=AuditContext.from_request(request))
     return render(request, "feedback/message_detail.html", {"item": item, "notice": REDISCLOSURE_NOTICE})
 
 
@@ -328,7 +331,7 @@ def message_detail(request, pk):
 @in_program_time_zone
 def letter_detail(request, pk):
     letter, consent = access.get_letter_for_officer(request, pk)
-    item = services.letter_read(letter=letter, consent=consent, officer=request.user, request=request)
+    item = services.letter_read(letter=letter, consent=consent, officer=request.user, audit=AuditContext.from_request(request))
     return render(request, "feedback/letter_detail.html", {"item": item, "letter": letter, "notice": REDISCLOSURE_NOTICE})
 
 
@@ -349,7 +352,9 @@ def letter_scan(request, pk):
     letter, consent = access.get_letter_for_officer(request, pk)
     if not letter.officer_sees_scan:
         raise program_access.deny(request, "feedback.participantletter", pk)
-    services.letter_read(letter=letter, consent=consent, officer=request.user, request=request, what="scan")
+    services.letter_read(
+        letter=letter, consent=consent, officer=request.user, audit=AuditContext.from_request(request), what="scan"
+    )
     return _scan_response(letter, services.letter_scan_bytes(letter), f"letter-{letter.pk}")
 
 
@@ -366,7 +371,8 @@ def message_new(request, referral_id):
     context = {"referral": referral, "form": form, "refusal": refusal, "sent": selectors.messages_about(referral)}
     if request.method == "POST":
         if refusal:
-            return render(request, "feedback/message_form.html", context, status=services.ConsentRequired.status)
+            error = ServiceError(refusal, status=403, code=services.CONSENT_REQUIRED)
+            return refusal_response(request, error, "feedback/message_form.html", context)
         if form.is_valid():
             try:
                 services.message_send(
@@ -374,12 +380,10 @@ def message_new(request, referral_id):
                     sender=request.user,
                     text=form.cleaned_data["text"],
                     idempotency_key=form.cleaned_data["idempotency_key"],
-                    request=request,
+                    audit=AuditContext.from_request(request),
                 )
-            except services.ConsentRequired as error:
-                return _refused(request, "feedback/message_form.html", context, error)
-            except services.FeedbackError as error:
-                form.add_error("text", error.message)
+            except ServiceError as error:
+                return refusal_response(request, error, "feedback/message_form.html", context, form=form, field="text")
             else:
                 messages.success(request, "Sent. The officer gets an email with a link, and reads it after signing in.")
                 return redirect("feedback:message_new", referral_id=referral.pk)
@@ -404,10 +408,11 @@ def letter_new(request, referral_id):
                 permission=data["permission"],
                 text=data["text"],
                 upload=data["upload"],
-                request=request,
+                audit=AuditContext.from_request(request),
             )
-        except services.FeedbackError as error:
-            form.add_error(None, error.message)
+        except ServiceError as error:
+            context = {"referral": referral, "form": form, "officer_refusal": selectors.free_text_refusal_for(referral)}
+            return refusal_response(request, error, "feedback/letter_form.html", context, form=form)
         else:
             messages.success(request, "Recorded. A coordinator reviews the letter before anyone else sees it.")
             return redirect("feedback:letters")
@@ -465,14 +470,16 @@ def letter_review(request, pk):
                     text=data["text"],
                     include_in_newsletter=data["include_in_newsletter"],
                     note=data["note"],
-                    request=request,
+                    audit=AuditContext.from_request(request),
                 )
-            except services.FeedbackError as error:
-                form.add_error(None, error.message)
+            except ServiceError as error:
+                services.letter_original_read(letter=letter, user=request.user, audit=AuditContext.from_request(request))
+                context = {"letter": letter, "form": form}
+                return refusal_response(request, error, "feedback/letter_review.html", context, form=form)
             else:
                 messages.success(request, f"Saved: {letter.get_status_display().lower()}.")
                 return redirect("feedback:letters")
-    services.letter_original_read(letter=letter, user=request.user, request=request)
+    services.letter_original_read(letter=letter, user=request.user, audit=AuditContext.from_request(request))
     return render(
         request,
         "feedback/letter_review.html",
@@ -486,5 +493,5 @@ def letter_original_scan(request, pk):
     letter = access.get_letter_for_staff(request, pk)
     if not letter.has_scan:
         raise program_access.deny(request, "feedback.participantletter", pk)
-    services.letter_original_read(letter=letter, user=request.user, request=request, what="scan")
+    services.letter_original_read(letter=letter, user=request.user, audit=AuditContext.from_request(request), what="scan")
     return _scan_response(letter, services.letter_scan_bytes(letter), f"letter-{letter.pk}-original")

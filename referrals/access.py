@@ -12,9 +12,9 @@ from django.db.models import QuerySet
 from deflection import access
 from deflection.access import agency_ids_with_role, get_object_for_user
 from deflection.models import Role
-from referrals.models import Consent, FollowUpTask, Participant, ProviderService, Referral
-
-REFERRING_ROLES = (Role.OFFICER, Role.SUPERVISOR, Role.COMMAND)
+from deflection.roles import REFERRING_ROLES
+from referrals import breakglass
+from referrals.models import Consent, EligibilityCriterion, FollowUpTask, Participant, ProviderService, Referral
 
 
 def can_refer(user) -> bool:
@@ -46,7 +46,21 @@ def get_referral_for_officer(request, pk) -> Referral:
     return get_object_for_user(request, queryset, pk, "referrals.referral")
 
 
+def get_referral_for_coordinator(request, program, pk) -> Referral:
+    return get_object_for_user(request, Referral.objects.filter(program=program), pk, "referrals.referral")
+
+
+def get_criterion_for_coordinator(request, program, pk) -> EligibilityCriterion:
+    queryset = EligibilityCriterion.objects.filter(program=program)
+    return get_object_for_user(request, queryset, pk, "referrals.eligibilitycriterion")
+
+
 def get_participant_for_case_manager(request, pk) -> Participant:
+    # Break-glass (SECURITY.md 25): a live grant for this user and participant opens it, audited as such.
+    grant = breakglass.active_grant(request.user, pk)
+    if grant is not None:
+        breakglass.break_glass_view(grant=grant, request=request)
+        return Participant.objects.get(pk=grant.participant_id)
     return get_object_for_user(request, participants_for_case_manager(request.user), pk, "referrals.participant")
 
 

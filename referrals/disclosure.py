@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from django.utils import timezone
 
 from deflection.models import AuditEvent
+from referrals import models
 from referrals.models import Consent, DisclosureLevel, Referral, ServiceKind, Status
 
 RECEIVED_ONLY = "Received by the program"
@@ -38,7 +39,7 @@ REDISCLOSURE_NOTICE = (
 
 LEVEL_RANK = {DisclosureLevel.ENGAGED_ONLY: 1, DisclosureLevel.STATUS: 2, DisclosureLevel.STATUS_AND_SERVICE: 3}
 
-ENGAGED_STATUSES = {Status.ENGAGED, Status.RETAINED_30, Status.RETAINED_90}
+ENGAGED_STATUSES = models.ENGAGED_STATUSES  # one definition, beside the status state machine
 
 # Officer-facing wording: never calls a re-referral or a decline a failure.
 OFFICER_STATUS_LABEL = {

@@ -12,6 +12,7 @@ from django.db.models import Count
 from django.utils import timezone
 
 from deflection.models import Agency, Pathway, Program
+from deflection.params import validate_sane_year
 from referrals.models import (
     CapacityState,
     Circumstance,
@@ -95,6 +96,9 @@ class ReferralForm(forms.Form):
     )
     opened = forms.CharField(widget=forms.HiddenInput, required=False)
 
+    # Set only by the "Send this as a new referral" button of the repeat prompt; never rendered.
+    send_as_new = forms.BooleanField(required=False)
+
     def __init__(self, *args, program: Program, criteria=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.program = program
@@ -173,6 +177,7 @@ class ReferralForm(forms.Form):
             handoff=c["handoff"],
             idempotency_key=c["idempotency_key"],
             form_opened_at=c["opened"],
+            send_as_new=bool(c.get("send_as_new")),
             eligibility_answers={crit.pk: c[f"criterion_{crit.pk}"] for crit in self.criteria},
             first_name=c.get("first_name", "").strip() if named else "",
             last_name=c.get("last_name", "").strip() if named else "",
@@ -186,8 +191,23 @@ class ReferralForm(forms.Form):
         )
 
 
+UNCHANGED = ""
+
+
 class StatusForm(forms.Form):
-    status = forms.ChoiceField(choices=Status.choices)
+    """A status step and/or the next step. Opens on the current status; offers only allowed moves.
+
+    Leaving the status on "unchanged" saves the next step alone (the R-000693 trap: it used to
+    reset the status to Received). Going backwards is a separate, explicit "correct a mistake"
+    choice that needs a reason.
+    """
+
+    status = forms.ChoiceField(required=False, label="Status")
+    correct_to = forms.ChoiceField(
+        required=False,
+        label="Correct a mistake: set the status back to",
+        help_text="Only to undo a wrong entry. Give the reason in the note; the history shows it as a correction.",
+    )
     note = forms.CharField(
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
@@ -197,15 +217,48 @@ class StatusForm(forms.Form):
     service_kind = forms.ChoiceField(choices=[("", "—")] + ServiceKind.choices, required=False, label="Treatment (when engaged)")
     next_step = forms.CharField(max_length=200, required=False)
     next_step_owner = forms.ModelChoiceField(queryset=None, required=False)
-    next_step_due = forms.DateTimeField(required=False, widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
+    next_step_due = forms.DateTimeField(
+        required=False, widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+    )
 
-    def __init__(self, *args, owners, **kwargs):
+    def __init__(self, *args, owners, referral, **kwargs):
+        kwargs.setdefault(
+            "initial",
+            {
+                "next_step": referral.next_step,
+                "next_step_owner": referral.next_step_owner_id,
+                "next_step_due": referral.next_step_due,
+            },
+        )
         super().__init__(*args, **kwargs)
+        self.referral = referral
+        current = Status(referral.status)
+        self.fields["status"].choices = [(UNCHANGED, f"{current.label} (unchanged)")] + [
+            (s, f"{Status(s).label} (another)" if s == current else Status(s).label) for s in referral.allowed_next_statuses()
+        ]
+        self.fields["correct_to"].choices = [(UNCHANGED, "— no correction —")] + [
+            (s, Status(s).label) for s in referral.correction_targets()
+        ]
         self.fields["next_step_owner"].queryset = owners
+
+    @property
+    def target_status(self) -> str:
+        return self.cleaned_data.get("correct_to") or self.cleaned_data.get("status") or UNCHANGED
+
+    @property
+    def is_correction(self) -> bool:
+        return bool(self.cleaned_data.get("correct_to"))
 
     def clean(self):
         cleaned = super().clean()
-        if cleaned.get("status") == Status.ENGAGED and not cleaned.get("service_kind"):
+        status, correct_to = cleaned.get("status"), cleaned.get("correct_to")
+        if status and correct_to:
+            self.add_error("correct_to", "Choose either the next status or a correction, not both.")
+        if correct_to and not (cleaned.get("note") or "").strip():
+            self.add_error("note", "Say why the status is being corrected.")
+        if not status and not correct_to and (cleaned.get("note") or "").strip():
+            self.add_error("note", "A note goes with a status step. Choose the new status, or leave the note empty.")
+        if (correct_to or status) == Status.ENGAGED and not cleaned.get("service_kind"):
             self.add_error("service_kind", "Which treatment did the person engage in?")
         if cleaned.get("next_step") and not (cleaned.get("next_step_owner") and cleaned.get("next_step_due")):
             self.add_error("next_step", "A next step needs an owner and a due date.")
@@ -260,14 +313,15 @@ class ConsentForm(forms.ModelForm):
         self.fields["level"].choices = DisclosureLevel.choices
         self.fields["information_description"].initial = (
             "Whether I engaged in treatment and my program status after the referral of "
-            f"{timezone.localtime(referral.created_at):%B %-d, %Y}."
+            f"{referral.program.local_date(referral.created_at):%B %-d, %Y}."
         )
         self.fields["purpose"].initial = "To let the referring officer know the outcome of the referral (program feedback)."
         self.fields["revocation_terms"].initial = (
             "I may revoke this consent at any time, in writing or by telling my case manager, except to the extent "
             "that action has already been taken in reliance on it."
         )
-        self.fields["signed_on"].initial = timezone.localdate()
+        # A legal date: the program's local calendar day, whatever the UTC date is.
+        self.fields["signed_on"].initial = referral.program.today()
         for name in (
             "disclosing_agency",
             "information_description",
@@ -284,8 +338,9 @@ class ConsentForm(forms.ModelForm):
 
     def clean_signed_on(self):
         signed_on = self.cleaned_data["signed_on"]
-        if signed_on > timezone.localdate():
+        if signed_on > self.referral.program.today():
             raise forms.ValidationError("The signature date cannot be in the future.")
+        validate_sane_year(signed_on)  # year 1 is a typo, not a consent
         return signed_on
 
     def clean(self):
@@ -323,7 +378,8 @@ class ConsentForm(forms.ModelForm):
 
 
 class OutcomeForm(forms.Form):
-    kind = forms.ChoiceField(choices=OutcomeKind.choices)
+    # No default: an outcome is recorded only as someone chose it (it used to open on "Re-arrest").
+    kind = forms.ChoiceField(choices=[("", "Choose the outcome…")] + OutcomeKind.choices, label="Outcome")
     occurred_on = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
 
     def clean_occurred_on(self):
@@ -335,7 +391,7 @@ class OutcomeForm(forms.Form):
 
 class TaskForm(forms.Form):
     title = forms.CharField(max_length=200)
-    due_at = forms.DateTimeField(widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
+    due_at = forms.DateTimeField(widget=forms.DateTimeInput(attrs={"type": "datetime-local"}), validators=[validate_sane_year])
 
 
 class CapacityForm(forms.Form):
@@ -354,3 +410,18 @@ class CriterionForm(forms.ModelForm):
         model = EligibilityCriterion
         fields = ["question", "kind", "required_answer", "failure_guidance", "position", "is_active"]
         labels = {"required_answer": "For a required item: the answer must be Yes"}
+
+    def __init__(self, *args, program, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.program = program
+
+    def clean_question(self):
+        # The unique constraint names the program, which is not a form field, so Django's own
+        # check skips it; without this a repeated question reached the database and answered 500.
+        question = self.cleaned_data["question"].strip()
+        repeated = EligibilityCriterion.objects.filter(program=self.program, question=question)
+        if self.instance.pk:
+            repeated = repeated.exclude(pk=self.instance.pk)
+        if repeated.exists():
+            raise forms.ValidationError("The checklist already has this question. Edit that one instead.")
+        return question

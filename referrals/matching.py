@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime
 
 from deflection.crypto import blind_index, normalize_name
-from referrals.models import MatchKeyKind
+from referrals.models import MatchKeyKind, Participant, ParticipantMatchKey
 
 # Common English given-name variants, mapped to one canonical form.
 NICKNAMES = {
@@ -136,3 +136,18 @@ def match_keys(first_name: str, last_name: str, date_of_birth: datetime.date) ->
 
 def exact_key(first_name: str, last_name: str, date_of_birth: datetime.date) -> str:
     return blind_index("exact", normalize_name(first_name), normalize_name(last_name), date_of_birth.isoformat())
+
+
+def match_keys_recompute() -> int:
+    """Recompute every participant's blind-index match keys (after BLIND_INDEX_KEY changes)."""
+    count = 0
+    for participant in Participant.objects.filter(is_pseudonymous=False, merged_into__isnull=True).iterator():
+        if not (participant.first_name and participant.last_name and participant.date_of_birth):
+            continue
+        ParticipantMatchKey.objects.filter(participant=participant).delete()
+        ParticipantMatchKey.objects.bulk_create(
+            ParticipantMatchKey(participant=participant, kind=k, digest=d)
+            for k, d in match_keys(participant.first_name, participant.last_name, participant.date_of_birth)
+        )
+        count += 1
+    return count

@@ -17,6 +17,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from deflection.crypto import EncryptedDateField, EncryptedTextField
+from deflection.errors import ServiceError
 from deflection.models import Agency, Pathway, Program
 
 CAPACITY_STALE_AFTER = timedelta(hours=24)
@@ -128,6 +129,13 @@ class Participant(models.Model):
         return f"Participant P-{self.pk}"
 
     @property
+    def initials(self) -> str:
+        """ "J. D.": enough for the officer who met the person to tell referrals apart."""
+        if self.is_pseudonymous:
+            return f"P-{self.pk}"
+        return " ".join(f"{part[:1].upper()}." for part in (self.first_name, self.last_name) if part)
+
+    @property
     def display_name(self) -> str:
         if self.is_pseudonymous:
             return f"Unnamed person P-{self.pk}"
@@ -230,6 +238,73 @@ class Status(models.TextChoices):
         ]
 
 
+# Which statuses may follow which (DOMAIN.md: the case manager's status pipeline). A move that is
+# not listed here is a correction of a mistake: allowed only with a reason, and marked as such.
+TRANSITIONS: dict[str, tuple[str, ...]] = {
+    Status.RECEIVED: (
+        Status.CONTACT_ATTEMPTED,
+        Status.CONTACTED,
+        Status.UNABLE_TO_CONTACT,
+        Status.NOT_ELIGIBLE,
+        Status.NO_CAPACITY,
+        Status.REFERRED_ELSEWHERE,
+        Status.CLOSED,
+    ),
+    # Another attempt is a step of its own (each attempt has a date).
+    Status.CONTACT_ATTEMPTED: (Status.CONTACT_ATTEMPTED, Status.CONTACTED, Status.UNABLE_TO_CONTACT, Status.CLOSED),
+    Status.CONTACTED: (
+        Status.INTAKE_SCHEDULED,
+        Status.ENGAGED,
+        Status.DECLINED,
+        Status.NOT_ELIGIBLE,
+        Status.NO_CAPACITY,
+        Status.REFERRED_ELSEWHERE,
+        Status.CLOSED,
+    ),
+    Status.INTAKE_SCHEDULED: (
+        Status.ENGAGED,
+        Status.DECLINED,
+        Status.NO_CAPACITY,
+        Status.REFERRED_ELSEWHERE,
+        Status.UNABLE_TO_CONTACT,
+        Status.CLOSED,
+    ),
+    Status.ENGAGED: (Status.RETAINED_30, Status.CLOSED),
+    Status.RETAINED_30: (Status.RETAINED_90, Status.CLOSED),
+    Status.RETAINED_90: (Status.CLOSED,),
+    # A person who could not be reached may call back; a full provider may find a slot.
+    Status.UNABLE_TO_CONTACT: (Status.CONTACTED, Status.CLOSED),
+    Status.NO_CAPACITY: (Status.INTAKE_SCHEDULED, Status.REFERRED_ELSEWHERE, Status.CLOSED),
+    Status.DECLINED: (Status.CLOSED,),
+    Status.NOT_ELIGIBLE: (Status.REFERRED_ELSEWHERE, Status.CLOSED),
+    Status.REFERRED_ELSEWHERE: (Status.CLOSED,),
+    Status.CLOSED: (),
+}
+
+# Statuses that mean the program reached the person (the first of them is the first contact).
+CONTACT_REACHED = frozenset(
+    {
+        Status.CONTACTED,
+        Status.INTAKE_SCHEDULED,
+        Status.ENGAGED,
+        Status.RETAINED_30,
+        Status.RETAINED_90,
+        Status.DECLINED,
+        Status.NOT_ELIGIBLE,
+        Status.REFERRED_ELSEWHERE,
+    }
+)
+# Statuses that mean the person engaged in treatment (the first of them is the engagement).
+ENGAGED_STATUSES = frozenset({Status.ENGAGED, Status.RETAINED_30, Status.RETAINED_90})
+
+
+class TransitionNotAllowed(ServiceError):
+    """The status cannot follow the current one, or a correction came without a reason."""
+
+    def __init__(self, message: str):
+        super().__init__(message, status=409, code="status_transition")
+
+
 class Referral(models.Model):
     """One deflection episode: an officer connected a person to the program on one occasion."""
 
@@ -253,7 +328,7 @@ class Referral(models.Model):
     form_opened_at = models.DateTimeField()
     created_at = models.DateTimeField(default=timezone.now)
     completion_seconds = models.PositiveIntegerField()
-    # Current state, kept in step with the latest StatusChange by services.referral_set_status.
+    # Current state, kept in step with the latest StatusChange by Referral.move_to (called by services).
     status = models.CharField(max_length=30, choices=Status.choices, default=Status.RECEIVED)
     status_changed_at = models.DateTimeField(default=timezone.now)
     next_step = models.CharField(max_length=200, blank=True)
@@ -302,6 +377,15 @@ class Referral(models.Model):
         """Officer intervention is diversion in lieu of charges; every other pathway is deflection."""
         return self.pathway == Pathway.OFFICER_INTERVENTION
 
+    @property
+    def completion_label(self) -> str:
+        """How long the form took, in words an officer reads at a glance ("45 seconds", "6 minutes")."""
+        seconds = self.completion_seconds
+        if seconds < 60:
+            return f"{seconds} second{'s' if seconds != 1 else ''}"
+        minutes = round(seconds / 60)
+        return f"{minutes} minute{'s' if minutes != 1 else ''}"
+
     def age(self, now: datetime.datetime | None = None) -> timedelta:
         return (now or timezone.now()) - self.created_at
 
@@ -312,6 +396,86 @@ class Referral(models.Model):
 
     def handoff_steps(self) -> list[str]:
         return HANDOFF_STEPS[Handoff(self.handoff)]
+
+    # ---- status: the state machine (the only place that decides what may follow what) ----
+
+    def allowed_next_statuses(self) -> tuple[str, ...]:
+        return TRANSITIONS[Status(self.status)]
+
+    def correction_targets(self) -> list[str]:
+        """Statuses reachable only as 'correct a mistake': everything else but the current one."""
+        allowed = set(self.allowed_next_statuses())
+        return [s for s in Status.values if s != self.status and s not in allowed]
+
+    def move_to(
+        self,
+        status: str,
+        *,
+        at: datetime.datetime,
+        by,
+        note: str = "",
+        correction: bool = False,
+        service_kind: str = "",
+    ) -> tuple[StatusChange, list[str]]:
+        """Apply one status step in memory: the new status and the timestamps derived from it.
+
+        Returns the (unsaved) history row and the fields changed; the caller saves both, so that a
+        service (one row, select_for_update) and the demo (bulk_create) share this rule.
+        A forward move must be listed in TRANSITIONS. Any other move is a correction of a mistake,
+        which needs `correction=True` and a reason in `note`; it undoes the timestamps the mistaken
+        step derived (a correction back before contact clears first contact).
+        """
+        if status not in Status.values:
+            raise TransitionNotAllowed(f"Unknown status {status!r}.")
+        allowed = status in self.allowed_next_statuses()
+        if correction:
+            if allowed:
+                raise TransitionNotAllowed("This is an ordinary next step, not a correction.")
+            if status == self.status:
+                raise TransitionNotAllowed("The referral already has this status.")
+            if not note.strip():
+                raise TransitionNotAllowed("Say why the status is being corrected.")
+        elif not allowed:
+            raise TransitionNotAllowed(
+                f"“{Status(status).label}” cannot follow “{Status(self.status).label}”. "
+                "To undo a mistake, use “Correct a mistake” with a reason."
+            )
+        if status == Status.ENGAGED and not service_kind:
+            raise TransitionNotAllowed("Which treatment did the person engage in?")
+        self.status = status
+        self.status_changed_at = at
+        fields = ["status", "status_changed_at"]
+        if self.acknowledged_at is None:  # a status step is the program acting on the referral
+            self.acknowledged_at = at
+            fields.append("acknowledged_at")
+        if status in CONTACT_REACHED and self.first_contact_at is None:
+            self.first_contact_at = at
+            fields.append("first_contact_at")
+        if status in ENGAGED_STATUSES and self.engaged_at is None:
+            self.engaged_at = at
+            fields.append("engaged_at")
+        if service_kind:
+            self.engaged_service_kind = service_kind
+            fields.append("engaged_service_kind")
+        if correction:
+            if status not in ENGAGED_STATUSES and self.engaged_at is not None:
+                self.engaged_at, self.engaged_service_kind = None, ""
+                fields += ["engaged_at", "engaged_service_kind"]
+            if status in (Status.RECEIVED, Status.CONTACT_ATTEMPTED) and self.first_contact_at is not None:
+                self.first_contact_at = None
+                fields.append("first_contact_at")
+        change = StatusChange(
+            referral=self, status=status, at=at, by=by, note=note, service_kind=service_kind, is_correction=correction
+        )
+        return change, list(dict.fromkeys(fields))
+
+    def set_next_step(self, next_step: str, owner, due: datetime.datetime | None) -> list[str]:
+        """Record the next step; never touches the status (the R-000693 trap)."""
+        self.next_step, self.next_step_owner, self.next_step_due = next_step, owner, due
+        return ["next_step", "next_step_owner", "next_step_due"]
+
+    def next_step_is_overdue(self, now: datetime.datetime | None = None) -> bool:
+        return bool(self.next_step and self.next_step_due and self.next_step_due <= (now or timezone.now()))
 
 
 class StatusChange(models.Model):
@@ -328,6 +492,8 @@ class StatusChange(models.Model):
     )
     next_step_due = models.DateTimeField(null=True, blank=True)
     service_kind = models.CharField(max_length=20, choices=ServiceKind.choices, blank=True)
+    # A step that undid a mistaken one ("correct a mistake"); its note holds the reason.
+    is_correction = models.BooleanField(default=False, db_default=False)
 
     class Meta:
         indexes = [
@@ -445,3 +611,33 @@ class OfficerNotice(models.Model):
             # officer home: unread notices
             models.Index(fields=["officer", "created_at"], condition=Q(read_at__isnull=True), name="notice_unread_idx"),
         ]
+
+
+class BreakGlassGrant(models.Model):
+    """Time-limited access to one participant outside the user's scope, for a stated reason (SECURITY.md 25).
+
+    Created only by `referrals.breakglass.break_glass_open`; every use is audited as break-glass and
+    the program's coordinators are told by a link-only email.
+    """
+
+    DURATION = timedelta(hours=1)
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    participant = models.ForeignKey(Participant, on_delete=models.PROTECT, related_name="+")
+    program = models.ForeignKey(Program, on_delete=models.PROTECT, related_name="+")
+    # Free text may name people: encrypted like every other narrative field.
+    reason = EncryptedTextField()
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    notified_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [
+            # the participant access helper: this user's live grant for this participant
+            models.Index(fields=["user", "participant", "expires_at"], name="breakglass_user_part_idx"),
+            # the coordinators' review list: a program's grants, newest first
+            models.Index(fields=["program", "created_at"], name="breakglass_program_idx"),
+        ]
+
+    def is_active(self, now=None) -> bool:
+        return (now or timezone.now()) < self.expires_at

@@ -10,12 +10,17 @@ import datetime
 import uuid
 from dataclasses import dataclass
 
+from django.conf import settings
+from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
 
-from deflection.audit import audit_log
-from deflection.models import AuditEvent, Membership, Program, Role, User
+from deflection.audit import audit_log, client_ip
+from deflection.errors import ServiceError
+from deflection.models import AuditEvent, Membership, Program, User
 from deflection.outbox import enqueue
+from deflection.roles import POLICE_ROLES
 from referrals import disclosure
 from referrals.matching import exact_key, match_keys
 from referrals.models import (
@@ -36,13 +41,19 @@ from referrals.models import (
     StatusChange,
 )
 
+# ServiceError.code of a referral that a hard eligibility criterion refuses; `detail` holds the
+# failed criteria, so that the form can say why and what else to do.
+INELIGIBLE = "ineligible"
 
-class ReferralRefused(Exception):
-    """A hard eligibility criterion failed: the referral cannot go ahead, and here is why."""
 
-    def __init__(self, failures: list[EligibilityCriterion]):
-        self.failures = failures
-        super().__init__("; ".join(c.question for c in failures))
+# ServiceError.code when the same officer referred the same person (blind index) a few minutes
+# ago; `detail` holds that earlier referral, and the officer decides (open it, or send as new).
+POSSIBLE_REPEAT = "possible_repeat"
+
+
+# A second referral of the same person by the same officer within this window is most likely
+# the same encounter sent twice (Back and Send with an edit, a second device): the officer decides.
+REPEAT_WINDOW = datetime.timedelta(minutes=15)
 
 
 @dataclass(frozen=True)
@@ -63,6 +74,8 @@ class ReferralData:
     circumstances: tuple[str, ...] = ()
     location: str = ""
     note: str = ""
+    # The officer saw the "you referred this person at ..." prompt and chose to send anyway.
+    send_as_new: bool = False
 
     @property
     def is_pseudonymous(self) -> bool:
@@ -74,7 +87,7 @@ def officer_membership(officer: User, program: Program, agency_ids: set[int] | f
     if agency_ids is None:
         agency_ids = program.agency_ids()
     for membership in officer.active_memberships():
-        if membership.agency_id in agency_ids and membership.role in Role.police():
+        if membership.agency_id in agency_ids and membership.role in POLICE_ROLES:
             return membership
     raise PermissionError("The officer is not a member of a police agency in this program.")
 
@@ -156,9 +169,13 @@ def referral_submit(
         criteria = list(program.criteria.filter(is_active=True))
     failures, justice = _check_eligibility(criteria, data.eligibility_answers)
     if failures:
-        raise ReferralRefused(failures)
+        raise ServiceError("; ".join(c.question for c in failures), status=422, code=INELIGIBLE, detail=failures)
     membership = officer_membership(officer, program, agency_ids)
     now = timezone.now()
+    if not data.send_as_new and not data.is_pseudonymous:
+        earlier = recent_referral_of_same_person(officer=officer, program=program, data=data, now=now)
+        if earlier is not None:
+            raise ServiceError("You referred this person a few minutes ago.", status=409, code=POSSIBLE_REPEAT, detail=earlier)
     try:
         with transaction.atomic():
             participant = participant_find_or_create(program=program, data=data, created_by=officer)
@@ -194,24 +211,33 @@ def referral_submit(
     return referral, True
 
 
+def recent_referral_of_same_person(*, officer: User, program: Program, data: ReferralData, now: datetime.datetime):
+    """This officer's referral of the same person (exact blind index) in the last 15 minutes, if any.
+
+    A retry with the same idempotency key is not a repeat: it returns the referral it made.
+    """
+    digest = exact_key(data.first_name, data.last_name, data.date_of_birth)
+    return (
+        Referral.objects.filter(
+            officer=officer,
+            program=program,
+            created_at__gte=now - REPEAT_WINDOW,
+            participant__match_keys__kind=MatchKeyKind.EXACT,
+            participant__match_keys__digest=digest,
+        )
+        .exclude(idempotency_key=data.idempotency_key)
+        .select_related("participant")
+        .order_by("-created_at")
+        .first()
+    )
+
+
 def referral_acknowledge(*, referral: Referral, by: User, request=None) -> None:
     """The program has seen the referral (measured against the 30-minute acknowledgement goal)."""
     updated = Referral.objects.filter(pk=referral.pk, acknowledged_at__isnull=True).update(acknowledged_at=timezone.now())
     if updated:
         audit_log(action="referral.acknowledge", request=request, actor=by, obj=referral)
         referral.refresh_from_db(fields=["acknowledged_at"])
-
-
-CONTACT_REACHED = {
-    Status.CONTACTED,
-    Status.INTAKE_SCHEDULED,
-    Status.ENGAGED,
-    Status.RETAINED_30,
-    Status.RETAINED_90,
-    Status.DECLINED,
-    Status.NOT_ELIGIBLE,
-    Status.REFERRED_ELSEWHERE,
-}
 
 
 def referral_set_status(
@@ -224,50 +250,56 @@ def referral_set_status(
     next_step_owner: User | None = None,
     next_step_due: datetime.datetime | None = None,
     service_kind: str = "",
+    correction: bool = False,
     at: datetime.datetime | None = None,
     request=None,
 ) -> StatusChange:
-    """Move a referral to a new status with its next step; tell the referring officer if consent allows."""
+    """Move a referral to a new status with its next step; tell the referring officer if consent allows.
+
+    Which status may follow which, and the timestamps that follow from it, are Referral.move_to's
+    rule; it raises TransitionNotAllowed for a move it refuses.
+    """
     at = at or timezone.now()
     with transaction.atomic():
         referral = Referral.objects.select_for_update().select_related("program").get(pk=referral.pk)
         before = _officer_text(referral)
-        change = StatusChange.objects.create(
-            referral=referral,
-            status=status,
-            at=at,
-            by=by,
-            note=note,
-            next_step=next_step,
-            next_step_owner=next_step_owner,
-            next_step_due=next_step_due,
-            service_kind=service_kind,
-        )
-        referral.status = status
-        referral.status_changed_at = at
-        referral.next_step = next_step
-        referral.next_step_owner = next_step_owner
-        referral.next_step_due = next_step_due
-        fields = ["status", "status_changed_at", "next_step", "next_step_owner", "next_step_due"]
-        if referral.acknowledged_at is None:
-            referral.acknowledged_at = at
-            fields.append("acknowledged_at")
-        if status in CONTACT_REACHED and referral.first_contact_at is None:
-            referral.first_contact_at = at
-            fields.append("first_contact_at")
-        if status in disclosure.ENGAGED_STATUSES and referral.engaged_at is None:
-            referral.engaged_at = at
-            fields.append("engaged_at")
-        if service_kind:
-            referral.engaged_service_kind = service_kind
-            fields.append("engaged_service_kind")
+        change, fields = referral.move_to(status, at=at, by=by, note=note, correction=correction, service_kind=service_kind)
+        fields += referral.set_next_step(next_step, next_step_owner, next_step_due)
+        change.next_step, change.next_step_owner, change.next_step_due = next_step, next_step_owner, next_step_due
+        change.save()
         referral.save(update_fields=fields)
-        audit_log(action="referral.status", request=request, actor=by, obj=referral, detail={"status": status})
+        audit_log(
+            action="referral.correct" if correction else "referral.status",
+            request=request,
+            actor=by,
+            obj=referral,
+            detail={"status": status},
+        )
         after = _officer_text(referral)
         if after.is_disclosure and after.text != before.text:
             notice = OfficerNotice.objects.create(officer=referral.officer, referral=referral)
             enqueue("referrals.tasks.email_officer_notice", notice_id=notice.pk)
     return change
+
+
+def referral_set_next_step(
+    *,
+    referral: Referral,
+    by: User,
+    next_step: str,
+    next_step_owner: User | None,
+    next_step_due: datetime.datetime | None,
+    request=None,
+) -> None:
+    """Record only the next step: the status and its history stay as they are (the R-000693 trap)."""
+    with transaction.atomic():
+        referral = Referral.objects.select_for_update().get(pk=referral.pk)
+        fields = referral.set_next_step(next_step, next_step_owner, next_step_due)
+        if referral.acknowledged_at is None:
+            referral.acknowledged_at = timezone.now()
+            fields.append("acknowledged_at")
+        referral.save(update_fields=fields)
+        audit_log(action="referral.next_step", request=request, actor=by, obj=referral)
 
 
 def _officer_text(referral: Referral) -> disclosure.OfficerView:
@@ -277,9 +309,6 @@ def _officer_text(referral: Referral) -> disclosure.OfficerView:
 
 def officer_notice_email(*, notice_id: int) -> bool:
     """Send one notice email, once: claim the row with a conditional UPDATE first (SECURITY.md 19)."""
-    from django.conf import settings  # noqa: PLC0415
-    from django.core.mail import send_mail  # noqa: PLC0415
-    from django.urls import reverse  # noqa: PLC0415
 
     with transaction.atomic():
         claimed = OfficerNotice.objects.filter(pk=notice_id, emailed_at__isnull=True).update(emailed_at=timezone.now())
@@ -314,8 +343,6 @@ def officer_referral_feed(
         (referral, disclosure.officer_view(referral, officer, consents_by_participant.get(referral.participant_id, []), today))
         for referral in referrals
     ]
-    from deflection.audit import client_ip  # noqa: PLC0415
-
     records = disclosure.disclosure_records(
         referrals_and_views=rows, viewer=officer, ip_address=client_ip(request), channel="web"
     )
@@ -415,3 +442,19 @@ def justice_mark_coordinated(*, referral: Referral, by: User, request=None) -> N
 
 def warm_handoff_available(referral: Referral) -> bool:
     return referral.handoff == Handoff.WARM and referral.service is not None and referral.service.accepts_warm_handoffs
+
+
+def officer_notices_mark_read(*, officer: User) -> int:
+    """The officer has seen My referrals: their unread notices are read."""
+    return OfficerNotice.objects.filter(officer=officer, read_at__isnull=True).update(read_at=timezone.now())
+
+
+def criterion_save(*, criterion: EligibilityCriterion, by: User, changed: list[str] | None = None, request=None) -> None:
+    """Add a checklist item (changed is None) or save the changed fields of an existing one."""
+    with transaction.atomic():
+        if changed is None:
+            criterion.save()
+            audit_log(action="criterion.create", request=request, actor=by, obj=criterion)
+        else:
+            criterion.save(update_fields=changed or ["question"])
+            audit_log(action="criterion.update", request=request, actor=by, obj=criterion, detail={"fields": changed})

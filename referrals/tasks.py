@@ -2,9 +2,14 @@
 
 from celery import shared_task
 
-from referrals import services
+from referrals import breakglass, services
 
 
 @shared_task(soft_time_limit=30, time_limit=60, autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
 def email_officer_notice(notice_id: int) -> bool:
     return services.officer_notice_email(notice_id=notice_id)
+
+
+@shared_task(soft_time_limit=30, time_limit=60, autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+def email_break_glass_notice(grant_id: int) -> bool:
+    return breakglass.break_glass_notice_email(grant_id=grant_id)

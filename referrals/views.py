@@ -2,21 +2,22 @@
 
 from __future__ import annotations
 
-import statistics
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from deflection import access as program_access
 from deflection.audit import audit_log
-from deflection.models import AuditEvent, Role, User
+from deflection.errors import ServiceError, refusal_response
 from deflection.pdf import render_pdf
-from referrals import access, services
+from referrals import access, selectors, services, worklist
 from referrals.disclosure import REDISCLOSURE_NOTICE
 from referrals.forms import (
     CapacityForm,
@@ -30,15 +31,9 @@ from referrals.forms import (
 from referrals.models import (
     HANDOFF_STEPS,
     CapacityState,
-    CriterionKind,
-    EligibilityCriterion,
-    FollowUpTask,
     Handoff,
-    OfficerNotice,
-    Referral,
     ServiceKind,
-    Status,
-    StatusChange,
+    TransitionNotAllowed,
 )
 from referrals.setup import ReferralSetup, setup_for
 
@@ -57,9 +52,7 @@ def _officer_setup(request) -> ReferralSetup:
 @login_required
 def officer_home(request):
     programs = program_access.programs_for(request.user).select_related("lead_agency").order_by("name")
-    mine = Referral.objects.filter(officer=request.user)
-    seconds = list(mine.order_by("-created_at").values_list("completion_seconds", flat=True)[:200])
-    unread = OfficerNotice.objects.filter(officer=request.user, read_at__isnull=True).count()
+    home = selectors.officer_home(request.user)
     program = programs.first()
     return render(
         request,
@@ -67,48 +60,69 @@ def officer_home(request):
         {
             "programs": programs,
             "can_refer": access.can_refer(request.user),
-            "referral_count": mine.count(),
-            "median_minutes": round(statistics.median(seconds) / 60, 1) if seconds else None,
+            "referral_count": home.referral_count,
+            "median_minutes": home.median_minutes,
             "baseline_minutes": program.booking_baseline_minutes if program else None,
-            "unread": unread,
+            "unread": home.unread,
         },
     )
 
 
-@login_required
+def _signed_out_send(request):
+    """The session ended mid-form: say that nothing was sent, and come back to send the kept draft."""
+    if request.method == "POST":
+        messages.warning(
+            request,
+            "You were signed out, so your referral was not sent. Your draft is safe in this tab: sign in and it will be sent.",
+        )
+        return redirect_to_login(reverse("referrals:new") + "?send=1")
+    return redirect_to_login(request.get_full_path())
+
+
+def _form_page(request, form, program, status=200, **extra):
+    context = {"form": form, "program": program, "handoff_guide": HANDOFF_GUIDE, **extra}
+    return render(request, "referrals/referral_form.html", context, status=status)
+
+
+@never_cache  # SECURITY.md 29; and Back re-fetches the form rather than showing a sent one
 @require_http_methods(["GET", "POST"])
 def referral_new(request):
+    if not request.user.is_authenticated:
+        return _signed_out_send(request)
     setup = _officer_setup(request)
     program = setup.program
     form = ReferralForm(request.POST or None, program=program, criteria=setup.criteria)
-    if request.method == "POST":
-        if form.is_valid():
-            try:
-                referral, _created = services.referral_submit(
-                    officer=request.user,
-                    program=program,
-                    data=form.to_data(),
-                    criteria=form.criteria,
-                    agency_ids=setup.agency_ids,
-                    request=request,
-                )
-            except services.ReferralRefused as refused:
-                return render(
-                    request,
-                    "referrals/referral_form.html",
-                    {"form": form, "program": program, "refused": refused.failures, "handoff_guide": HANDOFF_GUIDE},
-                    status=422,
-                )
-            return redirect("referrals:done", pk=referral.pk)
-        return render(
-            request,
-            "referrals/referral_form.html",
-            {"form": form, "program": program, "handoff_guide": HANDOFF_GUIDE},
-            status=400,
+    if request.method == "GET":
+        return _form_page(request, form, program)
+    if not form.is_valid():
+        return _form_page(request, form, program, status=400)
+    try:
+        referral, _created = services.referral_submit(
+            officer=request.user,
+            program=program,
+            data=form.to_data(),
+            criteria=form.criteria,
+            agency_ids=setup.agency_ids,
+            request=request,
         )
-    return render(request, "referrals/referral_form.html", {"form": form, "program": program, "handoff_guide": HANDOFF_GUIDE})
+    except ServiceError as refused:
+        if refused.code == services.POSSIBLE_REPEAT:
+            earlier = refused.detail
+            return _form_page(
+                request,
+                form,
+                program,
+                status=refused.status,
+                duplicate=earlier,
+                duplicate_initials=earlier.participant.initials,
+                duplicate_time=f"{program.localtime(earlier.created_at):%H:%M}",
+            )
+        context = {"form": form, "program": program, "refused": refused.detail, "handoff_guide": HANDOFF_GUIDE}
+        return refusal_response(request, refused, "referrals/referral_form.html", context)
+    return redirect("referrals:done", pk=referral.pk)
 
 
+@never_cache
 @login_required
 def referral_done(request, pk):
     referral = access.get_referral_for_officer(request, pk)
@@ -119,45 +133,57 @@ def referral_done(request, pk):
             "referral": referral,
             "steps": referral.handoff_steps(),
             "warm": services.warm_handoff_available(referral),
-            "minutes": round(referral.completion_seconds / 60, 1),
+            "took": referral.completion_label,
         },
     )
 
 
 @login_required
 def my_referrals(request):
-    referrals = list(
-        Referral.objects.filter(officer=request.user).select_related("provider").order_by("-created_at")[:MY_REFERRALS_PAGE]
-    )
+    referrals = list(selectors.officer_referrals(request.user)[:MY_REFERRALS_PAGE])
     rows = services.officer_referral_feed(officer=request.user, referrals=referrals, request=request)
-    OfficerNotice.objects.filter(officer=request.user, read_at__isnull=True).update(read_at=timezone.now())
+    services.officer_notices_mark_read(officer=request.user)
     return render(
         request,
         "referrals/my_referrals.html",
-        {"rows": rows, "any_disclosure": any(view.is_disclosure for _r, view in rows), "notice": REDISCLOSURE_NOTICE},
+        {
+            "rows": rows,
+            "any_disclosure": any(view.is_disclosure for _r, view in rows),
+            "notice": REDISCLOSURE_NOTICE,
+            "can_refer": access.can_refer(request.user),
+        },
     )
 
 
 @login_required
 def queue(request):
-    if not access.case_manager_agency_ids(request.user):
+    """The case manager's worklist: needs action now first, then everything else (referrals/worklist.py)."""
+    agency_ids = access.case_manager_agency_ids(request.user)
+    if not agency_ids:
         raise program_access.deny(request, "referrals.queue", "")
-    referrals = list(
-        access.referrals_for_case_manager(request.user)
-        .filter(status__in=Status.open_statuses())
-        .select_related("participant", "program", "officer", "agency", "service", "next_step_owner")
-        .order_by("created_at")
+    filters = worklist.WorklistFilters.from_query(request.GET)
+    programs = list(program_access.programs_for(request.user).order_by("pk"))
+    page = worklist.worklist(
+        request.user, access.referrals_for_case_manager(request.user), programs, filters, request.GET.get("page", 1)
     )
     now = timezone.now()
-    rows = [(r, r.is_overdue_for_contact(now)) for r in referrals]
+    rows = [(r, worklist.row_flags(r, now)) for r in page.object_list]
     audit_log(action="queue.view", request=request, object_type="referrals.queue", detail={"rows": len(rows)})
-    return render(request, "referrals/queue.html", {"rows": rows, "now": now})
-
-
-def _owners(referral: Referral):
-    return User.objects.filter(
-        memberships__agency_id=referral.provider_id, memberships__role=Role.CASE_MANAGER, memberships__is_active=True
-    ).order_by("last_name")
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "referrals/queue.html",
+        {
+            "rows": rows,
+            "page": page,
+            "now": now,
+            "filters": filters,
+            "query": query.urlencode(),
+            "options": selectors.worklist_options(agency_ids, programs),
+            "status_groups": [(k, label) for k, (label, _s) in worklist.STATUS_GROUPS.items()],
+        },
+    )
 
 
 @login_required
@@ -165,27 +191,43 @@ def _owners(referral: Referral):
 def referral_detail(request, pk):
     referral = access.get_referral_for_case_manager(request, pk)
     services.referral_acknowledge(referral=referral, by=request.user, request=request)
-    form = StatusForm(request.POST or None, owners=_owners(referral))
+    form = StatusForm(request.POST or None, owners=selectors.case_owners(referral), referral=referral)
     if request.method == "POST":
         if form.is_valid():
             c = form.cleaned_data
-            services.referral_set_status(
-                referral=referral,
-                by=request.user,
-                status=c["status"],
-                note=c["note"],
-                next_step=c["next_step"],
-                next_step_owner=c["next_step_owner"],
-                next_step_due=c["next_step_due"],
-                service_kind=c["service_kind"],
-                request=request,
-            )
-            messages.success(request, "Status saved.")
-            return redirect("referrals:detail", pk=referral.pk)
+            try:
+                if form.target_status:
+                    services.referral_set_status(
+                        referral=referral,
+                        by=request.user,
+                        status=form.target_status,
+                        correction=form.is_correction,
+                        note=c["note"],
+                        next_step=c["next_step"],
+                        next_step_owner=c["next_step_owner"],
+                        next_step_due=c["next_step_due"],
+                        service_kind=c["service_kind"],
+                        request=request,
+                    )
+                    messages.success(request, "Status corrected." if form.is_correction else "Status saved.")
+                else:
+                    services.referral_set_next_step(
+                        referral=referral,
+                        by=request.user,
+                        next_step=c["next_step"],
+                        next_step_owner=c["next_step_owner"],
+                        next_step_due=c["next_step_due"],
+                        request=request,
+                    )
+                    messages.success(request, "Next step saved; the status is unchanged.")
+            except TransitionNotAllowed as refused:
+                form.add_error(None, str(refused))
+            else:
+                return redirect("referrals:detail", pk=referral.pk)
     else:
         audit_log(action="participant.view", request=request, obj=referral.participant, detail={"referral": referral.pk})
-    history = StatusChange.objects.filter(referral=referral).select_related("by", "next_step_owner").order_by("at", "pk")
-    tasks = FollowUpTask.objects.filter(referral=referral).select_related("assigned_to").order_by("due_at")
+    history = selectors.referral_history(referral)
+    tasks = selectors.referral_tasks(referral)
     return render(
         request,
         "referrals/referral_detail.html",
@@ -197,6 +239,7 @@ def referral_detail(request, pk):
             "tasks": tasks,
             "task_form": TaskForm(),
             "overdue": referral.is_overdue_for_contact(),
+            "next_step_overdue": referral.next_step_is_overdue(),
         },
         status=400 if form.errors else 200,
     )
@@ -208,8 +251,8 @@ def task_add(request, pk):
     referral = access.get_referral_for_case_manager(request, pk)
     form = TaskForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "The task needs a title and a due date.")
-        return redirect("referrals:detail", pk=referral.pk)
+        # A 400 with the errors next to the fields, not a redirect that loses what was typed.
+        return render(request, "referrals/task_form.html", {"referral": referral, "form": form}, status=400)
     services.task_create(
         referral=referral,
         title=form.cleaned_data["title"],
@@ -223,10 +266,7 @@ def task_add(request, pk):
 
 @login_required
 def my_tasks(request):
-    tasks = (
-        FollowUpTask.objects.filter(assigned_to=request.user, done_at__isnull=True).select_related("referral").order_by("due_at")
-    )
-    return render(request, "referrals/my_tasks.html", {"tasks": tasks, "now": timezone.now()})
+    return render(request, "referrals/my_tasks.html", {"tasks": selectors.open_tasks(request.user), "now": timezone.now()})
 
 
 @login_required
@@ -256,22 +296,18 @@ def participant_detail(request, pk):
             return redirect("referrals:participant", pk=participant.pk)
     else:
         audit_log(action="participant.view", request=request, obj=participant)
-    referrals = participant.referrals.select_related("officer", "agency", "provider").order_by("created_at")
-    consents = participant.consents.select_related("recipient_officer", "recipient_agency").order_by("-created_at")
-    disclosures = AuditEvent.objects.filter(
-        object_type="referrals.participant", object_id=str(participant.pk), action="disclosure"
-    ).order_by("-at")[:200]
+    page = selectors.participant_page(participant)
     return render(
         request,
         "referrals/participant_detail.html",
         {
             "participant": participant,
-            "referrals": referrals,
-            "consents": consents,
-            "outcomes": participant.outcomes.order_by("-occurred_on"),
+            "referrals": page.referrals,
+            "consents": page.consents,
+            "outcomes": page.outcomes,
             "outcome_form": outcome_form,
             "duplicates": services.possible_duplicates(participant),
-            "disclosures": disclosures,
+            "disclosures": page.disclosures,
             "today": timezone.localdate(),
         },
         status=400 if outcome_form.errors else 200,
@@ -336,6 +372,9 @@ def consent_pdf(request, pk):
 @require_POST
 def consent_revoke(request, pk):
     consent = access.get_consent_for_case_manager(request, pk)
+    if request.POST.get("confirm") != "yes":
+        messages.error(request, "Nothing was revoked: tick the box to confirm the participant asked to revoke.")
+        return redirect("referrals:consent", pk=consent.pk)
     if services.consent_revoke(consent=consent, by=request.user, request=request):
         messages.success(request, "Consent revoked. Nothing more is disclosed from now on.")
     return redirect("referrals:consent", pk=consent.pk)
@@ -373,8 +412,7 @@ def capacity_update(request, pk):
     service = access.get_service_for_provider_staff(request, pk)
     form = CapacityForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "; ".join(e for errors in form.errors.values() for e in errors))
-        return redirect("referrals:directory")
+        return render(request, "referrals/capacity_form.html", {"service": service, "form": form}, status=400)
     services.capacity_update(
         service=service,
         by=request.user,
@@ -396,13 +434,7 @@ def _coordinated_program(request):
 @login_required
 def justice_queue(request):
     program = _coordinated_program(request)
-    referrals = (
-        Referral.objects.filter(program=program, needs_justice_coordination=True, justice_coordinated_at__isnull=True)
-        .select_related("officer", "agency")
-        .order_by("created_at")
-    )
-    inclusive = {str(c.pk): c.question for c in program.criteria.filter(kind=CriterionKind.INCLUSIVE)}
-    rows = [(r, [q for cid, q in inclusive.items() if r.eligibility_answers.get(cid)]) for r in referrals]
+    rows = selectors.justice_queue(program)
     return render(request, "referrals/justice_queue.html", {"program": program, "rows": rows})
 
 
@@ -410,7 +442,7 @@ def justice_queue(request):
 @require_POST
 def justice_done(request, pk):
     program = _coordinated_program(request)
-    referral = program_access.get_object_for_user(request, Referral.objects.filter(program=program), pk, "referrals.referral")
+    referral = access.get_referral_for_coordinator(request, program, pk)
     services.justice_mark_coordinated(referral=referral, by=request.user, request=request)
     messages.success(request, f"{referral.reference} marked as coordinated with the justice partner.")
     return redirect("referrals:justice")
@@ -420,15 +452,14 @@ def justice_done(request, pk):
 @require_http_methods(["GET", "POST"])
 def criteria(request):
     program = _coordinated_program(request)
-    form = CriterionForm(request.POST or None)
+    form = CriterionForm(request.POST or None, program=program)
     if request.method == "POST" and form.is_valid():
         criterion = form.save(commit=False)
         criterion.program = program
-        criterion.save()
-        audit_log(action="criterion.create", request=request, obj=criterion)
+        services.criterion_save(criterion=criterion, by=request.user, request=request)
         messages.success(request, "Eligibility item added.")
         return redirect("referrals:criteria")
-    items = EligibilityCriterion.objects.filter(program=program).order_by("position", "pk")
+    items = selectors.program_criteria(program)
     return render(
         request,
         "referrals/criteria.html",
@@ -441,14 +472,11 @@ def criteria(request):
 @require_http_methods(["GET", "POST"])
 def criterion_edit(request, pk):
     program = _coordinated_program(request)
-    criterion = program_access.get_object_for_user(
-        request, EligibilityCriterion.objects.filter(program=program), pk, "referrals.eligibilitycriterion"
-    )
-    form = CriterionForm(request.POST or None, instance=criterion)
+    criterion = access.get_criterion_for_coordinator(request, program, pk)
+    form = CriterionForm(request.POST or None, instance=criterion, program=program)
     if request.method == "POST" and form.is_valid():
         criterion = form.save(commit=False)
-        criterion.save(update_fields=form.changed_data or ["question"])
-        audit_log(action="criterion.update", request=request, obj=criterion, detail={"fields": form.changed_data})
+        services.criterion_save(criterion=criterion, by=request.user, changed=form.changed_data, request=request)
         messages.success(request, "Eligibility item saved.")
         return redirect("referrals:criteria")
     return render(

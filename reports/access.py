@@ -13,12 +13,9 @@ from django.db.models import Q, QuerySet
 
 from deflection import access
 from deflection.models import Membership, Program, Role, User
+from deflection.roles import COMMENDING_ROLES, DASHBOARD_ROLES, LEADERBOARD_ROLES
 from reports.models import Commendation, Newsletter, NewsletterSend, RecipientList
 from reports.outcomes import program_agency_ids
-
-DASHBOARD_ROLES = (Role.SUPERVISOR, Role.COMMAND, Role.COORDINATOR, Role.ADMINISTRATOR)
-LEADERBOARD_ROLES = (Role.COMMAND, Role.COORDINATOR, Role.ADMINISTRATOR)
-COMMENDING_ROLES = (Role.COMMAND,)
 
 
 def _programs_with_role(user: User, *roles: str) -> QuerySet[Program]:
@@ -51,7 +48,7 @@ def get_program_for_coordinator(request, pk) -> Program:
 def visible_officer_agency_ids(user: User, program: Program) -> set[int]:
     """The agencies of `program` whose officers the user may see by name on leaderboards and sheets."""
     agencies = program_agency_ids(program)
-    if access.is_administrator(user) or access.programs_coordinated_by(user).filter(pk=program.pk).exists():
+    if access.coordinates(user, program):
         return agencies
     return agencies & access.agency_ids_with_role(user, Role.COMMAND)
 

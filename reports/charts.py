@@ -1,6 +1,6 @@
 """Server-side SVG charts for pages and PDFs: a monthly trend, horizontal bars and a funnel.
 
-Charts take figures that have already been through `reports.suppression`, so a hidden figure has no
+Charts take figures that have already been through `deflection.suppression`, so a hidden figure has no
 value to draw: it appears as a hatched mark of one fixed size with its label ("fewer than 11"), never
 as a size. Each chart comes with the same figures as a table, which the page shows beneath it
 (`reports/_chart.html`). The SVG is built here from escaped text only and has no scripts, event
@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
-from reports.suppression import Published, SuppressedSeries, rate, suppression_note
+from deflection.suppression import Published, SuppressedSeries, rate, suppression_note
 
 WIDTH = 400  # viewBox units; on a 360-pixel phone a 14-unit font is still about 12 px
 FONT_FAMILY = "DejaVu Sans, Helvetica, Arial, sans-serif"
@@ -98,7 +98,7 @@ def _element(name: str, content: str | None = None, **attributes) -> str:
 def _check_figures(figures: Sequence[Published]) -> None:
     for figure in figures:
         if not isinstance(figure, Published):
-            raise TypeError("charts take Published figures from reports.suppression, never raw counts")
+            raise TypeError("charts take Published figures from deflection.suppression, never raw counts")
 
 
 def _note(figures: Sequence[Published]) -> str:

@@ -9,11 +9,12 @@ from django.db.models import Count
 from django.utils import timezone
 
 from deflection.models import AgencyKind, Pathway, Program
+from deflection.suppression import Published, Reason
 from referrals.models import ServiceKind
 from reports import metrics, selectors
 from reports.outcomes import PROGRAM
 from reports.periods import Period
-from reports.suppression import Published, Reason
+from training.models import Attendance
 
 # A spreadsheet runs a cell that starts with one of these as a formula (CSV injection).
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -40,8 +41,6 @@ class FederalMeasure:
 def naloxone_trained(program: Program, quarter: Period) -> int:
     """Different people who attended, in the quarter, a session of a course the coordinator marked as
     naloxone training (Course.teaches_naloxone); a program without one reports 0."""
-    from training.models import Attendance  # noqa: PLC0415
-
     return Attendance.objects.filter(
         session__course__program=program,
         session__course__teaches_naloxone=True,

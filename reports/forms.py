@@ -11,6 +11,7 @@ from django import forms
 from django.utils import timezone
 
 from deflection.models import Agency, Membership, Program
+from deflection.params import parse_id
 from reports.models import RecipientList
 from reports.outcomes import program_agency_ids
 from reports.periods import LONGEST_CUSTOM_RANGE, Period, PeriodKind, last_complete_month, last_complete_quarter
@@ -68,8 +69,7 @@ def period_from_query(query, program: Program, default: Period | None = None) ->
 
 def parse_int(value) -> int | None:
     """An id from a query string, or None for anything that is not one (a filter then filters nothing)."""
-    value = (value or "").strip()
-    return int(value) if value.isdigit() and len(value) < 12 else None
+    return parse_id((value or "").strip())
 
 
 class CommendationForm(forms.Form):

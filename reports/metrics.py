@@ -16,7 +16,6 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
 
 from django.db.models import Aggregate, Count, Exists, F, FloatField, Func, Max, OuterRef, Q, Sum
 from django.db.models.functions import TruncMonth
@@ -228,7 +227,7 @@ def counts(
         queryset = queryset.filter(seen_by_their_officer())
     fields = list(by)
     if monthly:
-        queryset = queryset.annotate(month=TruncMonth("created_at", tzinfo=ZoneInfo(program.time_zone)))
+        queryset = queryset.annotate(month=TruncMonth("created_at", tzinfo=program.tz))
         fields.append("month")
     annotations = {
         measure.key: Count("pk", filter=conditions[measure.key]) if measure is not REFERRALS else Count("pk")
@@ -289,7 +288,7 @@ def timings(
     queryset = _referrals(program, start, end, agency_ids=agency_ids, officer_ids=officer_ids)
     by = list(by)
     if monthly:
-        queryset = queryset.annotate(month=TruncMonth("created_at", tzinfo=ZoneInfo(program.time_zone)))
+        queryset = queryset.annotate(month=TruncMonth("created_at", tzinfo=program.tz))
         by.append("month")
     aggregates = dict(
         n=Count("pk"),

@@ -31,16 +31,15 @@ from datetime import UTC, date, datetime
 from django.core.cache import cache
 from django.db.models import Count, Max, Min, Q, Sum
 
-from deflection.models import Membership, Program, Role
+from deflection.models import Membership, Program
+from deflection.roles import REFERRING_ROLES
+from deflection.suppression import Published, Reason, _is_small
 from reports import metrics, rollups
 from reports.metrics import Measure
 from reports.models import MonthRollup
 from reports.periods import Period, PeriodKind
 from reports.publication import Figure, publish_linked
-from reports.suppression import Published, Reason, _is_small
-
-# Who counts as a referring officer (the leaderboard's rows, the training comparison's groups).
-REFERRING_ROLES = (Role.OFFICER, Role.SUPERVISOR, Role.COMMAND)
+from training.models import Attendance, Course
 
 # Quality referrals are published down to each officer and unit (by quarter); the rest per agency.
 OFFICER_LEVEL = (metrics.QUALITY,)
@@ -81,9 +80,6 @@ def core_completion_dates(program: Program) -> dict[int, date]:
     """When each person completed the program's core curriculum: the day they had attended every
     active core course at least once (training.selectors.core_curriculum_completer_ids's definition,
     as one date per person so that one query serves every period)."""
-    from training.models import Attendance, Course  # noqa: PLC0415  (training is a neighbour app)
-    from training.selectors import program_tz  # noqa: PLC0415
-
     core = list(Course.objects.filter(program=program, is_core=True, is_active=True).values_list("id", flat=True))
     if not core:
         return {}
@@ -94,7 +90,7 @@ def core_completion_dates(program: Program) -> dict[int, date]:
     found = cache.get(cache_key)
     if found is not None:
         return found
-    tz = program_tz(program)
+    tz = program.tz
     firsts: dict[int, list] = defaultdict(list)
     rows = (
         Attendance.objects.filter(session__course_id__in=core)

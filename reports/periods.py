@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo
+
+from deflection.program_time import local_midnight
 
 # English month names, fixed rather than from the locale so labels read the same on every server.
 MONTH_NAMES = (
@@ -40,20 +42,6 @@ class PeriodKind(StrEnum):
     CUSTOM = "custom"
 
 
-def _zone(time_zone: str | ZoneInfo) -> ZoneInfo:
-    return time_zone if isinstance(time_zone, ZoneInfo) else ZoneInfo(time_zone)
-
-
-def local_midnight(day: date, time_zone: str | ZoneInfo) -> datetime:
-    """The first instant of `day` in the time zone, in UTC.
-
-    On a day whose midnight is skipped by a daylight-saving change (clocks jump from 00:00 to 01:00,
-    as in Santiago), the day starts at the jump; fold=0 gives exactly that, and for a midnight that
-    happens twice it gives the first one.
-    """
-    return datetime.combine(day, time(0), tzinfo=_zone(time_zone)).astimezone(UTC)
-
-
 def _add_months(day: date, months: int) -> date:
     index = day.year * 12 + day.month - 1 + months
     return date(index // 12, index % 12 + 1, 1)
@@ -71,7 +59,7 @@ class Period:
     def __post_init__(self):
         if self.last_day < self.first_day:
             raise ValueError("a period cannot end before it starts")
-        _zone(self.time_zone)  # an unknown zone fails here, not at the first query
+        ZoneInfo(self.time_zone)  # an unknown zone fails here, not at the first query
 
     # Constructors ---------------------------------------------------------------------------------
 
@@ -102,7 +90,7 @@ class Period:
         """The month, quarter or year that holds `moment` (an aware datetime) in the time zone."""
         if moment.tzinfo is None:
             raise ValueError("pass an aware datetime (times are stored in UTC)")
-        day = moment.astimezone(_zone(time_zone)).date()
+        day = moment.astimezone(ZoneInfo(time_zone)).date()
         kind = PeriodKind(kind)
         if kind == PeriodKind.MONTH:
             return cls.month(day.year, day.month, time_zone)

@@ -1,6 +1,6 @@
 """Suppression of one outcome measure published at many levels at once (linked suppression).
 
-`reports.suppression` protects one list or one table. Reports publish the same measure — say quality
+`deflection.suppression` protects one list or one table. Reports publish the same measure — say quality
 referrals — per officer, per unit, per agency, for trained and untrained officers and for the whole
 program, and for months, quarters and years; every published figure is a sum of the same underlying
 cells (an officer's referrals of one month in one agency), and any of those sums could be subtracted
@@ -36,7 +36,7 @@ from collections import defaultdict
 from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass
 
-from reports.suppression import Published, Reason, _check_threshold, _is_small
+from deflection.suppression import Published, Reason, _check_threshold, _is_small
 
 
 class CannotProtect(ValueError):

@@ -17,13 +17,16 @@ from django.db.models import Count
 from django.utils import timezone
 
 from deflection.models import Agency, Membership, Pathway, Program, Unit, User
+from deflection.roles import REFERRING_ROLES
+from deflection.suppression import FOLLOW_UP_OPEN, Published, Rate, Reason, _is_small, rate, suppression_note
+from feedback import selectors as feedback
 from referrals.models import HANDOFF_STEPS, Handoff
 from reports import metrics, outcomes, rollups
 from reports.charts import Chart, bar_chart, funnel_chart, trend_chart
 from reports.models import Commendation, Newsletter, NewsletterStatus
 from reports.outcomes import AGENCY, OFFICER, PROGRAM, TRAINED, UNIT, PeriodOutcomes, program_agency_ids
 from reports.periods import Period, PeriodKind, trailing_months
-from reports.suppression import FOLLOW_UP_OPEN, Published, Rate, Reason, _is_small, rate, suppression_note
+from training.models import Attendance, Course
 
 TREND_MONTHS = 12
 WHOLE_PERIODS_ONLY = "whole months, quarters and years only"
@@ -197,7 +200,7 @@ def program_officers(program: Program, agency_ids: set[int] | None = None) -> li
     """Everyone who refers in the program's agencies (one row per membership), in one query."""
     memberships = Membership.objects.filter(
         agency_id__in=program_agency_ids(program) if agency_ids is None else agency_ids,
-        role__in=outcomes.REFERRING_ROLES,
+        role__in=REFERRING_ROLES,
         is_active=True,
         user__is_active=True,
     ).values_list(
@@ -313,8 +316,6 @@ def training_comparison(program: Program, period: Period, counted: Counted) -> T
 
 
 def _has_core_courses(program: Program) -> bool:
-    from training.models import Course  # noqa: PLC0415
-
     return Course.objects.filter(program=program, is_core=True, is_active=True).exists()
 
 
@@ -737,8 +738,6 @@ class EvaluationSheet:
 
 def evaluation_sheet(*, program: Program, officer: User, period: Period, now: datetime | None = None) -> EvaluationSheet:
     """One officer's deflection summary for a period, with the quality figure exactly as the leaderboard shows it."""
-    from training.models import Attendance  # noqa: PLC0415
-
     now = now or timezone.now()
     threshold = program.suppression_threshold
     if period.kind == PeriodKind.CUSTOM:
@@ -778,7 +777,6 @@ def evaluation_sheet(*, program: Program, officer: User, period: Period, now: da
         .select_related("session__course")
         .order_by("session__starts_at")
     )
-    tz = program.time_zone
     commendations = list(
         Commendation.objects.filter(program=program, officer=officer, created_at__gte=period.start, created_at__lt=period.end)
         .select_related("written_by")
@@ -805,18 +803,12 @@ def evaluation_sheet(*, program: Program, officer: User, period: Period, now: da
         acknowledged_share=acknowledged_share.display,
         core_completed_on=trained_on,
         training_in_period=[
-            (a.session.course.title, timezone.localtime(a.session.starts_at, timezone=_zone(tz)).date()) for a in attended
+            (a.session.course.title, program.local_date(a.session.starts_at)) for a in attended
         ],
         commendations=commendations,
         threshold=threshold,
         officer_outcomes=current.officer_level,
     )
-
-
-def _zone(name: str):
-    from zoneinfo import ZoneInfo  # noqa: PLC0415
-
-    return ZoneInfo(name)
 
 
 # Commendations ------------------------------------------------------------------------------------
@@ -849,12 +841,9 @@ def approved_participant_stories(program: Program, period: Period) -> list:
     """Approved participant stories and letters the coordinator chose for the newsletter.
 
     The feedback app owns the letters and hands out only their approved, anonymised text and month
-    (feedback.selectors.approved_newsletter_letters); an older feedback app without letters gives none.
+    (feedback.selectors.approved_newsletter_letters).
     """
-    from feedback import selectors as feedback  # noqa: PLC0415
-
-    letters = getattr(feedback, "approved_newsletter_letters", None)
-    return list(letters(program, period.start, period.end)) if letters is not None else []
+    return list(feedback.approved_newsletter_letters(program, period.start, period.end))
 
 
 @dataclass
@@ -899,8 +888,6 @@ def latest_final(period: Period, now: datetime) -> Period:
 
 def newsletter_content(*, program: Program, period: Period, now: datetime | None = None) -> NewsletterContent:
     """The monthly or quarterly newsletter: aggregates of the program, published as on every other page."""
-    from feedback import selectors as feedback  # noqa: PLC0415  (feedback builds on the same foundation)
-
     now = now or timezone.now()
     threshold = program.suppression_threshold
     outcome_period = latest_final(period, now)

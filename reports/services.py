@@ -10,7 +10,6 @@ import logging
 import smtplib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.files.base import ContentFile
@@ -22,6 +21,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from deflection.audit import audit_log
+from deflection.errors import ServiceError
 from deflection.models import Membership, Program, User
 from deflection.outbox import enqueue
 from deflection.pdf import render_pdf
@@ -60,10 +60,6 @@ def attachment_limit() -> int:
     return int(getattr(settings, "REPORTS_NEWSLETTER_ATTACHMENT_LIMIT", 2 * 1024 * 1024))
 
 
-class ReportError(Exception):
-    status = 400
-
-
 # Commendations ------------------------------------------------------------------------------------
 
 
@@ -91,7 +87,7 @@ def newsletter_request(*, program: Program, kind: str, period: Period, by: User 
     """
     expected = PeriodKind.MONTH if kind == NewsletterKind.MONTHLY else PeriodKind.QUARTER
     if period.kind != expected:
-        raise ReportError(f"A {kind} newsletter covers a {expected.value}.")
+        raise ServiceError(f"A {kind} newsletter covers a {expected.value}.")
     waiting = Newsletter.objects.filter(
         program=program, kind=kind, period_start=period.first_day, status__in=NewsletterStatus.in_progress()
     ).first()
@@ -178,7 +174,7 @@ def newsletter_build(*, newsletter_id: int, now: datetime | None = None) -> bool
 def monthly_due(program: Program, now: datetime) -> Period | None:
     """The month whose newsletter is due now: on the 1st from 06:00 local time (later hours of the 1st
     catch up when beat was down at 06:00)."""
-    local = now.astimezone(ZoneInfo(program.time_zone))
+    local = program.localtime(now)
     if local.day != 1 or local.hour < MONTHLY_BUILD_HOUR:
         return None
     return last_complete_month(now, program.time_zone)
@@ -287,7 +283,7 @@ def newsletter_send_create(
     this edition (from an earlier send) gets no second row: the unique (edition, recipient) pair.
     """
     if newsletter.kind != NewsletterKind.QUARTERLY or newsletter.status != NewsletterStatus.READY:
-        raise ReportError("Only a built quarterly edition can be sent.")
+        raise ServiceError("Only a built quarterly edition can be sent.")
     existing = NewsletterSend.objects.filter(created_by=by, idempotency_key=idempotency_key).first()
     if existing is not None:
         return existing

@@ -18,6 +18,7 @@ from deflection import access as program_access
 from deflection.audit import audit_log
 from deflection.outbox import enqueue
 from deflection.pdf import render_pdf
+from deflection.sessions import passive_session
 from reports import access, exports, selectors, services
 from reports.forms import (
     BadPeriod,
@@ -29,7 +30,7 @@ from reports.forms import (
     period_choices,
     period_from_query,
 )
-from reports.models import NewsletterKind, NewsletterStatus
+from reports.models import NewsletterKind, NewsletterSend, NewsletterStatus
 from reports.periods import Period, PeriodKind, last_complete_quarter
 
 LEADERBOARD_ROWS = 50
@@ -294,7 +295,7 @@ def newsletters_home(request):
 def newsletters(request, program_pk):
     program = program_access.get_program_for_user(request, program_pk)
     editions = selectors.newsletter_editions(program)
-    coordinator = program_access.programs_coordinated_by(request.user).filter(pk=program.pk).exists()
+    coordinator = program_access.coordinates(request.user, program)
     return render(
         request,
         "reports/newsletters.html",
@@ -323,7 +324,7 @@ def newsletter_download(request, pk):
 @login_required
 def newsletter_detail(request, pk):
     newsletter = access.get_newsletter_for_user(request, pk)
-    coordinator = program_access.programs_coordinated_by(request.user).filter(pk=newsletter.program_id).exists()
+    coordinator = program_access.coordinates(request.user, newsletter.program_id)
     sends = list(newsletter.sends.order_by("-created_at")) if coordinator else []
     return render(
         request,
@@ -333,6 +334,7 @@ def newsletter_detail(request, pk):
 
 
 @login_required
+@passive_session
 def newsletter_status(request, pk):
     """Small JSON for the progress indicator (static/reports/progress.js polls it)."""
     newsletter = access.get_newsletter_for_user(request, pk)
@@ -398,8 +400,6 @@ def newsletter_send(request, pk):
         )
         return redirect("reports:send_detail", pk=send.pk)
     if request.method == "GET":
-        from reports.models import NewsletterSend  # noqa: PLC0415
-
         preview = services.newsletter_email(NewsletterSend(newsletter=newsletter, message="(your covering message)"))
     return render(
         request,
@@ -416,6 +416,7 @@ def send_detail(request, pk):
 
 
 @login_required
+@passive_session
 def send_status(request, pk):
     send = access.get_send_for_coordinator(request, pk)
     progress = services.send_progress(send)

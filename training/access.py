@@ -14,9 +14,8 @@ from django.db.models import Q, QuerySet
 
 from deflection import access
 from deflection.models import Membership, Program, Role, User
+from deflection.roles import COMPLIANCE_ROLES
 from training.models import Attendance, Course, Session
-
-STAFF_ROLES = (Role.SUPERVISOR, Role.COMMAND, Role.COORDINATOR, Role.ADMINISTRATOR)
 
 
 def coordinated_agency_ids(user: User) -> set[int]:
@@ -116,7 +115,7 @@ class ComplianceScope:
 
 def compliance_scope(user: User, program: Program) -> ComplianceScope | None:
     """The widest view of the program's compliance the user may have; None if they may not see it."""
-    if access.is_administrator(user) or access.programs_coordinated_by(user).filter(pk=program.pk).exists():
+    if access.coordinates(user, program):
         return ComplianceScope()
     program_agencies = program.agency_ids()
     command = {m.agency_id for m in user.active_memberships() if m.role == Role.COMMAND} & program_agencies
@@ -142,7 +141,7 @@ def get_program_for_compliance(request, pk) -> tuple[Program, ComplianceScope]:
 
 
 def programs_with_compliance_for(user: User) -> list[Program]:
-    if not user.has_role(*STAFF_ROLES) and not access.is_administrator(user):
+    if not user.has_role(*COMPLIANCE_ROLES) and not access.is_administrator(user):
         return []
     programs = access.programs_for(user).select_related("lead_agency").prefetch_related("partners").order_by("name")
     return [p for p in programs if compliance_scope(user, p) is not None]

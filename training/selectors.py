@@ -7,30 +7,21 @@ whether a program has 20 officers or 2,000.
 
 from __future__ import annotations
 
-import zoneinfo
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import date, timedelta
 
 from django.db.models import Count, Min, Q, QuerySet
 from django.utils import timezone
 
 from deflection import access
 from deflection.models import Membership, Program, Role, User
+from deflection.params import parse_id
 from training.access import ComplianceScope
 from training.models import Attendance, ComplianceStatus, Course, Session
 
 # Command participation looks back this far (the checklist: leaders attend, and are seen to).
 COMMAND_LOOKBACK_DAYS = 365
-
-
-def program_tz(program: Program) -> zoneinfo.ZoneInfo:
-    return zoneinfo.ZoneInfo(program.time_zone)
-
-
-def program_today(program: Program) -> date:
-    """Today's date where the program is: due dates turn over at local midnight, not UTC midnight."""
-    return timezone.localdate(timezone=program_tz(program))
 
 
 @dataclass(frozen=True)
@@ -153,10 +144,10 @@ class ComplianceReport:
     ) -> list[PersonCompliance]:
         """The people list filtered by the page's query string; a value that does not parse filters nothing."""
         people = self.people
-        if agency.isdigit():
-            people = [p for p in people if any(m[0] == int(agency) for m in p.memberships)]
-        if unit.isdigit():
-            people = [p for p in people if any(m[2] == int(unit) for m in p.memberships)]
+        if (agency_id := parse_id(agency)) is not None:
+            people = [p for p in people if any(m[0] == agency_id for m in p.memberships)]
+        if (unit_id := parse_id(unit)) is not None:
+            people = [p for p in people if any(m[2] == unit_id for m in p.memberships)]
         if role in Role.values:
             people = [p for p in people if role in p.roles]
         if needs_attention:
@@ -219,7 +210,7 @@ def people_standings(*, program: Program, scope: ComplianceScope, courses: list[
         person.roles.add(role)
         person.memberships.append((agency_id, agency_name, unit_id, unit_name or "", role, rank))
 
-    tz = program_tz(program)
+    tz = program.tz
     now = timezone.now()
     year_ago = now - timedelta(days=COMMAND_LOOKBACK_DAYS)
     # Sessions are few (hundreds) and attendances many (tens of thousands): each session's local
@@ -269,7 +260,7 @@ def people_standings(*, program: Program, scope: ComplianceScope, courses: list[
 
 def compliance_report(*, program: Program, scope: ComplianceScope, today: date | None = None) -> ComplianceReport:
     """Per-person standing in every required course, with rates by agency, unit, role and course."""
-    today = today or program_today(program)
+    today = today or program.today()
     courses = list(Course.objects.filter(program=program, is_active=True).order_by("-is_core", "title"))
     people = people_standings(program=program, scope=scope, courses=courses, today=today)
 
@@ -332,7 +323,7 @@ def training_record(*, person: User, programs: list[Program] | None = None) -> l
     )
     records = []
     for program in programs:
-        today = program_today(program)
+        today = program.today()
         courses = [c for c in Course.objects.filter(program=program, is_active=True).order_by("-is_core", "title")]
         report_person = people_standings(
             program=program, scope=ComplianceScope(user_ids=frozenset({person.pk})), courses=courses, today=today
@@ -431,8 +422,7 @@ def core_curriculum_completer_ids(*, program: Program, as_of: date) -> QuerySet:
     "trained in the core curriculum" against "never trained". A program without
     core courses has no completers.
     """
-    tz = program_tz(program)
-    cutoff = datetime.combine(as_of + timedelta(days=1), time.min, tzinfo=tz)
+    cutoff = program.local_midnight(as_of + timedelta(days=1))
     core = Course.objects.filter(program=program, is_core=True, is_active=True)
     core_count = core.count()
     if core_count == 0:

@@ -18,9 +18,11 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from deflection.audit import audit_log
+from deflection.audit import AuditContext, audit_log
+from deflection.errors import ServiceError
 from deflection.models import AuditOutcome, Membership, Program, User
 from deflection.outbox import enqueue
+from deflection.params import parse_id
 from deflection.pdf import render_pdf
 from training.access import ComplianceScope
 from training.models import (
@@ -32,7 +34,7 @@ from training.models import (
     ReminderStatus,
     Session,
 )
-from training.selectors import people_standings, program_today, program_tz
+from training.selectors import people_standings
 
 logger = logging.getLogger(__name__)
 
@@ -42,85 +44,67 @@ CHECK_IN_SALT = "training.check-in"
 # --- Courses and sessions -----------------------------------------------------
 
 
-def course_create(*, program: Program, data: dict[str, Any], created_by: User, request=None) -> Course:
+def course_create(*, program: Program, data: dict[str, Any], created_by: User, audit: AuditContext | None = None) -> Course:
     course = Course.objects.create(program=program, created_by=created_by, **data)
-    audit_log(action="training.course.create", request=request, actor=created_by, obj=course)
+    audit_log(action="training.course.create", context=audit, actor=created_by, obj=course)
     return course
 
 
-def course_update(*, course: Course, changes: dict[str, Any], updated_by: User, request=None) -> Course:
+def course_update(*, course: Course, changes: dict[str, Any], updated_by: User, audit: AuditContext | None = None) -> Course:
     if not changes:
         return course
     for name, value in changes.items():
         setattr(course, name, value)
     course.updated_at = timezone.now()
     course.save(update_fields=[*changes, "updated_at"])
-    audit_log(action="training.course.update", request=request, actor=updated_by, obj=course, detail={"fields": sorted(changes)})
+    audit_log(action="training.course.update", context=audit, actor=updated_by, obj=course, detail={"fields": sorted(changes)})
     return course
 
 
-def session_create(*, course: Course, data: dict[str, Any], created_by: User, request=None) -> Session:
+def session_create(*, course: Course, data: dict[str, Any], created_by: User, audit: AuditContext | None = None) -> Session:
     session = Session.objects.create(course=course, created_by=created_by, **data)
-    audit_log(action="training.session.create", request=request, actor=created_by, obj=session)
+    audit_log(action="training.session.create", context=audit, actor=created_by, obj=session)
     return session
 
 
-def session_update(*, session: Session, changes: dict[str, Any], updated_by: User, request=None) -> Session:
+def session_update(*, session: Session, changes: dict[str, Any], updated_by: User, audit: AuditContext | None = None) -> Session:
     if not changes:
         return session
     for name, value in changes.items():
         setattr(session, name, value)
     session.save(update_fields=list(changes))
-    audit_log(
-        action="training.session.update", request=request, actor=updated_by, obj=session, detail={"fields": sorted(changes)}
-    )
+    audit_log(action="training.session.update", context=audit, actor=updated_by, obj=session, detail={"fields": sorted(changes)})
     return session
 
 
 # --- Attendance -----------------------------------------------------------------
 
 
-class AttendanceError(Exception):
-    """An attendance that cannot be recorded; `message` is shown to the person as it is."""
-
-    status_code = 400
-
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
-
-
-class AlreadyRecorded(AttendanceError):
-    status_code = 409
-
-
-class CheckInClosed(AttendanceError):
-    status_code = 403
-
-
-class SessionFull(AttendanceError):
-    status_code = 409
-
-
-class NotInProgram(AttendanceError):
-    status_code = 403
+# Codes of the attendance refusals (ServiceError.code); a refusal records nothing.
+ALREADY_RECORDED = "already_recorded"
+CHECK_IN_CLOSED = "check_in_closed"
+SESSION_FULL = "session_full"
+NOT_IN_PROGRAM = "not_in_program"
+IMPORT_REJECTED = "import_rejected"  # the whole file is unusable (encoding, size, header); nothing was saved
 
 
 def is_program_member(user: User, program: Program) -> bool:
     return Membership.objects.filter(user=user, agency_id__in=program.agency_ids(), is_active=True).exists()
 
 
-def attendance_record(*, session: Session, user: User, method: str, recorded_by: User | None, request=None) -> Attendance:
-    """Record that `user` attended `session`. Raises AlreadyRecorded for a second record."""
+def attendance_record(
+    *, session: Session, user: User, method: str, recorded_by: User | None, audit: AuditContext | None = None
+) -> Attendance:
+    """Record that `user` attended `session`. Refuses a second record (ALREADY_RECORDED)."""
     try:
         # A savepoint, so that the unique constraint firing leaves the caller's transaction usable.
         with transaction.atomic():
             attendance = Attendance.objects.create(session=session, user=user, method=method, recorded_by=recorded_by)
     except IntegrityError:
-        raise AlreadyRecorded("Already recorded for this session.")
+        raise ServiceError("Already recorded for this session.", status=409, code=ALREADY_RECORDED)
     audit_log(
         action="training.attendance.record",
-        request=request,
+        context=audit,
         actor=recorded_by,
         obj=attendance,
         detail={"session": session.pk, "user": user.pk, "method": method},
@@ -128,13 +112,13 @@ def attendance_record(*, session: Session, user: User, method: str, recorded_by:
     return attendance
 
 
-def attendance_remove(*, attendance: Attendance, removed_by: User, request=None) -> None:
+def attendance_remove(*, attendance: Attendance, removed_by: User, audit: AuditContext | None = None) -> None:
     detail = {"session": attendance.session_id, "user": attendance.user_id, "method": attendance.method}
     attendance_id = attendance.pk
     attendance.delete()
     audit_log(
         action="training.attendance.remove",
-        request=request,
+        context=audit,
         actor=removed_by,
         object_type="training.attendance",
         object_id=attendance_id,
@@ -156,7 +140,9 @@ def session_id_from_token(token: str) -> int | None:
     return session_id if isinstance(session_id, int) else None
 
 
-def attendance_check_in(*, session: Session, user: User, now: datetime | None = None, request=None) -> Attendance:
+def attendance_check_in(
+    *, session: Session, user: User, now: datetime | None = None, audit: AuditContext | None = None
+) -> Attendance:
     """An attendee's own QR check-in: only while the session's window is open, once, and while there is room.
 
     The capacity is enforced here only: a self check-in beyond the room's capacity
@@ -164,22 +150,32 @@ def attendance_check_in(*, session: Session, user: User, now: datetime | None = 
     the coordinator's CSV are records of who was actually there.
     """
     now = now or timezone.now()
-    tz = program_tz(session.course.program)
+    program = session.course.program
     if not is_program_member(user, session.course.program):
-        raise NotInProgram("You are not a member of this training program.")
+        raise ServiceError("You are not a member of this training program.", status=403, code=NOT_IN_PROGRAM)
     with transaction.atomic():
         # Lock the session row so that two check-ins cannot both take the last place.
         locked = Session.objects.select_for_update().get(pk=session.pk)
         if now < locked.check_in_opens_at():
-            opens = timezone.localtime(locked.check_in_opens_at(), tz)
-            raise CheckInClosed(f"Check-in opens at {opens:%H:%M} on {opens:%b} {opens.day}, 15 minutes before the start.")
+            opens = program.localtime(locked.check_in_opens_at())
+            raise ServiceError(
+                f"Check-in opens at {opens:%H:%M} on {opens:%b} {opens.day}, 15 minutes before the start.",
+                status=403,
+                code=CHECK_IN_CLOSED,
+            )
         if now > locked.ends_at:
-            raise CheckInClosed("This session has ended; check-in is closed. Ask the instructor to add you to the roster.")
+            raise ServiceError(
+                "This session has ended; check-in is closed. Ask the instructor to add you to the roster.",
+                status=403,
+                code=CHECK_IN_CLOSED,
+            )
         if Attendance.objects.filter(session=locked, user=user).exists():
-            raise AlreadyRecorded("You have already checked in to this session.")
+            raise ServiceError("You have already checked in to this session.", status=409, code=ALREADY_RECORDED)
         if Attendance.objects.filter(session=locked).count() >= locked.capacity:
-            raise SessionFull("This session is full. Ask the instructor to add you to the roster.")
-        return attendance_record(session=locked, user=user, method=AttendanceMethod.QR, recorded_by=user, request=request)
+            raise ServiceError(
+                "This session is full. Ask the instructor to add you to the roster.", status=409, code=SESSION_FULL
+            )
+        return attendance_record(session=locked, user=user, method=AttendanceMethod.QR, recorded_by=user, audit=audit)
 
 
 @dataclass
@@ -188,31 +184,33 @@ class RosterResult:
     removed: int = 0
 
 
-def roster_save(*, session: Session, present_ids: set[int], shown_ids: set[int], recorded_by: User, request=None) -> RosterResult:
+def roster_save(
+    *, session: Session, present_ids: set[int], shown_ids: set[int], recorded_by: User, audit: AuditContext | None = None
+) -> RosterResult:
     """Apply the instructor's ticks to the people shown on the roster; people not shown are left alone."""
     if session.check_in_opens_at() > timezone.now():
-        raise CheckInClosed("The roster opens 15 minutes before the session starts.")
+        raise ServiceError("The roster opens 15 minutes before the session starts.", status=403, code=CHECK_IN_CLOSED)
     if not present_ids <= shown_ids:
-        raise AttendanceError("The roster changed while you were ticking it; reload the page and try again.")
+        raise ServiceError("The roster changed while you were ticking it; reload the page and try again.")
     members = set(
         Membership.objects.filter(
             user_id__in=shown_ids, agency_id__in=session.course.program.agency_ids(), is_active=True
         ).values_list("user_id", flat=True)
     )
     if shown_ids - members:
-        raise AttendanceError("Someone on the roster is not a member of this program.")
+        raise ServiceError("Someone on the roster is not a member of this program.")
     result = RosterResult()
     with transaction.atomic():
         existing = {a.user_id: a for a in session.attendances.filter(user_id__in=shown_ids)}
         users = {u.pk: u for u in User.objects.filter(pk__in=present_ids - existing.keys())}
         for user_id in sorted(present_ids - existing.keys()):
             attendance_record(
-                session=session, user=users[user_id], method=AttendanceMethod.ROSTER, recorded_by=recorded_by, request=request
+                session=session, user=users[user_id], method=AttendanceMethod.ROSTER, recorded_by=recorded_by, audit=audit
             )
             result.added += 1
         for user_id in sorted(shown_ids - present_ids):
             if user_id in existing:
-                attendance_remove(attendance=existing[user_id], removed_by=recorded_by, request=request)
+                attendance_remove(attendance=existing[user_id], removed_by=recorded_by, audit=audit)
                 result.removed += 1
     return result
 
@@ -224,12 +222,8 @@ IMPORT_MAX_BYTES = 1_000_000
 IMPORT_MAX_ROWS = 5_000
 
 
-class ImportRejected(Exception):
-    """The whole file is unusable (encoding, size, header); nothing was saved."""
-
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
+def _file_rejected(message: str) -> ServiceError:
+    return ServiceError(message, code=IMPORT_REJECTED)
 
 
 @dataclass
@@ -251,20 +245,20 @@ class ImportResult:
 
 def _decode(data: bytes) -> str:
     if not data.strip():
-        raise ImportRejected("The file is empty.")
+        raise _file_rejected("The file is empty.")
     try:
         # utf-8-sig: Excel's "CSV UTF-8" starts with a byte-order mark.
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise ImportRejected(
+        raise _file_rejected(
             'The file is not UTF-8 text. In Excel choose "Save as: CSV UTF-8 (comma delimited)" and upload it again.'
         )
     if "\x00" in text:
-        raise ImportRejected("The file contains binary data; upload a CSV text file.")
+        raise _file_rejected("The file contains binary data; upload a CSV text file.")
     return text
 
 
-def attendance_import_csv(*, program: Program, data: bytes, imported_by: User, request=None) -> ImportResult:
+def attendance_import_csv(*, program: Program, data: bytes, imported_by: User, audit: AuditContext | None = None) -> ImportResult:
     """Import attendance rows `session_id,session_date,username` for one program.
 
     Each row is one attendance and is taken whole or not at all. Every row is
@@ -275,28 +269,28 @@ def attendance_import_csv(*, program: Program, data: bytes, imported_by: User, r
     itself (size, encoding, header) saves nothing.
     """
     if len(data) > IMPORT_MAX_BYTES:
-        raise ImportRejected(f"The file is larger than {IMPORT_MAX_BYTES // 1_000_000} MB; split it into smaller files.")
+        raise _file_rejected(f"The file is larger than {IMPORT_MAX_BYTES // 1_000_000} MB; split it into smaller files.")
     reader = csv.reader(io.StringIO(_decode(data), newline=""))
     try:
         header = next(reader, None)
         rows = []
         for row in reader:
             if len(rows) >= IMPORT_MAX_ROWS:
-                raise ImportRejected(f"The file has more than {IMPORT_MAX_ROWS:,} rows; split it into smaller files.")
+                raise _file_rejected(f"The file has more than {IMPORT_MAX_ROWS:,} rows; split it into smaller files.")
             if any(cell.strip() for cell in row):
                 rows.append((reader.line_num, row))
     except csv.Error as exc:
-        raise ImportRejected(f"Line {reader.line_num}: this is not a readable CSV file ({exc}).")
+        raise _file_rejected(f"Line {reader.line_num}: this is not a readable CSV file ({exc}).")
     header = [h.strip().lower() for h in header or []]
     missing = [c for c in IMPORT_COLUMNS if c not in header]
     if missing:
-        raise ImportRejected(
+        raise _file_rejected(
             f"The first line must name the columns session_id, session_date and username (missing: {', '.join(missing)})."
         )
     if len(set(header)) != len(header):
-        raise ImportRejected("The first line names a column twice.")
+        raise _file_rejected("The first line names a column twice.")
     if not rows:
-        raise ImportRejected("The file has a header line but no rows.")
+        raise _file_rejected("The file has a header line but no rows.")
     result = ImportResult(ignored_columns=[h for h in header if h not in IMPORT_COLUMNS])
     index = {name: header.index(name) for name in IMPORT_COLUMNS}
 
@@ -307,7 +301,7 @@ def attendance_import_csv(*, program: Program, data: bytes, imported_by: User, r
             continue
         parsed.append((line, *(row[index[name]].strip() for name in IMPORT_COLUMNS)))
 
-    session_ids = {int(s) for _, s, _, _ in parsed if s.isdigit() and len(s) < 18}
+    session_ids = {parse_id(s) for _, s, _, _ in parsed} - {None}
     sessions = {s.pk: s for s in Session.objects.filter(pk__in=session_ids, course__program=program).select_related("course")}
     usernames = {u for _, _, _, u in parsed if u}
     members = {
@@ -321,7 +315,7 @@ def attendance_import_csv(*, program: Program, data: bytes, imported_by: User, r
             "session_id", "user_id"
         )
     )
-    tz = program_tz(program)
+    tz = program.tz
     now = timezone.now()
     seen: dict[tuple[int, int], int] = {}
     to_create: list[Attendance] = []
@@ -330,10 +324,10 @@ def attendance_import_csv(*, program: Program, data: bytes, imported_by: User, r
         session = None
         if not raw_session:
             reasons.append("session_id is missing")
-        elif not raw_session.isdigit() or len(raw_session) >= 18:
+        elif parse_id(raw_session) is None:
             reasons.append(f"session_id {raw_session!r} is not a number")
         else:
-            session = sessions.get(int(raw_session))
+            session = sessions.get(parse_id(raw_session))
             if session is None:
                 reasons.append(f"no session {raw_session} in this program")
         session_date = None
@@ -376,7 +370,7 @@ def attendance_import_csv(*, program: Program, data: bytes, imported_by: User, r
         result.saved = len(created)
         audit_log(
             action="training.attendance.import",
-            request=request,
+            context=audit,
             actor=imported_by,
             obj=program,
             outcome=AuditOutcome.SUCCESS if not result.errors else AuditOutcome.FAILURE,
@@ -410,7 +404,7 @@ def reminders_plan(*, now: datetime | None = None) -> date:
         courses = list(Course.objects.filter(program=program, is_active=True).exclude(required_roles=[]))
         if not courses:
             continue
-        today = now.astimezone(program_tz(program)).date()
+        today = program.local_date(now)
         rows = [
             Reminder(user_id=person.user_id, course_id=course_id, week=week, standing=standing.status, due_on=standing.due_on)
             for person in people_standings(program=program, scope=ComplianceScope(), courses=courses, today=today)
@@ -474,11 +468,11 @@ def reminder_send(*, user_id: int, week: date) -> int:
 # --- Certificates -------------------------------------------------------------------
 
 
-def certificate_pdf(*, attendance: Attendance, requested_by: User, request=None) -> bytes:
+def certificate_pdf(*, attendance: Attendance, requested_by: User, audit: AuditContext | None = None) -> bytes:
     """A certificate of completion for one attendance; every download is audited."""
     session = attendance.session
     program = session.course.program
-    held_on = session.starts_at.astimezone(program_tz(program)).date()
+    held_on = program.local_date(session.starts_at)
     pdf = render_pdf(
         "training/pdf/certificate.html",
         {
@@ -488,12 +482,12 @@ def certificate_pdf(*, attendance: Attendance, requested_by: User, request=None)
             "program": program,
             "held_on": held_on,
             "due_on": session.course.refresher_due_on(held_on),
-            "issued_on": program_today(program),
+            "issued_on": program.today(),
         },
     )
     audit_log(
         action="training.certificate.pdf",
-        request=request,
+        context=audit,
         actor=requested_by,
         obj=attendance,
         detail={"user": attendance.user_id, "session": session.pk},

@@ -6,8 +6,6 @@ Times are shown in the program's time zone.
 
 from __future__ import annotations
 
-import zoneinfo
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -18,8 +16,9 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from deflection import access
-from deflection.audit import audit_log
-from deflection.models import Program
+from deflection.audit import AuditContext, audit_log
+from deflection.errors import ServiceError, refusal_response
+from deflection.params import parse_ids
 from training import access as training_access
 from training import selectors, services
 from training.forms import AttendanceImportForm, CourseForm, SessionForm
@@ -28,14 +27,11 @@ from training.qr import qr_svg
 PEOPLE_PER_PAGE = 50
 
 
-def _in_program_tz(program: Program | None):
-    return timezone.override(zoneinfo.ZoneInfo(program.time_zone) if program else None)
-
-
 def _render_record(request, person, template_context: dict):
     records = selectors.training_record(person=person)
     program = records[0].program if records else None
-    with _in_program_tz(program):
+    # Someone in no program has no records to show: the default (UTC) zone is as good as any.
+    with timezone.override(program.tz if program else None):
         return render(request, "training/record.html", {"person": person, "records": records, **template_context})
 
 
@@ -106,11 +102,11 @@ def compliance(request, program_pk):
 def program_training(request, program_pk):
     """The program's course catalog and its sessions; coordinators get the edit links."""
     program = access.get_program_for_user(request, program_pk)
-    is_coordinator = access.programs_coordinated_by(request.user).filter(pk=program.pk).exists()
+    is_coordinator = access.coordinates(request.user, program)
     courses = selectors.courses_with_next_session(program)
     if not is_coordinator:
         courses = [c for c in courses if c.is_active]
-    with _in_program_tz(program):
+    with program.time_zone_override():
         return render(
             request,
             "training/program.html",
@@ -124,7 +120,9 @@ def course_create(request, program_pk):
     program = access.get_program_for_coordinator(request, program_pk)
     form = CourseForm(request.POST or None, program=program)
     if request.method == "POST" and form.is_valid():
-        course = services.course_create(program=program, data=form.cleaned_data, created_by=request.user, request=request)
+        course = services.course_create(
+            program=program, data=form.cleaned_data, created_by=request.user, audit=AuditContext.from_request(request)
+        )
         messages.success(request, f"Course “{course.title}” added.")
         return redirect("training:course", pk=course.pk)
     return render(request, "training/course_form.html", {"program": program, "form": form}, status=400 if form.errors else 200)
@@ -137,7 +135,7 @@ def course_edit(request, pk):
     form = CourseForm(request.POST or None, instance=course, program=course.program)
     if request.method == "POST" and form.is_valid():
         changes = {name: form.cleaned_data[name] for name in form.changed_data}
-        services.course_update(course=course, changes=changes, updated_by=request.user, request=request)
+        services.course_update(course=course, changes=changes, updated_by=request.user, audit=AuditContext.from_request(request))
         messages.success(request, "Course saved.")
         return redirect("training:course", pk=course.pk)
     return render(
@@ -152,12 +150,12 @@ def course_edit(request, pk):
 def course_detail(request, pk):
     course = training_access.get_course_for_user(request, pk)
     program = course.program
-    is_coordinator = access.programs_coordinated_by(request.user).filter(pk=program.pk).exists()
+    is_coordinator = access.coordinates(request.user, program)
     sessions = selectors.sessions_with_counts(
         course.sessions.select_related("host", "speaker_agency", "course__program")
     ).order_by("-starts_at")
     page = Paginator(sessions, 25).get_page(request.GET.get("page"))
-    with _in_program_tz(program):
+    with program.time_zone_override():
         return render(
             request,
             "training/course_detail.html",
@@ -169,10 +167,12 @@ def course_detail(request, pk):
 @require_http_methods(["GET", "POST"])
 def session_create(request, course_pk):
     course = training_access.get_course_for_coordinator(request, course_pk)
-    with _in_program_tz(course.program):
+    with course.program.time_zone_override():
         form = SessionForm(request.POST or None, course=course, initial={"capacity": 25})
         if request.method == "POST" and form.is_valid():
-            session = services.session_create(course=course, data=form.cleaned_data, created_by=request.user, request=request)
+            session = services.session_create(
+                course=course, data=form.cleaned_data, created_by=request.user, audit=AuditContext.from_request(request)
+            )
             messages.success(request, "Session scheduled.")
             return redirect("training:session", pk=session.pk)
         return render(
@@ -188,13 +188,15 @@ def session_create(request, course_pk):
 def session_edit(request, pk):
     session = training_access.get_session_for_coordinator(request, pk)
     course = session.course
-    with _in_program_tz(course.program):
+    with course.program.time_zone_override():
         # The form writes into the instance while validating; keep the stored values to diff against.
         before = {name: getattr(session, name) for name in SessionForm.Meta.fields}
         form = SessionForm(request.POST or None, instance=session, course=course)
         if request.method == "POST" and form.is_valid():
             changes = {name: form.cleaned_data[name] for name in before if form.cleaned_data[name] != before[name]}
-            services.session_update(session=session, changes=changes, updated_by=request.user, request=request)
+            services.session_update(
+                session=session, changes=changes, updated_by=request.user, audit=AuditContext.from_request(request)
+            )
             messages.success(request, "Session saved.")
             return redirect("training:session", pk=session.pk)
         return render(
@@ -210,7 +212,7 @@ def session_detail(request, pk):
     """A session's details. Whoever runs it also sees the QR code to show and the attendance list."""
     session = training_access.get_session_for_user(request, pk)
     program = session.course.program
-    is_coordinator = access.programs_coordinated_by(request.user).filter(pk=program.pk).exists()
+    is_coordinator = access.coordinates(request.user, program)
     runs_it = is_coordinator or session.host_id == request.user.pk
     attendees = selectors.session_attendees(session)
     context = {
@@ -232,8 +234,15 @@ def session_detail(request, pk):
             "check_in_url": check_in_url,
             "qr": qr_svg(check_in_url, label=f"QR code to check in to {session.course.title}"),
         }
-    with _in_program_tz(program):
+    with program.time_zone_override():
         return render(request, "training/session_detail.html", context)
+
+
+def _posted_ids(request, name: str) -> set[int]:
+    ids = parse_ids(request.POST.getlist(name))
+    if ids is None:
+        raise ServiceError("The roster could not be read; reload the page and try again.")
+    return ids
 
 
 @login_required
@@ -243,41 +252,35 @@ def session_roster(request, pk):
     session = training_access.get_session_for_host(request, pk)
     query = request.GET.get("q", "")[:100]
     candidates, truncated = selectors.roster_candidates(session=session, query=query)
-    status = 200
+    error = None
     if request.method == "POST":
         try:
-            present = {int(v) for v in request.POST.getlist("present")}
-            shown = {int(v) for v in request.POST.getlist("shown")}
-        except ValueError:
-            messages.error(request, "The roster could not be read; reload the page and try again.")
-            status = 400
+            result = services.roster_save(
+                session=session,
+                present_ids=_posted_ids(request, "present"),
+                shown_ids=_posted_ids(request, "shown"),
+                recorded_by=request.user,
+                audit=AuditContext.from_request(request),
+            )
+        except ServiceError as exc:
+            error = exc
         else:
-            try:
-                result = services.roster_save(
-                    session=session, present_ids=present, shown_ids=shown, recorded_by=request.user, request=request
-                )
-            except services.AttendanceError as exc:
-                messages.error(request, exc.message)
-                status = exc.status_code
-            else:
-                messages.success(request, f"Roster saved: {result.added} added, {result.removed} removed.")
-                url = reverse("training:roster", kwargs={"pk": session.pk})
-                return redirect(f"{url}?q={query}" if query else url)
+            messages.success(request, f"Roster saved: {result.added} added, {result.removed} removed.")
+            url = reverse("training:roster", kwargs={"pk": session.pk})
+            return redirect(f"{url}?q={query}" if query else url)
     present_ids = set(session.attendances.values_list("user_id", flat=True))
-    with _in_program_tz(session.course.program):
-        return render(
-            request,
-            "training/roster.html",
-            {
-                "session": session,
-                "candidates": candidates,
-                "truncated": truncated,
-                "query": query,
-                "present_ids": present_ids,
-                "present_count": len(present_ids),
-            },
-            status=status,
-        )
+    context = {
+        "session": session,
+        "candidates": candidates,
+        "truncated": truncated,
+        "query": query,
+        "present_ids": present_ids,
+        "present_count": len(present_ids),
+    }
+    with session.course.program.time_zone_override():
+        if error is not None:
+            return refusal_response(request, error, "training/roster.html", context)
+        return render(request, "training/roster.html", context)
 
 
 @login_required
@@ -289,31 +292,28 @@ def check_in(request, token):
         audit_log(action="training.check_in.bad_token", request=request, outcome="denied")
         return render(request, "training/check_in_invalid.html", status=404)
     session = training_access.get_session_for_user(request, session_id)
-    status = 200
+    error = None
     if request.method == "POST":
         try:
-            services.attendance_check_in(session=session, user=request.user, request=request)
-        except services.AttendanceError as exc:
-            messages.error(request, exc.message)
-            status = exc.status_code
+            services.attendance_check_in(session=session, user=request.user, audit=AuditContext.from_request(request))
+        except ServiceError as exc:
+            error = exc
         else:
             messages.success(request, f"You are checked in to “{session.course.title}”. Your training record is updated.")
             return redirect("training:mine")
     already = session.attendances.filter(user=request.user).first()
     now = timezone.now()
-    with _in_program_tz(session.course.program):
-        return render(
-            request,
-            "training/check_in.html",
-            {
-                "session": session,
-                "already": already,
-                "open": session.check_in_open(now),
-                "not_yet": now < session.check_in_opens_at(),
-                "token": token,
-            },
-            status=status,
-        )
+    context = {
+        "session": session,
+        "already": already,
+        "open": session.check_in_open(now),
+        "not_yet": now < session.check_in_opens_at(),
+        "token": token,
+    }
+    with session.course.program.time_zone_override():
+        if error is not None:
+            return refusal_response(request, error, "training/check_in.html", context)
+        return render(request, "training/check_in.html", context)
 
 
 @login_required
@@ -321,16 +321,20 @@ def check_in(request, token):
 def attendance_import(request, program_pk):
     program = access.get_program_for_coordinator(request, program_pk)
     form = AttendanceImportForm(request.POST, request.FILES) if request.method == "POST" else AttendanceImportForm()
-    result, rejected, status = None, None, 200
+    result, status = None, 200
     if request.method == "POST":
         if form.is_valid():
             try:
                 result = services.attendance_import_csv(
-                    program=program, data=form.cleaned_data["file"].read(), imported_by=request.user, request=request
+                    program=program,
+                    data=form.cleaned_data["file"].read(),
+                    imported_by=request.user,
+                    audit=AuditContext.from_request(request),
                 )
-            except services.ImportRejected as exc:
-                rejected = exc.message
-                status = 400
+            except ServiceError as exc:
+                # the whole file is unusable: shown above the form, not as a mistake in the file field
+                context = {"program": program, "form": form, "result": None}
+                return refusal_response(request, exc, "training/import.html", context)
             else:
                 status = 400 if result.errors else 200
         else:
@@ -338,7 +342,7 @@ def attendance_import(request, program_pk):
     return render(
         request,
         "training/import.html",
-        {"program": program, "form": form, "result": result, "rejected": rejected},
+        {"program": program, "form": form, "result": result},
         status=status,
     )
 
@@ -346,7 +350,7 @@ def attendance_import(request, program_pk):
 @login_required
 def certificate(request, pk):
     attendance = training_access.get_attendance_for_user(request, pk)
-    pdf = services.certificate_pdf(attendance=attendance, requested_by=request.user, request=request)
+    pdf = services.certificate_pdf(attendance=attendance, requested_by=request.user, audit=AuditContext.from_request(request))
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="training-certificate-{attendance.pk}.pdf"'
     return response

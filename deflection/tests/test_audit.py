@@ -4,7 +4,7 @@ import pytest
 from django.db import IntegrityError, InternalError, ProgrammingError, connection, transaction
 from django.urls import reverse
 
-from deflection.audit import audit_log
+from deflection.audit import AuditContext, audit_log
 from deflection.models import AuditEvent
 
 REFUSED = (InternalError, ProgrammingError, IntegrityError)
@@ -68,3 +68,15 @@ def test_audit_records_who_what_when_where_outcome(rf, world):
         "success",
     )
     assert event.at.tzinfo is not None
+
+
+def test_a_service_audits_who_and_from_where_through_an_audit_context(rf, world):
+    """Services take AuditContext.from_request(request), not the request: the same who and where are recorded."""
+    request = rf.get("/", REMOTE_ADDR="10.1.2.4")
+    request.user = world.officer
+    context = AuditContext.from_request(request)
+    assert context == AuditContext(actor=world.officer, ip_address="10.1.2.4")
+    event = audit_log(action="training.course.create", context=context, object_type="training.course", object_id=7)
+    assert (event.actor, event.ip_address) == (world.officer, "10.1.2.4")
+    system = audit_log(action="feedback.digest.send", context=AuditContext(), object_type="x", object_id=1)
+    assert (system.actor, system.ip_address) == (None, None)

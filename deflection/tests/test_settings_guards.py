@@ -18,9 +18,17 @@ PROD_ENV = {
 
 
 # Variables that test_settings puts in this process's environment; the child must not inherit them.
-STRIPPED = {"SECRET_KEY", "DEBUG", "DJANGO_SETTINGS_MODULE", "SECURE_SSL_REDIRECT", "REQUIRE_MFA", "ALLOWED_HOSTS",
-            "DJANGO_ALLOW_ASYNC_UNSAFE",
-            "FIELD_ENCRYPTION_KEYS", "BLIND_INDEX_KEY"}
+STRIPPED = {
+    "SECRET_KEY",
+    "DEBUG",
+    "DJANGO_SETTINGS_MODULE",
+    "SECURE_SSL_REDIRECT",
+    "REQUIRE_MFA",
+    "ALLOWED_HOSTS",
+    "DJANGO_ALLOW_ASYNC_UNSAFE",
+    "FIELD_ENCRYPTION_KEYS",
+    "BLIND_INDEX_KEY",
+}
 
 
 def run_manage(*args, env):

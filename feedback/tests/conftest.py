@@ -40,12 +40,16 @@ def referral(world):
     """A referral by `world.officer` (Riverside PD) in the provider's queue, made 40 days ago."""
     world.program.case_management_agency = world.provider
     world.program.save(update_fields=["case_management_agency"])
-    participant = ParticipantFactory(program=world.program, first_name="Casey", last_name="Quinn",
-                                     created_by=world.officer)
+    participant = ParticipantFactory(program=world.program, first_name="Casey", last_name="Quinn", created_by=world.officer)
     created = timezone.now() - datetime.timedelta(days=40)
     return ReferralFactory(
-        program=world.program, participant=participant, officer=world.officer, agency=world.police,
-        provider=world.provider, created_at=created, status=Status.RECEIVED,
+        program=world.program,
+        participant=participant,
+        officer=world.officer,
+        agency=world.police,
+        provider=world.provider,
+        created_at=created,
+        status=Status.RECEIVED,
     )
 
 
@@ -65,8 +69,11 @@ def consent_for(world):
         # The program's own date: around midnight UTC it differs from the UTC date.
         today = timezone.localdate(timezone=zoneinfo.ZoneInfo(referral.program.time_zone))
         consent = ConsentFactory(
-            participant=referral.participant, disclosing_agency=world.provider, witnessed_by=world.case_manager,
-            level=level, **recipients,
+            participant=referral.participant,
+            disclosing_agency=world.provider,
+            witnessed_by=world.case_manager,
+            level=level,
+            **recipients,
             expires_on=today - datetime.timedelta(days=1) if state == "expired" else today + datetime.timedelta(days=90),
         )
         if state == "revoked":

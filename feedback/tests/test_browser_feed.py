@@ -25,8 +25,9 @@ def _fits(page):
 @pytest.fixture
 def engaged(world, referral, consent_for):
     consent_for(referral, "active", "referring officer")
-    StatusChange.objects.create(referral=referral, status=Status.ENGAGED, by=world.case_manager,
-                                at=timezone.now() - datetime.timedelta(days=2))
+    StatusChange.objects.create(
+        referral=referral, status=Status.ENGAGED, by=world.case_manager, at=timezone.now() - datetime.timedelta(days=2)
+    )
     return referral
 
 

@@ -4,7 +4,7 @@ it, and the officer reads only the redacted text (the photo stays with the origi
 import pytest
 
 from conftest import browser_login
-from feedback.demo import demo_card_png
+from demo.feedback import demo_card_png
 from feedback.models import LetterStatus, ParticipantLetter
 
 pytestmark = pytest.mark.browser

@@ -69,7 +69,9 @@ def test_an_anonymous_suggestion_survives_an_expired_session_and_is_answered_in_
     suggestion = Suggestion.objects.get()
     assert suggestion.author is None
     services.suggestion_triage(
-        suggestion=suggestion, coordinator=world.coordinator, status=SuggestionStatus.UNDER_REVIEW,
+        suggestion=suggestion,
+        coordinator=world.coordinator,
+        status=SuggestionStatus.UNDER_REVIEW,
         response="Talking to Harbor Light about a weekend rota.",
     )
     phone.reload()

@@ -24,13 +24,20 @@ LETTER = "Officer, thank you for not giving up on me."
 
 def _history(referral, by, days_ago_engaged=30):
     now = timezone.now()
-    StatusChange.objects.bulk_create([
-        StatusChange(referral=referral, status=Status.RECEIVED, at=referral.created_at, by=referral.officer),
-        StatusChange(referral=referral, status=Status.CONTACTED, at=now - datetime.timedelta(days=35), by=by),
-        StatusChange(referral=referral, status=Status.ENGAGED, at=now - datetime.timedelta(days=days_ago_engaged), by=by,
-                     service_kind=ServiceKind.RESIDENTIAL),
-        StatusChange(referral=referral, status=Status.RETAINED_30, at=now - datetime.timedelta(days=1), by=by),
-    ])
+    StatusChange.objects.bulk_create(
+        [
+            StatusChange(referral=referral, status=Status.RECEIVED, at=referral.created_at, by=referral.officer),
+            StatusChange(referral=referral, status=Status.CONTACTED, at=now - datetime.timedelta(days=35), by=by),
+            StatusChange(
+                referral=referral,
+                status=Status.ENGAGED,
+                at=now - datetime.timedelta(days=days_ago_engaged),
+                by=by,
+                service_kind=ServiceKind.RESIDENTIAL,
+            ),
+            StatusChange(referral=referral, status=Status.RETAINED_30, at=now - datetime.timedelta(days=1), by=by),
+        ]
+    )
     referral.status = Status.RETAINED_30
     referral.engaged_at = now - datetime.timedelta(days=days_ago_engaged)
     referral.engaged_service_kind = ServiceKind.RESIDENTIAL
@@ -42,8 +49,11 @@ def history(world, referral):
     """Steps up to "retained at 30 days", a message sent under an intake consent since revoked, and an approved letter."""
     _history(referral, world.case_manager)
     intake_consent = ConsentFactory(
-        participant=referral.participant, recipient_officer=world.officer, disclosing_agency=world.provider,
-        witnessed_by=world.case_manager, revoked_at=timezone.now() - datetime.timedelta(days=2),
+        participant=referral.participant,
+        recipient_officer=world.officer,
+        disclosing_agency=world.provider,
+        witnessed_by=world.case_manager,
+        revoked_at=timezone.now() - datetime.timedelta(days=2),
     )
     CaseManagerMessageFactory(referral=referral, sender=world.case_manager, consent=intake_consent, text=MESSAGE)
     letter = ParticipantLetterFactory(referral=referral, recorded_by=world.case_manager, original_text=LETTER)
@@ -52,8 +62,9 @@ def history(world, referral):
 
 
 def _disclosures(referral):
-    return AuditEvent.objects.filter(action="disclosure", object_type="referrals.participant",
-                                     object_id=str(referral.participant_id))
+    return AuditEvent.objects.filter(
+        action="disclosure", object_type="referrals.participant", object_id=str(referral.participant_id)
+    )
 
 
 @pytest.mark.parametrize("state", CONSENT_STATES)
@@ -62,8 +73,13 @@ def test_feed_shows_exactly_what_is_consented(client, world, history, consent_fo
     consent = consent_for(history, state, recipient)
     client.force_login(world.officer)
     body = client.get(reverse("feedback:feed")).content.decode()
-    shown = ["The case manager has talked with the person", "Engaged in treatment", "Still in treatment at 30 days",
-             MESSAGE, LETTER]
+    shown = [
+        "The case manager has talked with the person",
+        "Engaged in treatment",
+        "Still in treatment at 30 days",
+        MESSAGE,
+        LETTER,
+    ]
     if consent_allows(state, recipient):
         for text in shown:
             assert text in body
@@ -89,10 +105,12 @@ def test_feed_shows_exactly_what_is_consented(client, world, history, consent_fo
 @pytest.mark.parametrize(
     ("level", "expected", "absent"),
     [
-        (DisclosureLevel.ENGAGED_ONLY, ["Engaged in treatment: yes"],
-         ["Still in treatment at 30 days", "talked with the person", "Residential", MESSAGE, LETTER]),
-        (DisclosureLevel.STATUS, ["Engaged in treatment", "Still in treatment at 30 days", MESSAGE, LETTER],
-         ["Residential"]),
+        (
+            DisclosureLevel.ENGAGED_ONLY,
+            ["Engaged in treatment: yes"],
+            ["Still in treatment at 30 days", "talked with the person", "Residential", MESSAGE, LETTER],
+        ),
+        (DisclosureLevel.STATUS, ["Engaged in treatment", "Still in treatment at 30 days", MESSAGE, LETTER], ["Residential"]),
         (DisclosureLevel.STATUS_AND_SERVICE, ["Engaged in treatment (Residential treatment)", MESSAGE, LETTER], []),
     ],
 )
@@ -131,8 +149,12 @@ def test_other_officers_see_nothing_of_someone_elses_referral(client, world, his
 
 def test_a_letter_for_the_newsletter_only_never_reaches_the_officer(client, world, referral, consent_for):
     consent_for(referral, "active", "referring officer")
-    letter = ParticipantLetterFactory(referral=referral, recorded_by=world.case_manager,
-                                      permission=LetterPermission.NEWSLETTER, original_text="Only for the newsletter.")
+    letter = ParticipantLetterFactory(
+        referral=referral,
+        recorded_by=world.case_manager,
+        permission=LetterPermission.NEWSLETTER,
+        original_text="Only for the newsletter.",
+    )
     approve_letter(letter, world.coordinator)
     client.force_login(world.officer)
     assert "Only for the newsletter." not in client.get(reverse("feedback:feed")).content.decode()
@@ -141,13 +163,22 @@ def test_a_letter_for_the_newsletter_only_never_reaches_the_officer(client, worl
 def test_feed_runs_constant_queries_with_dozens_of_referrals(client, world, django_assert_max_num_queries):
     intake = None
     for i in range(40):
-        ref = ReferralFactory(program=world.program, officer=world.officer, agency=world.police,
-                              provider=world.provider, participant__first_name=f"P{i}",
-                              created_at=timezone.now() - datetime.timedelta(days=40 + i))
+        ref = ReferralFactory(
+            program=world.program,
+            officer=world.officer,
+            agency=world.police,
+            provider=world.provider,
+            participant__first_name=f"P{i}",
+            created_at=timezone.now() - datetime.timedelta(days=40 + i),
+        )
         _history(ref, world.case_manager)
         if i % 2:
-            intake = ConsentFactory(participant=ref.participant, recipient_officer=world.officer,
-                                    disclosing_agency=world.provider, witnessed_by=world.case_manager)
+            intake = ConsentFactory(
+                participant=ref.participant,
+                recipient_officer=world.officer,
+                disclosing_agency=world.provider,
+                witnessed_by=world.case_manager,
+            )
             CaseManagerMessageFactory(referral=ref, sender=world.case_manager, consent=intake)
             approve_letter(ParticipantLetterFactory(referral=ref, recorded_by=world.case_manager), world.coordinator)
     client.force_login(world.officer)

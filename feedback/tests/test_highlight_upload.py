@@ -8,8 +8,21 @@ from deflection.models import AuditEvent
 from feedback.models import Highlight
 from feedback.uploads import MAX_UPLOAD_BYTES
 
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
-JPEG = b"\xff\xd8\xff\xe0" + b"\x00" * 64
+
+def png_header(width: int, height: int) -> bytes:
+    """A PNG signature and IHDR chunk that claim the given size (the server never decodes the pixels)."""
+    ihdr = width.to_bytes(4, "big") + height.to_bytes(4, "big") + b"\x08\x02\x00\x00\x00"
+    return b"\x89PNG\r\n\x1a\n" + (13).to_bytes(4, "big") + b"IHDR" + ihdr + b"\x00" * 4 + b"\x00" * 64
+
+
+def jpeg_header(width: int, height: int) -> bytes:
+    app0 = b"\xff\xe0" + (16).to_bytes(2, "big") + b"JFIF\x00" + b"\x00" * 9
+    sof0 = b"\xff\xc0" + (17).to_bytes(2, "big") + b"\x08" + height.to_bytes(2, "big") + width.to_bytes(2, "big") + b"\x03"
+    return b"\xff\xd8" + app0 + sof0 + b"\x00" * 64
+
+
+PNG = png_header(800, 600)
+JPEG = jpeg_header(1200, 900)
 PDF = b"%PDF-1.7\n" + b"\x00" * 64
 
 
@@ -66,6 +79,16 @@ def test_a_file_over_5_mb_is_refused_with_a_clear_message(client, world):
     response = _post(client, world, "file", too_big)
     assert response.status_code == 400
     assert "The file is 5.0 MB; the limit is 5 MB." in response.content.decode()
+    assert not Highlight.objects.exists()
+
+
+@pytest.mark.parametrize("content", [png_header(30000, 30000), jpeg_header(30000, 30000)])
+def test_an_image_claiming_too_many_pixels_is_refused(client, world, content):
+    client.force_login(world.coordinator)
+    name = "huge.png" if content.startswith(b"\x89PNG") else "huge.jpg"
+    response = _post(client, world, "chart", SimpleUploadedFile(name, content))
+    assert response.status_code == 400
+    assert "30000 × 30000 pixels; the limit is 40 million pixels" in response.content.decode()
     assert not Highlight.objects.exists()
 
 

@@ -11,8 +11,9 @@ from deflection.models import AuditEvent
 from feedback.models import HighlightKind
 from feedback.selectors import latest_highlights
 from feedback.tests.factories import HighlightFactory
+from feedback.tests.test_highlight_upload import png_header
 
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+PNG = png_header(800, 600)
 
 
 @pytest.fixture(autouse=True)
@@ -21,8 +22,14 @@ def media(settings, tmp_path):
 
 
 def _with_file(world, file_type="png", content=PNG):
-    highlight = HighlightFactory.build(program=world.program, created_by=world.coordinator, kind=HighlightKind.CHART,
-                                       file_type=file_type, file_size=len(content), file_name=f"x.{file_type}")
+    highlight = HighlightFactory.build(
+        program=world.program,
+        created_by=world.coordinator,
+        kind=HighlightKind.CHART,
+        file_type=file_type,
+        file_size=len(content),
+        file_name=f"x.{file_type}",
+    )
     highlight.file.save("upload", ContentFile(content), save=False)
     highlight.save()
     return highlight

@@ -17,8 +17,13 @@ TEXT = "Thank you for driving me to detox that night."
 @pytest.fixture
 def letter(world, referral, consent_for):
     consent = consent_for(referral, "active", "same agency")
-    letter = ParticipantLetterFactory(referral=referral, recorded_by=world.case_manager, original_text=TEXT,
-                                      scan_type=FileType.PDF, permission=LetterPermission.OFFICER)
+    letter = ParticipantLetterFactory(
+        referral=referral,
+        recorded_by=world.case_manager,
+        original_text=TEXT,
+        scan_type=FileType.PDF,
+        permission=LetterPermission.OFFICER,
+    )
     LetterScan.objects.create(letter=letter, file_type=FileType.PDF, size=len(PDF), data=base64.b64encode(PDF).decode())
     approve_letter(letter, world.coordinator)
     letter.live_consent = consent
@@ -36,8 +41,10 @@ def test_the_officer_reads_it_with_the_notice_and_each_read_is_a_disclosure(clie
     assert response["Cache-Control"] == "private, no-store"
     shown = list(AuditEvent.objects.filter(action="disclosure", actor=world.officer).values_list("detail__shown", flat=True))
     assert shown == [f"participant letter {letter.pk}", f"participant letter {letter.pk} (scan)"]
-    assert all(c == letter.live_consent.pk for c in AuditEvent.objects.filter(
-        action="disclosure").values_list("detail__consent", flat=True))
+    assert all(
+        c == letter.live_consent.pk
+        for c in AuditEvent.objects.filter(action="disclosure").values_list("detail__consent", flat=True)
+    )
 
 
 @pytest.mark.parametrize("who", ["other_officer", "deputy", "supervisor", "command", "outsider"])

@@ -13,9 +13,10 @@ from django.urls import reverse
 
 from deflection.models import AuditEvent
 from feedback.models import LetterPermission, LetterScan, LetterStatus, ParticipantLetter
+from feedback.tests.test_highlight_upload import png_header
 from feedback.uploads import MAX_UPLOAD_BYTES
 
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+PNG = png_header(800, 600)
 PDF = b"%PDF-1.7\n" + b"\x00" * 64
 TEXT = "To the officer who stopped that night: thank you. I am 60 days clean."
 
@@ -37,7 +38,11 @@ def test_a_typed_letter_waits_for_review(client, world, referral):
     letter = ParticipantLetter.objects.get()
     assert letter.status == LetterStatus.PENDING and letter.original_text == TEXT and letter.published_text == ""
     assert (letter.referral, letter.provider, letter.program, letter.recorded_by) == (
-        referral, world.provider, world.program, world.case_manager)
+        referral,
+        world.provider,
+        world.program,
+        world.case_manager,
+    )
     record = AuditEvent.objects.get(action="feedback.letter.record")
     assert record.detail == {"referral": referral.pk, "permission": "both", "scan": False}
 
@@ -67,8 +72,7 @@ def test_a_scan_is_stored_encrypted_in_the_database(client, world, referral):
         ("letter.pdf", b"%PDF-" + b"\x00" * MAX_UPLOAD_BYTES, "the limit is 5 MB"),
     ],
 )
-def test_wrong_type_too_large_or_disguised_is_refused_with_a_clear_message(client, world, referral, name, content,
-                                                                           message):
+def test_wrong_type_too_large_or_disguised_is_refused_with_a_clear_message(client, world, referral, name, content, message):
     client.force_login(world.case_manager)
     response = _post(client, referral, text="", upload=SimpleUploadedFile(name, content))
     assert response.status_code == 400

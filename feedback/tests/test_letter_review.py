@@ -9,13 +9,15 @@ import base64
 import pytest
 from django.urls import reverse
 
+from deflection.errors import ServiceError
 from deflection.models import AuditEvent, Role
 from deflection.tests.factories import MembershipFactory, UserFactory
 from feedback import services
 from feedback.models import FileType, LetterPermission, LetterScan, LetterStatus, ParticipantLetter
 from feedback.tests.factories import ParticipantLetterFactory
+from feedback.tests.test_highlight_upload import png_header
 
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+PNG = png_header(800, 600)
 ORIGINAL = "Officer Diaz, thank you. Casey Quinn, bed 4 at Harbor Light, 60 days now."
 REDACTED = "Officer, thank you. I am 60 days into treatment now."
 
@@ -25,8 +27,9 @@ def letter(world, referral, consent_for):
     consent_for(referral, "active", "referring officer")
     world.officer.last_name = "Diaz"
     world.officer.save(update_fields=["last_name"])
-    letter = ParticipantLetterFactory(referral=referral, recorded_by=world.case_manager, original_text=ORIGINAL,
-                                      scan_type=FileType.PNG)
+    letter = ParticipantLetterFactory(
+        referral=referral, recorded_by=world.case_manager, original_text=ORIGINAL, scan_type=FileType.PNG
+    )
     LetterScan.objects.create(letter=letter, file_type=FileType.PNG, size=len(PNG), data=base64.b64encode(PNG).decode())
     return letter
 
@@ -47,7 +50,10 @@ def test_the_coordinator_sees_the_original_and_approves_it(client, world, letter
     assert letter.status == LetterStatus.APPROVED and letter.published_text == ORIGINAL
     assert letter.reviewed_by == world.coordinator and letter.reviewed_at
     assert AuditEvent.objects.get(action="feedback.letter.review").detail == {
-        "from": "pending", "to": "approved", "newsletter": False}
+        "from": "pending",
+        "to": "approved",
+        "newsletter": False,
+    }
     client.force_login(world.officer)
     assert "bed 4 at Harbor Light" in client.get(reverse("feedback:feed")).content.decode()
     assert client.get(reverse("feedback:letter_scan", args=[letter.pk])).content == PNG
@@ -121,14 +127,16 @@ def test_review_mistakes_are_refused_with_a_clear_message(client, world, letter,
 def test_the_newsletter_needs_the_participants_permission(world, letter):
     letter.permission = LetterPermission.OFFICER
     letter.save(update_fields=["permission"])
-    with pytest.raises(services.FeedbackError, match="did not allow this letter in the newsletter"):
-        services.letter_review(letter=letter, coordinator=world.coordinator, decision="redact", text=REDACTED,
-                               include_in_newsletter=True)
+    with pytest.raises(ServiceError, match="did not allow this letter in the newsletter"):
+        services.letter_review(
+            letter=letter, coordinator=world.coordinator, decision="redact", text=REDACTED, include_in_newsletter=True
+        )
 
 
 def test_an_anonymised_redaction_goes_in_the_newsletter(world, letter):
-    services.letter_review(letter=letter, coordinator=world.coordinator, decision="redact", text=REDACTED,
-                           include_in_newsletter=True)
+    services.letter_review(
+        letter=letter, coordinator=world.coordinator, decision="redact", text=REDACTED, include_in_newsletter=True
+    )
     assert ParticipantLetter.objects.get().include_in_newsletter
 
 

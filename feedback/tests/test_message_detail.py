@@ -16,8 +16,7 @@ TEXT = "Thank you, she is in residential treatment."
 @pytest.fixture
 def message(world, referral, consent_for):
     consent = consent_for(referral, "active", "referring officer")
-    message = services.message_send(referral=referral, sender=world.case_manager, text=TEXT,
-                                    idempotency_key=uuid.uuid4())
+    message = services.message_send(referral=referral, sender=world.case_manager, text=TEXT, idempotency_key=uuid.uuid4())
     message.live_consent = consent
     return message
 

@@ -11,6 +11,7 @@ from django.core import mail
 from django.urls import reverse
 from django.utils.html import escape
 
+from deflection.errors import ServiceError
 from deflection.models import AuditEvent, OutboxMessage
 from feedback import services
 from feedback.access import ENGAGED_ONLY_WARNING, NO_CONSENT_WARNING
@@ -34,14 +35,19 @@ def test_a_message_goes_only_where_the_consent_allows(client, world, referral, c
     client.force_login(world.case_manager)
     page = client.get(reverse("feedback:message_new", args=[referral.pk])).content.decode()
     response = _post(client, referral)
-    disclosures = AuditEvent.objects.filter(action="disclosure", object_type="referrals.participant",
-                                            object_id=str(referral.participant_id))
+    disclosures = AuditEvent.objects.filter(
+        action="disclosure", object_type="referrals.participant", object_id=str(referral.participant_id)
+    )
     if consent_allows(state, recipient):
         assert "Send to the officer" in page
         assert response.status_code == 302
         message = CaseManagerMessage.objects.get()
         assert (message.officer, message.sender, message.consent, message.text) == (
-            world.officer, world.case_manager, consent, TEXT)
+            world.officer,
+            world.case_manager,
+            consent,
+            TEXT,
+        )
         record = disclosures.get()
         assert record.actor == world.case_manager
         assert record.detail["channel"] == "message"
@@ -68,9 +74,10 @@ def test_an_engaged_only_consent_does_not_carry_a_message(client, world, referra
 
 
 def test_the_service_refuses_too_even_if_a_view_forgot_to_check(world, referral):
-    with pytest.raises(services.ConsentRequired) as refused:
+    with pytest.raises(ServiceError) as refused:
         services.message_send(referral=referral, sender=world.case_manager, text=TEXT, idempotency_key=uuid.uuid4())
     assert refused.value.status == 403 and refused.value.message == NO_CONSENT_WARNING
+    assert refused.value.code == services.CONSENT_REQUIRED
 
 
 def test_a_double_tap_sends_one_message(client, world, referral, consent_for):
@@ -122,13 +129,12 @@ def test_the_email_is_a_link_without_names_and_goes_out_once(client, world, refe
 
 def test_a_failed_email_is_handed_back_for_the_retry(world, referral, consent_for, monkeypatch):
     consent_for(referral, "active", "referring officer")
-    message = services.message_send(referral=referral, sender=world.case_manager, text=TEXT,
-                                    idempotency_key=uuid.uuid4())
+    message = services.message_send(referral=referral, sender=world.case_manager, text=TEXT, idempotency_key=uuid.uuid4())
 
     def smtp_down(*args, **kwargs):
         raise OSError("connection refused")
 
-    monkeypatch.setattr(services, "send_mail", smtp_down)
+    monkeypatch.setattr(services.outcomes, "send_mail", smtp_down)
     with pytest.raises(OSError):
         services.message_email_send(message_id=message.pk)
     message.refresh_from_db()

@@ -24,8 +24,12 @@ JULY = datetime.datetime(2026, 7, 10, 12, 0, tzinfo=CHICAGO)  # the 1 July editi
 def refer(world, when, n, engaged=0, after=datetime.timedelta(days=5)):
     for i in range(n):
         ReferralFactory(
-            program=world.program, officer=world.officer, agency=world.police, provider=world.provider,
-            created_at=when, engaged_at=when + after if i < engaged else None,
+            program=world.program,
+            officer=world.officer,
+            agency=world.police,
+            provider=world.provider,
+            created_at=when,
+            engaged_at=when + after if i < engaged else None,
         )
 
 

@@ -27,10 +27,10 @@ def pages(world, crowd, referral, consent_for):
     fill_survey(survey, crowd(world.police, Role.OFFICER, 12))
     HighlightFactory(program=world.program)
     consent_for(referral, "active", "referring officer")
-    message = services.message_send(referral=referral, sender=world.case_manager, text="Doing well.",
-                                    idempotency_key=uuid.uuid4())
-    letter = approve_letter(ParticipantLetterFactory(referral=referral, recorded_by=world.case_manager),
-                            world.coordinator)
+    message = services.message_send(
+        referral=referral, sender=world.case_manager, text="Doing well.", idempotency_key=uuid.uuid4()
+    )
+    letter = approve_letter(ParticipantLetterFactory(referral=referral, recorded_by=world.case_manager), world.coordinator)
     return [
         (world.officer, reverse("feedback:feed")),
         (world.officer, reverse("feedback:message", args=[message.pk])),

@@ -68,9 +68,7 @@ def test_a_survey_not_addressed_to_you_is_404_and_audited(client, world):
     assert denied.actor == world.officer and denied.object_id == str(survey.pk)
 
 
-def test_survey_list_shows_open_surveys_with_answered_flags_in_constant_queries(
-    client, world, django_assert_max_num_queries
-):
+def test_survey_list_shows_open_surveys_with_answered_flags_in_constant_queries(client, world, django_assert_max_num_queries):
     surveys = [SurveyFactory(program=world.program) for _ in range(25)]
     for survey in surveys[:10]:
         SurveyParticipation.objects.create(survey=survey, user=world.officer)

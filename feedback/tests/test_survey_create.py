@@ -7,6 +7,7 @@ import time_machine
 from django.urls import reverse
 from django.utils import timezone
 
+from deflection.errors import ServiceError
 from deflection.models import AuditEvent, OutboxMessage
 from feedback import services
 from feedback.models import QuestionKind, Survey
@@ -77,9 +78,16 @@ def test_times_are_read_in_the_programs_time_zone(client, world):
 def test_a_survey_opening_later_is_reminded_by_the_periodic_job_when_it_opens(world):
     opens = timezone.now() + timedelta(days=2)
     survey = services.survey_create(
-        program=world.program, created_by=world.coordinator, title="Later", anonymous=True,
-        opens_at=opens, closes_at=opens + timedelta(days=7), roles=["officer"], agencies=[world.police],
-        scale_questions=[], open_questions=CHECKLIST_OPEN_QUESTIONS,
+        program=world.program,
+        created_by=world.coordinator,
+        title="Later",
+        anonymous=True,
+        opens_at=opens,
+        closes_at=opens + timedelta(days=7),
+        roles=["officer"],
+        agencies=[world.police],
+        scale_questions=[],
+        open_questions=CHECKLIST_OPEN_QUESTIONS,
     )
     assert not OutboxMessage.objects.exists()
     assert remind_opened_surveys() == 0
@@ -102,11 +110,18 @@ def test_an_agency_outside_the_program_is_refused(world):
     now = timezone.now()
     try:
         services.survey_create(
-            program=world.program, created_by=world.coordinator, title="x", anonymous=True, opens_at=now,
-            closes_at=now + timedelta(days=1), roles=["officer"], agencies=[world.outsider_agency],
-            scale_questions=["q"], open_questions=[],
+            program=world.program,
+            created_by=world.coordinator,
+            title="x",
+            anonymous=True,
+            opens_at=now,
+            closes_at=now + timedelta(days=1),
+            roles=["officer"],
+            agencies=[world.outsider_agency],
+            scale_questions=["q"],
+            open_questions=[],
         )
-    except services.FeedbackError as error:
+    except ServiceError as error:
         assert "program's agencies" in error.message
     else:
         raise AssertionError("an outside agency was accepted")

@@ -59,7 +59,7 @@ def test_a_claimed_row_is_never_sent_again(world):
 
 def test_when_smtp_fails_the_row_is_handed_back_for_the_retry(world):
     survey = SurveyFactory(program=world.program, audience_roles=[Role.DISPATCHER])
-    with mock.patch("feedback.services.send_mail", side_effect=ConnectionRefusedError), pytest.raises(OSError):
+    with mock.patch("feedback.services.assessment.send_mail", side_effect=ConnectionRefusedError), pytest.raises(OSError):
         services.survey_reminders_send(survey_id=survey.pk)
     assert SurveyReminder.objects.get().status == ReminderStatus.PENDING
     assert services.survey_reminders_send(survey_id=survey.pk) == 1

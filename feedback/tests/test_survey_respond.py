@@ -6,6 +6,7 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 
+from deflection.errors import ServiceError
 from deflection.models import AuditEvent
 from feedback import services
 from feedback.models import SurveyAnswer, SurveyParticipation, SurveyResponse
@@ -61,8 +62,9 @@ def test_the_response_is_counted_under_the_respondents_role_and_agency(world):
 def test_second_attempt_is_refused_and_stores_nothing_more(world, anonymous):
     survey = SurveyFactory(program=world.program, anonymous=anonymous)
     services.survey_respond(survey=survey, user=world.officer, answers=_answers(survey))
-    with pytest.raises(services.AlreadyResponded, match="already answered"):
+    with pytest.raises(ServiceError, match="already answered") as refused:
         services.survey_respond(survey=survey, user=world.officer, answers=_answers(survey, scale=1))
+    assert refused.value.code == services.ALREADY_RESPONDED and refused.value.status == 409
     assert SurveyResponse.objects.count() == 1
     assert SurveyParticipation.objects.count() == 1
     assert set(SurveyAnswer.objects.values_list("scale_value", flat=True)) == {4, None}
@@ -79,8 +81,9 @@ def test_a_race_past_the_first_check_is_still_one_response(world, monkeypatch):
             return False
 
     monkeypatch.setattr(SurveyParticipation.objects, "filter", lambda *a, **k: NoneFound())
-    with pytest.raises(services.AlreadyResponded):
+    with pytest.raises(ServiceError) as refused:
         services.survey_respond(survey=survey, user=world.officer, answers=_answers(survey))
+    assert refused.value.code == services.ALREADY_RESPONDED
     monkeypatch.setattr(SurveyParticipation.objects, "filter", real_filter)
     assert SurveyResponse.objects.count() == 1
 
@@ -92,9 +95,9 @@ def test_closed_and_unopened_surveys_are_refused(world):
     later = SurveyFactory(
         program=world.program, opens_at=timezone.now() + timedelta(days=1), closes_at=timezone.now() + timedelta(days=5)
     )
-    with pytest.raises(services.SurveyNotOpen, match="closed"):
+    with pytest.raises(ServiceError, match="closed"):
         services.survey_respond(survey=closed, user=world.officer, answers=_answers(closed))
-    with pytest.raises(services.SurveyNotOpen, match="not open yet"):
+    with pytest.raises(ServiceError, match="not open yet"):
         services.survey_respond(survey=later, user=world.officer, answers=_answers(later))
     assert not SurveyResponse.objects.exists()
 
@@ -112,6 +115,6 @@ def test_people_outside_the_audience_cannot_answer(world):
 )
 def test_bad_answers_are_refused_with_a_message(world, scale, text, message):
     survey = SurveyFactory(program=world.program)
-    with pytest.raises(services.FeedbackError, match=message):
+    with pytest.raises(ServiceError, match=message):
         services.survey_respond(survey=survey, user=world.officer, answers=_answers(survey, scale=scale, text=text))
     assert not SurveyParticipation.objects.exists()

@@ -111,9 +111,7 @@ def test_officers_and_other_programs_cannot_see_results(client, world):
 
 
 def test_results_page_query_count_does_not_grow_with_respondents(client, world, crowd, django_assert_max_num_queries):
-    survey = _closed_survey(
-        world, questions=[(QuestionKind.SCALE, "A"), (QuestionKind.SCALE, "B"), (QuestionKind.OPEN, "C")]
-    )
+    survey = _closed_survey(world, questions=[(QuestionKind.SCALE, "A"), (QuestionKind.SCALE, "B"), (QuestionKind.OPEN, "C")])
     fill_survey(survey, crowd(world.police, Role.OFFICER, 40))
     fill_survey(survey, crowd(world.sheriff, Role.OFFICER, 20))
     client.force_login(world.coordinator)

@@ -76,8 +76,9 @@ def test_the_email_has_counts_a_link_and_the_notice_but_no_names_or_statuses(wor
     consent_for(referral, "active", "referring officer", level=DisclosureLevel.STATUS_AND_SERVICE)
     step(referral, Status.CONTACTED, LAST_WEEK, world.case_manager)
     step(referral, Status.ENGAGED, LAST_WEEK + datetime.timedelta(days=1), world.case_manager)
-    services.message_send(referral=referral, sender=world.case_manager, text="She is in residential treatment.",
-                          idempotency_key=uuid.uuid4())
+    services.message_send(
+        referral=referral, sender=world.case_manager, text="She is in residential treatment.", idempotency_key=uuid.uuid4()
+    )
     CaseManagerMessage.objects.update(created_at=LAST_WEEK)
     letter = approve_letter(ParticipantLetterFactory(referral=referral, recorded_by=world.case_manager), world.coordinator)
     letter.reviewed_at = LAST_WEEK
@@ -89,8 +90,16 @@ def test_the_email_has_counts_a_link_and_the_notice_but_no_names_or_statuses(wor
     assert "2 updates on people you referred" in body
     assert "1 message from a case manager" in body and "1 letter from a participant" in body
     assert "/feedback/feed/" in body and REDISCLOSURE_NOTICE in body
-    names = ["Casey", "Quinn", world.officer.first_name, world.officer.last_name, world.officer.username,
-             world.case_manager.last_name, "residential", referral.reference]
+    names = [
+        "Casey",
+        "Quinn",
+        world.officer.first_name,
+        world.officer.last_name,
+        world.officer.username,
+        world.case_manager.last_name,
+        "residential",
+        referral.reference,
+    ]
     for text in names + list(OFFICER_STATUS_LABEL.values()):
         assert text not in body and text not in email.subject
     digest = WeeklyDigest.objects.get()
@@ -100,8 +109,7 @@ def test_the_email_has_counts_a_link_and_the_notice_but_no_names_or_statuses(wor
 def test_run_twice_sends_one_email_per_officer_per_week(world, referral, consent_for):
     consent_for(referral, "active", "referring officer")
     step(referral, Status.ENGAGED, LAST_WEEK, world.case_manager)
-    deputy_referral = ReferralFactory(program=world.program, officer=world.deputy, agency=world.sheriff,
-                                      provider=world.provider)
+    deputy_referral = ReferralFactory(program=world.program, officer=world.deputy, agency=world.sheriff, provider=world.provider)
     consent_for(deputy_referral, "active", "referring officer")
     step(deputy_referral, Status.CONTACTED, LAST_WEEK, world.case_manager)
     assert run() == 2
@@ -136,7 +144,7 @@ def test_a_failed_send_is_retried_by_the_next_run(world, referral, consent_for, 
     def smtp_down(*args, **kwargs):
         raise OSError("connection refused")
 
-    monkeypatch.setattr(services, "send_mail", smtp_down)
+    monkeypatch.setattr(services.outcomes, "send_mail", smtp_down)
     with pytest.raises(OSError):
         run()
     assert WeeklyDigest.objects.get().status == DeliveryStatus.PENDING

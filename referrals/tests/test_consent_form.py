@@ -31,10 +31,10 @@ def complete(rworld, **overrides):
         "recipient_officer_named": "on",
         "purpose": "Feedback to the referring officer.",
         "revocation_terms": "I can revoke by telling my case manager.",
-        "expires_on": (timezone.localdate() + timezone.timedelta(days=365)).isoformat(),
+        "expires_on": (rworld.program.today() + timezone.timedelta(days=365)).isoformat(),
         "signature_name": "Riley Stone",
         "signature_ticked": "on",
-        "signed_on": timezone.localdate().isoformat(),
+        "signed_on": rworld.program.today().isoformat(),
     }
     data.update(overrides)
     return {k: v for k, v in data.items() if v is not None}
@@ -53,6 +53,7 @@ def complete(rworld, **overrides):
         ({"recipient_officer_named": None}, "Name at least one recipient"),
         ({"disclosing_agency": "99999"}, "Select a valid choice"),
         ({"signed_on": "2999-01-01"}, "cannot be in the future"),
+        ({"signed_on": "0001-01-01"}, "Enter a date between 1900 and 2200."),
     ],
 )
 def test_incomplete_consent_is_rejected_with_a_clear_message(client, rworld, referral, overrides, message):

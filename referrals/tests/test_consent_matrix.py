@@ -44,7 +44,7 @@ def make_consent(rworld, referral, state, recipient):
         "same agency": {"recipient_agency": rworld.police},
         "another agency": {"recipient_agency": AgencyFactory(name="Other PD")},
     }[recipient]
-    today = timezone.localdate()
+    today = rworld.program.today()  # consents run on the program's calendar
     consent = ConsentFactory(
         participant=referral.participant,
         disclosing_agency=rworld.provider,

@@ -42,6 +42,20 @@ def test_coordinator_adds_and_edits_criteria(client, rworld):
     assert bad.status_code == 400
 
 
+def test_a_repeated_question_is_a_400_with_a_message_not_a_500(client, rworld):
+    client.force_login(rworld.coordinator)
+    data = {"question": rworld.adult.question, "kind": "hard", "required_answer": "on", "position": 3, "failure_guidance": ""}
+    response = client.post(reverse("referrals:criteria"), data)
+    assert response.status_code == 400
+    assert "already has this question" in response.content.decode()
+    assert EligibilityCriterion.objects.filter(program=rworld.program, question=rworld.adult.question).count() == 1
+    # Renaming another question to it is refused the same way; saving a criterion unchanged is not.
+    response = client.post(reverse("referrals:criterion_edit", args=[rworld.warrant.pk]), data)
+    assert response.status_code == 400
+    response = client.post(reverse("referrals:criterion_edit", args=[rworld.adult.pk]), data)
+    assert response.status_code == 302
+
+
 def test_officers_cannot_configure_criteria(client, rworld):
     client.force_login(rworld.officer)
     assert client.get(reverse("referrals:criteria")).status_code == 404

@@ -1,5 +1,6 @@
 """The officer's referral: one per idempotency key, clear errors, eligibility and routing."""
 
+import datetime
 import uuid
 
 import pytest
@@ -58,7 +59,9 @@ def test_same_form_submitted_twice_creates_one_referral(officer_client, rworld):
 
 def test_new_key_is_a_new_referral_of_the_same_participant(officer_client, rworld):
     officer_client.post(URL, referral_post(rworld))
-    officer_client.post(URL, referral_post(rworld, first_name="JAMIE ", idempotency_key=str(uuid.uuid4())))
+    # Within 15 minutes the repeat guard asks first; the officer sends it as a new referral.
+    data = referral_post(rworld, first_name="JAMIE ", idempotency_key=str(uuid.uuid4()), send_as_new="1")
+    officer_client.post(URL, data)
     assert Referral.objects.count() == 2
     assert Participant.objects.count() == 1  # a re-referral, not a new person
 
@@ -147,3 +150,24 @@ def test_officer_of_no_program_gets_404(client, db):
     membership = MembershipFactory()
     client.force_login(membership.user)
     assert client.get(URL).status_code == 404
+
+
+def test_same_officer_same_person_within_15_minutes_is_asked_first(client, rworld):
+    """The repeat guard: a second referral of the same person (blind index), new idempotency key."""
+    url = reverse("referrals:new")
+    with time_machine.travel(datetime.datetime(2026, 11, 29, 1, 14, tzinfo=datetime.UTC), tick=False):
+        client.force_login(rworld.officer)
+        assert client.post(url, referral_post(rworld)).status_code == 302
+    with time_machine.travel(datetime.datetime(2026, 11, 29, 1, 20, tzinfo=datetime.UTC), tick=False):
+        response = client.post(url, referral_post(rworld))
+        assert response.status_code == 409
+        body = response.content.decode()
+        # Jamie Rivera, referred at 19:14 in Chicago (01:14 UTC the next day).
+        assert "You referred J. R. at 19:14" in body and "Send this as a new referral" in body
+        assert Referral.objects.count() == 1
+        assert client.post(url, referral_post(rworld, send_as_new="1")).status_code == 302
+    assert Referral.objects.count() == 2
+    with time_machine.travel(datetime.datetime(2026, 11, 29, 1, 40, tzinfo=datetime.UTC), tick=False):
+        client.force_login(rworld.officer)
+        assert client.post(url, referral_post(rworld)).status_code == 302  # 15 minutes on: no question
+    assert Referral.objects.count() == 3

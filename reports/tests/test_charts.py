@@ -9,8 +9,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from deflection.pdf import html_to_pdf
+from deflection.suppression import Published, Reason, publish_count, suppress_funnel, suppress_series
 from reports import charts
-from reports.suppression import Published, Reason, publish_count, suppress_funnel, suppress_series
 
 SVG = "{http://www.w3.org/2000/svg}"
 HOSTILE = "<script>alert(\"x\")</script> & 'quotes'"

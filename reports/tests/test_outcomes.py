@@ -2,10 +2,10 @@
 
 import pytest
 
+from deflection.suppression import Published, Reason
 from reports import exports, metrics, selectors
 from reports.outcomes import AGENCY, OFFICER, PROGRAM, UNIT, program_agency_ids
 from reports.periods import Period
-from reports.suppression import Published, Reason
 from reports.tests.conftest import FEBRUARY, add_officers, make_referrals
 
 TZ = "America/Chicago"

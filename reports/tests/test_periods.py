@@ -7,12 +7,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from deflection.program_time import local_midnight
 from reports.periods import (
     Period,
     PeriodKind,
     last_complete_month,
     last_complete_quarter,
-    local_midnight,
     trailing_months,
 )
 

@@ -11,15 +11,15 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from reports.publication import Figure, publish_linked
-from reports.suppression import Published, Reason
-from reports.tests.test_suppression import (
+from deflection.suppression import Published, Reason
+from deflection.tests.test_suppression import (
     Publication,
     figures_that_can_change,
     narrow_intervals,
     solve_linear_system,
     subtract_along_lines,
 )
+from reports.publication import Figure, publish_linked
 
 T = 11
 

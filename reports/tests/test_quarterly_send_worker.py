@@ -6,10 +6,8 @@ waits on a message the server has not accepted (as a crash between two messages 
 dead worker had claimed wait for their lease, which the test ages instead of waiting ten minutes.
 """
 
-import asyncio
 import os
 import signal
-import socket
 import subprocess
 import sys
 import uuid
@@ -19,7 +17,6 @@ from pathlib import Path
 from urllib.parse import quote
 
 import pytest
-from aiosmtpd.controller import Controller
 from django.core.files.base import ContentFile
 from django.db import connection
 from django.utils import timezone
@@ -36,32 +33,6 @@ pytestmark = pytest.mark.worker
 RECIPIENTS = 36
 ACCEPT_BEFORE_HANG = 10
 BASE_DIR = Path(__file__).resolve().parents[2]
-
-
-class Inbox:
-    """Accepts messages until told to hang, then leaves the next RCPT unanswered until released."""
-
-    def __init__(self):
-        self.messages = []
-        self.hang_after = ACCEPT_BEFORE_HANG
-        self.hanging = False
-
-    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # noqa: N802  (aiosmtpd's hook)
-        while self.hang_after is not None and len(self.messages) >= self.hang_after:
-            self.hanging = True
-            await asyncio.sleep(0.05)
-        envelope.rcpt_tos.append(address)
-        return "250 OK"
-
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802
-        self.messages.append(envelope)
-        return "250 OK"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def database_url_for_workers() -> str:
@@ -111,18 +82,11 @@ def kill(worker: subprocess.Popen) -> None:
     worker.wait(timeout=10)
 
 
-@pytest.fixture
-def smtp():
-    inbox = Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=free_port())
-    controller.start()
-    yield inbox, controller.port
-    inbox.hang_after = None
-    controller.stop()
-
-
-def test_a_worker_killed_mid_send_then_resumed_mails_everyone_exactly_once(transactional_db, world, smtp, tmp_path, settings):
-    inbox, port = smtp
+def test_a_worker_killed_mid_send_then_resumed_mails_everyone_exactly_once(
+    transactional_db, world, smtp_server, tmp_path, settings
+):
+    inbox, port = smtp_server, smtp_server.port
+    inbox.hang_after = ACCEPT_BEFORE_HANG
     settings.MEDIA_ROOT = tmp_path
     app.control.purge()
     for n in range(RECIPIENTS - world.sheriff.memberships.count()):

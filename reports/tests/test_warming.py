@@ -1,17 +1,10 @@
 """Report warming: beat publishes each program's report periods ahead of the page views."""
 
 import pytest
-from django.conf import settings
 
 from reports import outcomes, services, tasks
 from reports.tests.conftest import add_officers
 from reports.tests.test_leaderboard_view import rows, url
-
-
-def test_beat_warms_every_program_hourly():
-    entry = settings.CELERY_BEAT_SCHEDULE["reports-warm"]
-    assert entry["task"] == "reports.tasks.dispatch_report_warming"
-    assert entry["schedule"].minute == {20} and len(entry["schedule"].hour) == 24
 
 
 def test_the_dispatcher_queues_one_task_per_program(world):

@@ -1,18 +1,47 @@
-/* Officer referral form: keeps a draft in this browser, restores it, and explains the hand-off.
-   Progressive enhancement: the form works without this file. */
+/* Officer referral form: keeps a draft for this tab, restores it, and explains the hand-off.
+   Progressive enhancement: the form works without this file.
+
+   Where the draft lives (SECURITY.md 21 and 29): sessionStorage only, so it belongs to this tab's
+   session. It survives a reload, a lost signal and an expired server session (the officer signs in
+   again in the same tab), and it goes when the tab closes or the officer signs out (session.js).
+   Nothing personal is ever written to localStorage; drafts an older version left there are removed.
+
+   The idempotency key lives with the draft, not with the page load: a restored draft brings its
+   key back, and after a send the form keeps the sent key until the officer changes something, so
+   Back and Send (Chromium refills the fields), a double tap and a retry all make one referral. */
 (function () {
   "use strict";
 
-  // The confirmation page clears the draft it was made from.
+  function store() {
+    try { return window.sessionStorage; } catch (e) { return null; }
+  }
+
+  function dropLegacyDrafts() {
+    try {
+      Object.keys(window.localStorage).forEach(function (k) {
+        if (k.indexOf("referral-") === 0) { window.localStorage.removeItem(k); }
+      });
+    } catch (e) { /* storage off */ }
+  }
+  dropLegacyDrafts();
+
+  // The confirmation page clears the draft it was made from and remembers the key it was sent with.
   var done = document.getElementById("referral-done");
   if (done) {
-    try { window.localStorage.removeItem(done.dataset.clearDraft); } catch (e) { /* storage off */ }
+    var s = store();
+    if (s) {
+      s.removeItem(done.dataset.clearDraft);
+      s.setItem(done.dataset.sentMarker, done.dataset.sentKey);
+    }
     return;
   }
 
   var form = document.getElementById("referral-form");
   if (!form) { return; }
   var key = form.dataset.draftKey;
+  var sentMarker = form.dataset.sentMarker;
+  var keyInput = form.elements.idempotency_key;
+  var pageKey = keyInput.value;  // a fresh key, used once the officer starts a new referral
   var status = document.getElementById("draft-status");
 
   function say(text) {
@@ -27,6 +56,8 @@
   }
 
   function save() {
+    var s = store();
+    if (!s) { return; }
     var draft = {};
     fields().forEach(function (el) {
       if (el.type === "checkbox" || el.type === "radio") {
@@ -36,12 +67,12 @@
       }
     });
     draft.__savedAt = new Date().toISOString();
-    try { window.localStorage.setItem(key, JSON.stringify(draft)); } catch (e) { /* storage full or off */ }
+    try { s.setItem(key, JSON.stringify(draft)); } catch (e) { /* storage full or off */ }
   }
 
   function restore() {
-    var raw;
-    try { raw = window.localStorage.getItem(key); } catch (e) { return false; }
+    var s = store();
+    var raw = s && s.getItem(key);
     if (!raw) { return false; }
     var draft;
     try { draft = JSON.parse(raw); } catch (e) { return false; }
@@ -57,7 +88,6 @@
     });
     return true;
   }
-
   function showHandoffSteps() {
     var chosen = form.querySelector("input[name=handoff]:checked");
     document.querySelectorAll("[data-handoff-steps]").forEach(function (box) {
@@ -73,32 +103,61 @@
   }
 
   // A server-rendered page with errors holds what was typed; otherwise bring the draft back.
-  var hasErrors = !!form.querySelector(".is-invalid");
-  if (!hasErrors && restore()) {
+  var hasErrors = !!form.querySelector(".is-invalid") || !!document.getElementById("error-summary");
+  var restored = false;
+  var sentKey = store() && store().getItem(sentMarker);
+  var afterSend = false;
+  if (hasErrors) {
+    save();
+  } else if (restore()) {
+    restored = true;
     say("Your unsent draft was restored.");
+  } else if (sentKey) {
+    // Back after a send: whatever the browser refills is the referral already sent.
+    keyInput.value = sentKey;
+    afterSend = true;
   }
   showHandoffSteps();
   showNameFields();
 
-  form.addEventListener("input", save);
-  form.addEventListener("change", function (event) {
+  function edited() {
+    if (afterSend) {  // a new referral starts: it gets its own key
+      afterSend = false;
+      keyInput.value = pageKey;
+      store().removeItem(sentMarker);
+    }
     save();
+  }
+
+  form.addEventListener("input", edited);
+  form.addEventListener("change", function (event) {
+    edited();
     if (event.target.name === "handoff") { showHandoffSteps(); }
     if (event.target.name === "no_name") { showNameFields(); }
   });
+
+  // After a rejected submit, focus goes to the error summary (screen readers read it first).
+  var summary = document.getElementById("error-summary");
+  if (summary) { summary.focus(); }
 
   var submitting = false;
   form.addEventListener("submit", function (event) {
     save();
     if (!navigator.onLine) {
       event.preventDefault();
-      say("No signal: your referral is saved on this device. Send it when you are back online.");
+      say("No signal: nothing was sent yet. Your referral is saved in this tab; send it when you are back online.");
       return;
     }
     if (submitting) { event.preventDefault(); return; }  // a double tap sends once
     submitting = true;
     document.getElementById("submit-referral").disabled = true;
   });
+  // Signed in again after the session ended mid-form: send the draft as promised.
+  if (restored && new URLSearchParams(window.location.search).get("send") === "1") {
+    window.history.replaceState(null, "", window.location.pathname);
+    say("You are signed in again: sending your referral now.");
+    if (form.requestSubmit) { form.requestSubmit(); } else { form.submit(); }
+  }
   window.addEventListener("pageshow", function () {
     submitting = false;
     var button = document.getElementById("submit-referral");

@@ -145,7 +145,8 @@ def test_compliance_page_query_count_does_not_grow_with_people(client, world, dj
     client.force_login(world.coordinator)
     url = reverse("training:compliance", args=[world.program.pk])
     client.get(url)  # warm the session row
-    with django_assert_max_num_queries(14):
+    # 16: the page's audit row is written in a savepoint (SAVEPOINT + RELEASE), so a refused audit write never fails it.
+    with django_assert_max_num_queries(16):
         response = client.get(url, {"page": 2})
     assert response.status_code == 200
     assert response.context["report"].total.people >= people

@@ -7,9 +7,10 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from deflection.errors import ServiceError
 from deflection.models import AuditEvent
 from training.models import Attendance, AttendanceMethod
-from training.services import IMPORT_MAX_BYTES, ImportRejected, attendance_import_csv
+from training.services import IMPORT_MAX_BYTES, IMPORT_REJECTED, attendance_import_csv
 from training.tests.factories import AttendanceFactory, CourseFactory, SessionFactory
 
 
@@ -125,9 +126,9 @@ def test_columns_may_come_in_any_order_with_extra_columns_and_an_excel_bom(world
     ],
 )
 def test_an_unusable_file_is_rejected_whole_with_a_clear_message(world, sessions, data, message):
-    with pytest.raises(ImportRejected) as rejected:
+    with pytest.raises(ServiceError) as rejected:
         attendance_import_csv(program=world.program, data=data, imported_by=world.coordinator)
-    assert message in rejected.value.message
+    assert message in rejected.value.message and rejected.value.code == IMPORT_REJECTED
     assert not Attendance.objects.exists()
 
 

@@ -118,10 +118,7 @@ def test_a_claim_left_by_a_killed_worker_is_not_sent_again(world, due_world):
     assert mail.outbox == []
 
 
-def test_the_weekly_job_is_on_the_beat_schedule_with_time_limits():
-    entry = settings.CELERY_BEAT_SCHEDULE["training-reminders"]
-    assert entry["task"] == tasks.send_training_reminders.name == "training.tasks.send_training_reminders"
-    assert entry["schedule"] == timedelta(days=7)
+def test_the_reminder_tasks_have_time_limits_and_retry():
     for task in (tasks.send_training_reminders, tasks.send_training_reminder):
         assert task.soft_time_limit < task.time_limit
         assert task.autoretry_for and task.max_retries

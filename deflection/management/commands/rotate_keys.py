@@ -2,7 +2,8 @@
 
 Rotation: put the new key first in FIELD_ENCRYPTION_KEYS (keep the old ones
 after it), deploy, run this command, then remove the old keys. Blind indexes
-are recomputed too, so BLIND_INDEX_KEY can be rotated the same way.
+are recomputed too, so BLIND_INDEX_KEY can be rotated the same way: every app
+config with a `recompute_blind_indexes()` method is asked to (referrals' match keys).
 """
 
 from django.apps import apps
@@ -48,17 +49,6 @@ def _rotate_table(model, columns: list[str]) -> int:
 
 
 def _recompute_blind_indexes() -> int:
-    from referrals.matching import match_keys  # noqa: PLC0415
-    from referrals.models import Participant, ParticipantMatchKey  # noqa: PLC0415
-
-    count = 0
-    for participant in Participant.objects.filter(is_pseudonymous=False, merged_into__isnull=True).iterator():
-        if not (participant.first_name and participant.last_name and participant.date_of_birth):
-            continue
-        ParticipantMatchKey.objects.filter(participant=participant).delete()
-        ParticipantMatchKey.objects.bulk_create(
-            ParticipantMatchKey(participant=participant, kind=k, digest=d)
-            for k, d in match_keys(participant.first_name, participant.last_name, participant.date_of_birth)
-        )
-        count += 1
-    return count
+    """Each app that keeps blind indexes recomputes them (deflection knows no app: it asks each one)."""
+    configs = [config for config in apps.get_app_configs() if hasattr(config, "recompute_blind_indexes")]
+    return sum(config.recompute_blind_indexes() for config in configs)

@@ -1,0 +1,36 @@
+"""The role sets: who may do what, defined once, for access checks and for the navigation alike.
+
+A role is held per agency membership (`Membership.role`); these sets name the groups of roles that
+the product treats alike. Access helpers in each app (`<app>/access.py`) and the menu
+(`deflection/context_processors.py`) read them from here, so a page and its menu link cannot disagree.
+"""
+
+from __future__ import annotations
+
+from deflection.models import Role
+
+# Submit referrals, see their outcome feed, rank on the leaderboard, receive commendations.
+# Fire/EMS responders hold the officer role.
+REFERRING_ROLES = frozenset({Role.OFFICER, Role.SUPERVISOR, Role.COMMAND})
+
+# Police roles: never given identified participant data in bulk (SECURITY.md 6). They also write
+# suggestions (the checklist: include line officers in planning) and take the officer surveys.
+POLICE_ROLES = frozenset({Role.OFFICER, Role.DISPATCHER, Role.SUPERVISOR, Role.COMMAND})
+SUGGESTION_WRITER_ROLES = POLICE_ROLES
+
+# "My referrals" in the menu.
+MY_REFERRALS_ROLES = frozenset({Role.OFFICER, Role.DISPATCHER, Role.SUPERVISOR})
+
+# Participant letters: case managers record them, coordinators review them.
+LETTER_ROLES = frozenset({Role.CASE_MANAGER, Role.COORDINATOR})
+
+# Aggregates about other people: the dashboard and training compliance.
+OVERSIGHT_ROLES = frozenset({Role.SUPERVISOR, Role.COMMAND, Role.COORDINATOR, Role.ADMINISTRATOR})
+DASHBOARD_ROLES = OVERSIGHT_ROLES
+COMPLIANCE_ROLES = OVERSIGHT_ROLES
+
+# Figures per named officer: the leaderboard and evaluation sheets.
+LEADERBOARD_ROLES = frozenset({Role.COMMAND, Role.COORDINATOR, Role.ADMINISTRATOR})
+
+# Commend officers (the checklist: incentives and public recognition come from command).
+COMMENDING_ROLES = frozenset({Role.COMMAND})
