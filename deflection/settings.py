@@ -241,6 +241,9 @@ CELERY_BEAT_SCHEDULE = {
     "reports-warm": {"task": "reports.tasks.dispatch_report_warming", "schedule": crontab(minute=20)},
     # Daily: disable accounts unused for 90 days (idempotent: only active accounts are touched)
     # and forget failed sign-ins of unlocked accounts once their 15-minute window has passed.
+    # Nightly: de-identify participant data past each program's retention period (SECURITY.md 32);
+    # a de-identified record is never selected again, so reruns change nothing.
+    "referrals-apply-retention": {"task": "referrals.tasks.apply_retention", "schedule": crontab(minute=50, hour=3)},
     "deflection-disable-unused-accounts": {
         "task": "deflection.tasks.disable_unused_accounts",
         "schedule": crontab(minute=40, hour=3),

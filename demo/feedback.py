@@ -43,6 +43,7 @@ from feedback.models import (
     WeeklyDigest,
 )
 from feedback.services import CHECKLIST_OPEN_QUESTIONS
+from referrals import disclosure
 from referrals.disclosure import OfficerView, disclosure_records
 from referrals.models import Referral
 
@@ -487,11 +488,11 @@ def _persona_referrals(program: Program, officer: User, case_manager: User) -> t
         .select_related("officer")
         .order_by("-created_at", "-id")[: selectors.FEED_REFERRALS]
     )
-    consents = access.consents_by_participant(r.participant_id for r in referrals)
+    consents = disclosure.consents_by_participant(r.participant_id for r in referrals)
     today = timezone.localdate()
     covered, uncovered = [], []
     for referral in referrals:
-        consent = access.free_text_consent(referral, officer, consents.get(referral.participant_id, []), today)
+        consent = disclosure.free_text_consent(referral, officer, consents.get(referral.participant_id, []), today)
         (covered if consent else uncovered).append((referral, consent))
     return covered, uncovered
 

@@ -569,6 +569,7 @@ def _consents_and_outcomes(rng: random.Random, referrals: list[Referral], now, c
                     kind=kind,
                     occurred_on=when,
                     recorded_by=case_managers.get(referral.provider_id, fallback),
+                    provider_id=referral.provider_id,
                 )
             )
     Outcome.objects.bulk_create(outcomes, batch_size=1000)

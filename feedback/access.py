@@ -4,18 +4,14 @@ Each `get_*` helper returns the object only if the user may see it;
 otherwise it writes a `denied` audit record and raises Http404, exactly like
 `deflection.access` (SECURITY.md 14). For case managers' messages and
 participants' letters "may see" includes consent: the officer reads one only
-while an active consent covers free text (`free_text_consent`).
+while an active consent covers free text (`referrals.disclosure.free_text_consent_now`).
 """
 
 from __future__ import annotations
 
-import datetime
 import uuid
-from collections import defaultdict
-from collections.abc import Iterable
 
 from django.db.models import Q, QuerySet
-from django.utils import timezone
 
 from deflection import access
 from deflection.models import ROLE_PRECEDENCE, Membership, Program, Role, User
@@ -29,9 +25,9 @@ from feedback.models import (
     Suggestion,
     Survey,
 )
+from referrals import disclosure
 from referrals.access import case_manager_agency_ids
-from referrals.disclosure import LEVEL_RANK, governing_consent
-from referrals.models import Consent, DisclosureLevel, Referral
+from referrals.models import Consent
 
 
 def _program_q(agency_ids: set[int]) -> Q:
@@ -135,66 +131,8 @@ def get_highlight_for_user(request, pk) -> Highlight:
 
 # --- Consent for the outcome feed -----------------------------------------------------------------
 
-# A case manager's message or a participant's letter is free text: it can say anything about the
-# person's treatment. So it needs a consent that covers at least their program status; a consent to
-# "engaged in treatment: yes or no" never carries a sentence.
-FREE_TEXT_MIN_LEVEL = DisclosureLevel.STATUS
-
-CONSENT_FIELDS = (
-    "id", "participant_id", "level", "recipient_officer_id", "recipient_agency_id", "expires_on", "revoked_at", "created_at"
-)
-
-
-def consents_by_participant(participant_ids: Iterable[int]) -> dict[int, list[Consent]]:
-    """Unrevoked consents of these participants in one query, without decrypting their signatures."""
-    result: dict[int, list[Consent]] = defaultdict(list)
-    for consent in Consent.objects.filter(participant_id__in=set(participant_ids), revoked_at__isnull=True).only(
-        *CONSENT_FIELDS
-    ):
-        result[consent.participant_id].append(consent)
-    return result
-
-
-def covers_free_text(consent: Consent | None) -> bool:
-    return consent is not None and LEVEL_RANK[consent.level] >= LEVEL_RANK[FREE_TEXT_MIN_LEVEL]
-
-
-def free_text_consent(referral: Referral, officer: User, consents: list[Consent], on: datetime.date) -> Consent | None:
-    """The consent under which the referral's officer may read free text about it, or None.
-
-    `referrals.disclosure.governing_consent` decides which consent governs (active,
-    naming the officer or the referral's agency, the most permissive); this adds
-    only the level free text needs.
-    """
-    if officer.pk != referral.officer_id:
-        return None
-    consent = governing_consent(referral, officer, consents, on)
-    return consent if covers_free_text(consent) else None
-
-
-NO_CONSENT_WARNING = (
-    "No active consent lets this person's information reach the referring officer, so nothing can be sent. "
-    "A consent must name the officer or their agency, be signed, and not be expired or revoked."
-)
-ENGAGED_ONLY_WARNING = (
-    "This person's consent covers only whether they engaged in treatment (yes or no), and the officer's feed "
-    "already shows that. A message says more than that, so it cannot be sent."
-)
-
-
-def free_text_refusal(referral: Referral, consents: list[Consent], on: datetime.date) -> str | None:
-    """Why the program may not send free text to the referral's officer, worded for the case manager; None if it may."""
-    consent = governing_consent(referral, referral.officer, consents, on)
-    if consent is None:
-        return NO_CONSENT_WARNING
-    if not covers_free_text(consent):
-        return ENGAGED_ONLY_WARNING
-    return None
-
-
-def _consent_now(referral: Referral, officer: User) -> Consent | None:
-    consents = consents_by_participant([referral.participant_id]).get(referral.participant_id, [])
-    return free_text_consent(referral, officer, consents, timezone.localdate())
+# Whether consent lets a message or a letter reach the officer is decided by the one consent
+# gate, referrals.disclosure (free_text_consent_now); nothing here decides it.
 
 
 # --- Case managers' messages ----------------------------------------------------------------------
@@ -208,7 +146,7 @@ def get_message_for_officer(request, pk) -> tuple[CaseManagerMessage, Consent]:
     """
     queryset = CaseManagerMessage.objects.filter(officer=request.user).select_related("referral")
     message = access.get_object_for_user(request, queryset, pk, "feedback.casemanagermessage")
-    consent = _consent_now(message.referral, request.user)
+    consent = disclosure.free_text_consent_now(message.referral, request.user)
     if consent is None:
         raise access.deny(request, "feedback.casemanagermessage", pk)
     return message, consent
@@ -272,7 +210,7 @@ def get_letter_for_officer(request, pk) -> tuple[ParticipantLetter, Consent]:
         .defer("original_text")
     )
     letter = access.get_object_for_user(request, queryset, pk, "feedback.participantletter")
-    consent = _consent_now(letter.referral, request.user)
+    consent = disclosure.free_text_consent_now(letter.referral, request.user)
     if consent is None:
         raise access.deny(request, "feedback.participantletter", pk)
     return letter, consent

@@ -56,16 +56,13 @@ class Suggestion(models.Model):
     submitted_on = models.DateField(help_text="The program-local day it was written; no time of day, on purpose.")
     status = models.CharField(max_length=20, choices=SuggestionStatus.choices, default=SuggestionStatus.NEW)
     response = models.TextField(blank=True, help_text="The program's public answer, shown to everyone in the program.")
-    responded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
+    responded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     responded_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [
             models.CheckConstraint(
-                condition=~models.Q(status__in=[SuggestionStatus.ADOPTED, SuggestionStatus.DECLINED])
-                | ~models.Q(response=""),
+                condition=~models.Q(status__in=[SuggestionStatus.ADOPTED, SuggestionStatus.DECLINED]) | ~models.Q(response=""),
                 name="suggestion_decision_has_response",
             ),
         ]
@@ -177,7 +174,7 @@ class SurveyQuestion(models.Model):
 
 
 class SurveyParticipation(models.Model):
-    """"This person has answered this survey", and nothing about what they answered.
+    """ "This person has answered this survey", and nothing about what they answered.
 
     It is the one-response-per-person guard for every survey, and it is all
     the program learns about who answered an anonymous one. There is no key
@@ -207,9 +204,7 @@ class SurveyResponse(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="responses")
     # Only for surveys that are not anonymous.
-    respondent = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
+    respondent = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     respondent_role = models.CharField(max_length=20, choices=Role.choices)
     respondent_agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
 
@@ -341,7 +336,6 @@ class Highlight(models.Model):
         return bool(self.file_type) and FileType(self.file_type).is_image
 
 
-
 # --- The outcome feed: case managers' messages, participants' letters, weekly digests -------------
 
 
@@ -357,7 +351,7 @@ class DeliveryStatus(models.TextChoices):
 class CaseManagerMessage(models.Model):
     """A short note from a case manager to the officer who made a referral ("she's in residential treatment").
 
-    Sent only under a consent that covers free text (see `feedback.selectors.free_text_consent`);
+    Sent only under a consent that covers free text (see `referrals.disclosure.free_text_consent`);
     the officer reads it only while such a consent is still active. The text is narrative, so it
     is encrypted at rest.
     """
@@ -440,7 +434,7 @@ class ParticipantLetter(models.Model):
     status = models.CharField(max_length=10, choices=LetterStatus.choices, default=LetterStatus.PENDING)
     published_text = EncryptedTextField(blank=True)
     include_in_newsletter = models.BooleanField(default=False)
-    review_note = models.CharField(
+    review_note = EncryptedTextField(
         max_length=300, blank=True, help_text="For the case manager: why it was rejected or what was redacted."
     )
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
@@ -454,8 +448,7 @@ class ParticipantLetter(models.Model):
                 condition=~models.Q(original_text="") | ~models.Q(scan_type=""), name="letter_has_text_or_scan"
             ),
             models.CheckConstraint(
-                condition=models.Q(status=LetterStatus.PENDING)
-                | models.Q(reviewed_by__isnull=False, reviewed_at__isnull=False),
+                condition=models.Q(status=LetterStatus.PENDING) | models.Q(reviewed_by__isnull=False, reviewed_at__isnull=False),
                 name="letter_reviewed_has_reviewer",
             ),
             # A redaction is an edited text; a scan alone can only be approved as it is.

@@ -14,6 +14,7 @@ from django.http import FileResponse, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from deflection import access as program_access
@@ -306,6 +307,7 @@ def highlight_file(request, pk):
 
 
 @login_required
+@never_cache  # consented updates: revocation reaches the next view, including the back button
 @in_program_time_zone
 def feed(request):
     """Updates on the officer's referrals as far as consent allows; each consented one shown is a logged disclosure."""
@@ -320,6 +322,7 @@ def feed(request):
 
 
 @login_required
+@never_cache
 @in_program_time_zone
 def message_detail(request, pk):
     message, consent = access.get_message_for_officer(request, pk)

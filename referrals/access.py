@@ -1,8 +1,11 @@
 """Who may see which referral, participant, consent and service.
 
 Identity and case details are for the treatment team only: case managers of the
-agency whose queue holds the referral. Police roles see only their own
-referrals, and only as far as consent allows (referrals.disclosure).
+agency whose queue holds the referral. Each provider sees only its own episodes of
+a person (SECURITY.md 28): its referrals, the consents it recorded, the outcomes it
+recorded, and duplicates among the people it holds; nothing here tells it that the
+person is known at another provider. Police roles see only their own referrals, and
+only as far as consent allows (referrals.disclosure, the one consent gate).
 """
 
 from __future__ import annotations
@@ -14,7 +17,16 @@ from deflection.access import agency_ids_with_role, get_object_for_user
 from deflection.models import Role
 from deflection.roles import REFERRING_ROLES
 from referrals import breakglass
-from referrals.models import Consent, EligibilityCriterion, FollowUpTask, Participant, ProviderService, Referral
+from referrals.models import (
+    Consent,
+    EligibilityCriterion,
+    FollowUpTask,
+    Outcome,
+    Participant,
+    ParticipantUpdateProposal,
+    ProviderService,
+    Referral,
+)
 
 
 def can_refer(user) -> bool:
@@ -64,8 +76,27 @@ def get_participant_for_case_manager(request, pk) -> Participant:
     return get_object_for_user(request, participants_for_case_manager(request.user), pk, "referrals.participant")
 
 
+def consents_for_case_manager(user) -> QuerySet[Consent]:
+    """Consents the user's providers recorded (their disclosing party), never another provider's."""
+    return Consent.objects.filter(disclosing_agency_id__in=case_manager_agency_ids(user))
+
+
+def outcomes_for_case_manager(user) -> QuerySet[Outcome]:
+    return Outcome.objects.filter(provider_id__in=case_manager_agency_ids(user))
+
+
+def proposals_for_case_manager(user) -> QuerySet[ParticipantUpdateProposal]:
+    """Officers' proposed contact updates made on referrals to the user's providers."""
+    return ParticipantUpdateProposal.objects.filter(referral__provider_id__in=case_manager_agency_ids(user))
+
+
+def get_proposal_for_case_manager(request, pk) -> ParticipantUpdateProposal:
+    queryset = proposals_for_case_manager(request.user).select_related("participant")
+    return get_object_for_user(request, queryset, pk, "referrals.participantupdateproposal")
+
+
 def get_consent_for_case_manager(request, pk) -> Consent:
-    queryset = Consent.objects.filter(participant__in=participants_for_case_manager(request.user)).select_related(
+    queryset = consents_for_case_manager(request.user).select_related(
         "participant", "disclosing_agency", "recipient_officer", "recipient_agency", "witnessed_by"
     )
     return get_object_for_user(request, queryset, pk, "referrals.consent")

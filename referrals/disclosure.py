@@ -1,21 +1,35 @@
-"""What a referring officer may learn about a referral, and the record of each disclosure.
+"""The one consent gate: what a user may learn of a referral, under which consent, and its disclosure record.
 
-Access is denied by default (SECURITY.md 2): without an active, unexpired,
-unrevoked consent that names the officer or the officer's agency, the officer
-learns only that the program received the referral. Every display of consented
-information is a disclosure: it carries the 42 CFR 2.32 notice and is logged.
+Every page, notice, message, letter and digest that tells anyone outside the
+treatment team about a referral asks this module, and nothing else decides it
+(My referrals, the outcome feed, officer notices and their unread count, case
+managers' messages, the weekly digest, the evaluation sheet).
+
+Access is denied by default (SECURITY.md 2). A consent governs a referral only if
+- it is active: signed, not revoked, not past its date, its expiry event not recorded;
+- it names the viewer or the agency the viewer referred for;
+- the viewer is the referring officer;
+- its disclosing party is the provider holding the referral (42 CFR 2.31(a)(2),
+  SECURITY.md 27): a consent recorded at provider B never discloses provider A's
+  episode, status or case manager's message;
+- the referral was made on a record the consent was signed over, so merging two
+  records never widens a consent.
+Without one the officer learns only that the program received the referral. Every
+display of consented information carries the 42 CFR 2.32 notice and is logged.
 """
 
 from __future__ import annotations
 
 import datetime
+from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.utils import timezone
 
 from deflection.models import AuditEvent
 from referrals import models
-from referrals.models import Consent, DisclosureLevel, Referral, ServiceKind, Status
+from referrals.models import Consent, DisclosureLevel, OfficerNotice, Referral, ServiceKind, Status
 
 RECEIVED_ONLY = "Received by the program"
 
@@ -72,18 +86,130 @@ class OfficerView:
         return self.consent_id is not None
 
 
+# Only what the gate reads: loading consents never decrypts a signature.
+CONSENT_FIELDS = (
+    "id",
+    "participant_id",
+    "covered_records",
+    "disclosing_agency_id",
+    "level",
+    "recipient_officer_id",
+    "recipient_agency_id",
+    "expires_on",
+    "revoked_at",
+    "ended_at",
+    "created_at",
+)
+
+
+def consents_by_participant(participant_ids: Iterable[int]) -> dict[int, list[Consent]]:
+    """Consents still in force (not revoked, not ended by their event) of these participants, in one query."""
+    result: dict[int, list[Consent]] = defaultdict(list)
+    ids = set(participant_ids)
+    if not ids:
+        return result
+    for consent in Consent.objects.filter(participant_id__in=ids, revoked_at__isnull=True, ended_at__isnull=True).only(
+        *CONSENT_FIELDS
+    ):
+        result[consent.participant_id].append(consent)
+    return result
+
+
 def governing_consent(referral: Referral, viewer, consents: list[Consent], on: datetime.date) -> Consent | None:
-    """The most permissive active consent of the participant that names the viewer or the referral's agency."""
-    usable = [c for c in consents if c.is_active(on) and c.names(viewer, referral.agency_id)]
+    """The most permissive consent that lets `viewer` learn about `referral` on `on`, or None.
+
+    Only the referring officer is ever a recipient; the consent must be active, name
+    the officer or the agency they referred for, be disclosed by the provider that
+    holds the referral, and have been signed over the record the referral was made on.
+    """
+    if viewer is None or viewer.pk != referral.officer_id:
+        return None
+    usable = [c for c in consents if c.is_active(on) and c.names(viewer, referral.agency_id) and c.covers(referral)]
     if not usable:
         return None
     return max(usable, key=lambda c: (LEVEL_RANK[c.level], c.created_at))
 
 
+def consent_now(referral: Referral, viewer, *, on: datetime.date | None = None) -> Consent | None:
+    """`governing_consent` for one referral, loading its consents (one query)."""
+    consents = consents_by_participant([referral.participant_id]).get(referral.participant_id, [])
+    return governing_consent(referral, viewer, consents, on or timezone.localdate())
+
+
+# A case manager's message or a participant's letter is free text: it can say anything about the
+# person's treatment. So it needs a consent that covers at least their program status; a consent to
+# "engaged in treatment: yes or no" never carries a sentence.
+FREE_TEXT_MIN_LEVEL = DisclosureLevel.STATUS
+
+NO_CONSENT_WARNING = (
+    "No active consent lets this person's information reach the referring officer, so nothing can be sent. "
+    "A consent must be recorded by your provider, name the officer or their agency, be signed, and not be "
+    "expired or revoked."
+)
+ENGAGED_ONLY_WARNING = (
+    "This person's consent covers only whether they engaged in treatment (yes or no), and the officer's feed "
+    "already shows that. A message says more than that, so it cannot be sent."
+)
+
+
+def covers_free_text(consent: Consent | None) -> bool:
+    return consent is not None and LEVEL_RANK[consent.level] >= LEVEL_RANK[FREE_TEXT_MIN_LEVEL]
+
+
+def free_text_consent(referral: Referral, officer, consents: list[Consent], on: datetime.date) -> Consent | None:
+    """The consent under which the referral's officer may read free text about it (a message, a letter), or None."""
+    consent = governing_consent(referral, officer, consents, on)
+    return consent if covers_free_text(consent) else None
+
+
+def free_text_consent_now(referral: Referral, officer) -> Consent | None:
+    consents = consents_by_participant([referral.participant_id]).get(referral.participant_id, [])
+    return free_text_consent(referral, officer, consents, timezone.localdate())
+
+
+def free_text_refusal(referral: Referral, consents: list[Consent], on: datetime.date) -> str | None:
+    """Why the program may not send free text to the referral's officer, worded for the case manager; None if it may."""
+    consent = governing_consent(referral, referral.officer, consents, on)
+    if consent is None:
+        return NO_CONSENT_WARNING
+    if not covers_free_text(consent):
+        return ENGAGED_ONLY_WARNING
+    return None
+
+
+def governing_consents(referrals: Iterable[Referral], viewer, on: datetime.date) -> dict[int, Consent]:
+    """{referral id: governing consent} for the referrals `viewer` may learn about, in one query."""
+    referrals = list(referrals)
+    consents = consents_by_participant(r.participant_id for r in referrals)
+    governing = {}
+    for referral in referrals:
+        consent = governing_consent(referral, viewer, consents.get(referral.participant_id, []), on)
+        if consent is not None:
+            governing[referral.pk] = consent
+    return governing
+
+
+def unread_notice_count(officer, on: datetime.date | None = None) -> int:
+    """Unread notices the officer may still see: a revoked or ended consent takes its notices out of the count."""
+    notices = list(
+        OfficerNotice.objects.filter(officer=officer, read_at__isnull=True)
+        .select_related("referral")
+        .only(
+            "id",
+            "referral__id",
+            "referral__officer_id",
+            "referral__participant_id",
+            "referral__origin_participant_id",
+            "referral__agency_id",
+            "referral__provider_id",
+        )
+    )
+    governing = governing_consents({n.referral_id: n.referral for n in notices}.values(), officer, on or timezone.localdate())
+    return sum(1 for n in notices if n.referral_id in governing)
+
+
 def officer_view(referral: Referral, viewer, consents: list[Consent], on: datetime.date | None = None) -> OfficerView:
     """Only the referring officer ever gets more than "received", and only as far as a consent allows."""
-    if viewer.pk != referral.officer_id:
-        return OfficerView(RECEIVED_ONLY)
     consent = governing_consent(referral, viewer, consents, on or timezone.localdate())
     if consent is None:
         return OfficerView(RECEIVED_ONLY)

@@ -20,6 +20,7 @@ from referrals.models import (
     CriterionKind,
     DisclosureLevel,
     EligibilityCriterion,
+    ExpiryEvent,
     Handoff,
     OutcomeKind,
     ProviderService,
@@ -281,6 +282,7 @@ class ConsentForm(forms.ModelForm):
             "purpose",
             "revocation_terms",
             "expires_on",
+            "expiry_event_kind",
             "expiry_event",
             "signature_name",
             "signature_ticked",
@@ -292,7 +294,8 @@ class ConsentForm(forms.ModelForm):
             "level": "Level the recipients may receive",
             "revocation_terms": "The right to revoke, and how",
             "expires_on": "Expires on",
-            "expiry_event": "…or expires at this event",
+            "expiry_event_kind": "…or expires at this event",
+            "expiry_event": "The event in the participant's words (optional)",
             "signature_name": "Participant's typed name (signature)",
             "signature_ticked": "The participant signed by ticking this box (witnessed by me)",
             "signed_on": "Date signed",
@@ -347,7 +350,9 @@ class ConsentForm(forms.ModelForm):
         cleaned = super().clean()
         if not (cleaned.get("recipient_officer_named") or cleaned.get("recipient_agency_named")):
             raise forms.ValidationError("Name at least one recipient: the referring officer and/or their agency.")
-        if not cleaned.get("expires_on") and not cleaned.get("expiry_event"):
+        if cleaned.get("expiry_event_kind") == ExpiryEvent.OTHER and not cleaned.get("expiry_event"):
+            self.add_error("expiry_event", "Describe the event the consent expires on.")
+        if not cleaned.get("expires_on") and not cleaned.get("expiry_event_kind"):
             self.add_error("expires_on", "Required by 42 CFR 2.31: an expiry date or event.")
         if cleaned.get("expires_on") and cleaned.get("signed_on") and cleaned["expires_on"] < cleaned["signed_on"]:
             self.add_error("expires_on", "The consent cannot expire before it was signed.")
@@ -369,6 +374,7 @@ class ConsentForm(forms.ModelForm):
             "purpose": c["purpose"],
             "revocation_terms": c["revocation_terms"],
             "expires_on": c.get("expires_on"),
+            "expiry_event_kind": c.get("expiry_event_kind", ""),
             "expiry_event": c.get("expiry_event", ""),
             "signature_name": c["signature_name"],
             "signature_drawing": c.get("signature_drawing", ""),
@@ -381,6 +387,19 @@ class OutcomeForm(forms.Form):
     # No default: an outcome is recorded only as someone chose it (it used to open on "Re-arrest").
     kind = forms.ChoiceField(choices=[("", "Choose the outcome…")] + OutcomeKind.choices, label="Outcome")
     occurred_on = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
+
+    def clean_occurred_on(self):
+        value = self.cleaned_data["occurred_on"]
+        if value > timezone.localdate():
+            raise forms.ValidationError("The date cannot be in the future.")
+        return value
+
+
+class ExpiryEventForm(forms.Form):
+    """Record the event that some consents expire on; recording it ends them."""
+
+    event = forms.ChoiceField(choices=ExpiryEvent.choices, label="Event")
+    occurred_on = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}), label="It happened on")
 
     def clean_occurred_on(self):
         value = self.cleaned_data["occurred_on"]

@@ -124,6 +124,10 @@ class Participant(models.Model):
     merged_into = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    # A coordinator's legal hold keeps the record past the program's retention period.
+    legal_hold = models.BooleanField(default=False, db_default=False)  # db default: bench/scale.py inserts in SQL
+    # Set when the retention job removed the identity and narrative (SECURITY.md 32).
+    deidentified_at = models.DateTimeField(null=True, blank=True)
 
     def __str__(self) -> str:
         return f"Participant P-{self.pk}"
@@ -140,6 +144,16 @@ class Participant(models.Model):
         if self.is_pseudonymous:
             return f"Unnamed person P-{self.pk}"
         return f"{self.first_name} {self.last_name}".strip()
+
+
+DEFAULT_RETENTION_YEARS = 6
+
+
+class RetentionPolicy(models.Model):
+    """How long a program keeps participant data after the person's last activity (default 6 years)."""
+
+    program = models.OneToOneField(Program, on_delete=models.CASCADE, primary_key=True, related_name="retention")
+    years = models.PositiveSmallIntegerField(default=DEFAULT_RETENTION_YEARS)
 
 
 class MatchKeyKind(models.TextChoices):
@@ -310,6 +324,9 @@ class Referral(models.Model):
 
     program = models.ForeignKey(Program, on_delete=models.PROTECT, related_name="referrals")
     participant = models.ForeignKey(Participant, on_delete=models.PROTECT, related_name="referrals")
+    # The record the referral was made on, kept when a merge moves it (null: never moved, the same as
+    # `participant`). A consent covers only the records it was signed over, so a merge never widens it.
+    origin_participant = models.ForeignKey(Participant, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     officer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="referrals_made")
     # The officer's agency when they referred (officers can move agencies later).
     agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="referrals_made")
@@ -331,7 +348,7 @@ class Referral(models.Model):
     # Current state, kept in step with the latest StatusChange by Referral.move_to (called by services).
     status = models.CharField(max_length=30, choices=Status.choices, default=Status.RECEIVED)
     status_changed_at = models.DateTimeField(default=timezone.now)
-    next_step = models.CharField(max_length=200, blank=True)
+    next_step = EncryptedTextField(max_length=200, blank=True)
     next_step_owner = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
@@ -385,6 +402,9 @@ class Referral(models.Model):
             return f"{seconds} second{'s' if seconds != 1 else ''}"
         minutes = round(seconds / 60)
         return f"{minutes} minute{'s' if minutes != 1 else ''}"
+    def record_id(self) -> int:
+        """The participant record this episode was made on, whatever merges happened since."""
+        return self.origin_participant_id or self.participant_id
 
     def age(self, now: datetime.datetime | None = None) -> timedelta:
         return (now or timezone.now()) - self.created_at
@@ -486,7 +506,7 @@ class StatusChange(models.Model):
     at = models.DateTimeField(default=timezone.now)
     by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     note = EncryptedTextField(blank=True)
-    next_step = models.CharField(max_length=200, blank=True)
+    next_step = EncryptedTextField(max_length=200, blank=True)
     next_step_owner = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
@@ -510,6 +530,8 @@ class OutcomeKind(models.TextChoices):
 
 class Outcome(models.Model):
     participant = models.ForeignKey(Participant, on_delete=models.CASCADE, related_name="outcomes")
+    # The provider whose staff recorded it: only that provider's staff see it (SECURITY.md 28).
+    provider = models.ForeignKey(Agency, on_delete=models.PROTECT, null=True, related_name="+")
     kind = models.CharField(max_length=20, choices=OutcomeKind.choices)
     occurred_on = models.DateField()
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
@@ -518,7 +540,7 @@ class Outcome(models.Model):
 
 class FollowUpTask(models.Model):
     referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="tasks")
-    title = models.CharField(max_length=200)
+    title = EncryptedTextField(max_length=200)
     due_at = models.DateTimeField()
     assigned_to = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="followup_tasks")
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
@@ -540,14 +562,27 @@ class DisclosureLevel(models.TextChoices):
     STATUS_AND_SERVICE = "status_and_service", "Program status and the kind of treatment"
 
 
+class ExpiryEvent(models.TextChoices):
+    """Events a consent may expire on (42 CFR 2.31(a)(6)); recording the event ends the consent."""
+
+    FINAL_DISPOSITION = "final_disposition", "Final disposition of the criminal case (42 CFR 2.35)"
+    TREATMENT_DISCHARGE = "treatment_discharge", "Discharge from treatment"
+    PROGRAM_EXIT = "program_exit", "Leaving the deflection program"
+    OTHER = "other", "Another event, described in the consent"
+
+
 class Consent(models.Model):
     """A written consent to disclose SUD information, with every 42 CFR 2.31(a) element."""
 
     participant = models.ForeignKey(Participant, on_delete=models.PROTECT, related_name="consents")
-    # Who may disclose.
+    # The participant records (ids) the consent was signed over: the record itself and those merged
+    # into it before the signature. Empty means just `participant`. A later merge never adds to it.
+    covered_records = ArrayField(models.IntegerField(), default=list, blank=True)
+    # Who may disclose: the provider that holds the records (42 CFR 2.31(a)(2)). The consent
+    # discloses that provider's episodes and messages and nothing of any other provider's.
     disclosing_agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
     # A specific description of the information.
-    information_description = models.TextField()
+    information_description = EncryptedTextField()
     level = models.CharField(max_length=20, choices=DisclosureLevel.choices)
     # To whom: the referring officer and/or their agency.
     recipient_officer = models.ForeignKey(
@@ -559,7 +594,11 @@ class Consent(models.Model):
     purpose = models.TextField()
     revocation_terms = models.TextField(help_text="The right to revoke, and how.")
     expires_on = models.DateField(null=True, blank=True)
-    expiry_event = models.CharField(max_length=200, blank=True)
+    expiry_event_kind = models.CharField(max_length=30, choices=ExpiryEvent.choices, blank=True)
+    expiry_event = EncryptedTextField(max_length=200, blank=True)  # the event in the participant's words
+    # Set when the expiry event was recorded: the consent ended then.
+    ended_at = models.DateTimeField(null=True, blank=True)
+    ended_by_event_on = models.DateField(null=True, blank=True)
     # Signature: a typed name plus a drawn signature or a tick, witnessed by the case manager.
     signature_name = EncryptedTextField()
     signature_drawing = EncryptedTextField(blank=True)
@@ -576,7 +615,9 @@ class Consent(models.Model):
                 condition=Q(recipient_officer__isnull=False) | Q(recipient_agency__isnull=False),
                 name="consent_names_a_recipient",
             ),
-            models.CheckConstraint(condition=Q(expires_on__isnull=False) | ~Q(expiry_event=""), name="consent_has_expiry"),
+            models.CheckConstraint(
+                condition=Q(expires_on__isnull=False) | ~Q(expiry_event_kind=""), name="consent_has_expiry_date_or_event"
+            ),
             models.CheckConstraint(condition=Q(signature_ticked=True) | ~Q(signature_drawing=""), name="consent_is_signed"),
         ]
         indexes = [
@@ -586,9 +627,15 @@ class Consent(models.Model):
 
     def is_active(self, on: datetime.date | None = None) -> bool:
         on = on or timezone.localdate()
-        if self.revoked_at is not None:
+        if self.revoked_at is not None or self.ended_at is not None:
             return False
         return self.expires_on is None or on <= self.expires_on
+
+    def covers(self, referral: Referral) -> bool:
+        """True if the referral is an episode this consent may disclose: the disclosing provider's own,
+        on a record the consent was signed over (a merge never widens a consent)."""
+        records = self.covered_records or [self.participant_id]
+        return referral.provider_id == self.disclosing_agency_id and referral.record_id in records
 
     def names(self, user, agency_id: int | None) -> bool:
         """True if this consent names the user, or the given agency (the user's agency on the referral)."""
@@ -641,3 +688,30 @@ class BreakGlassGrant(models.Model):
 
     def is_active(self, now=None) -> bool:
         return (now or timezone.now()) < self.expires_at
+class ProposalDecision(models.TextChoices):
+    PENDING = "pending", "Waiting for the case manager"
+    ACCEPTED = "accepted", "Accepted"
+    DISCARDED = "discarded", "Discarded"
+
+
+class ParticipantUpdateProposal(models.Model):
+    """Contact details an officer gave on a re-referral, waiting for the case manager.
+
+    A re-referral never overwrites what the case manager relies on: the new details
+    wait here until a case manager of the referral's provider accepts or discards them.
+    """
+
+    participant = models.ForeignKey(Participant, on_delete=models.CASCADE, related_name="update_proposals")
+    referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="+")
+    phone = EncryptedTextField(blank=True)
+    proposed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    decision = models.CharField(max_length=10, choices=ProposalDecision.choices, default=ProposalDecision.PENDING)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [
+            # participant page: pending proposals of one person
+            models.Index(fields=["participant"], condition=Q(decision="pending"), name="proposal_pending_idx"),
+        ]

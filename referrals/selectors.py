@@ -4,21 +4,23 @@ from __future__ import annotations
 
 import datetime
 import statistics
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.db.models import Aggregate, Count, FloatField, QuerySet
 from django.utils import timezone
 
 from deflection.models import Agency, AgencyKind, AuditEvent, Pathway, Program, Role, User
+from referrals import access, disclosure
 from referrals.models import (
     Consent,
     CriterionKind,
     EligibilityCriterion,
     FollowUpTask,
     Handoff,
-    OfficerNotice,
     Outcome,
     Participant,
+    ParticipantUpdateProposal,
+    ProposalDecision,
     Referral,
     StatusChange,
 )
@@ -71,7 +73,8 @@ def officer_home(officer: User) -> OfficerHome:
     return OfficerHome(
         referral_count=mine.count(),
         median_minutes=round(statistics.median(seconds) / 60, 1) if seconds else None,
-        unread=OfficerNotice.objects.filter(officer=officer, read_at__isnull=True).count(),
+        # Counted through the consent gate, so a revoked consent's notices stop counting at once.
+        unread=disclosure.unread_notice_count(officer),
     )
 
 
@@ -97,25 +100,6 @@ def referral_tasks(referral: Referral) -> QuerySet[FollowUpTask]:
 
 def open_tasks(user: User) -> QuerySet[FollowUpTask]:
     return FollowUpTask.objects.filter(assigned_to=user, done_at__isnull=True).select_related("referral").order_by("due_at")
-
-
-@dataclass(frozen=True)
-class ParticipantPage:
-    referrals: QuerySet[Referral]
-    consents: QuerySet[Consent]
-    outcomes: QuerySet[Outcome]
-    disclosures: QuerySet[AuditEvent]
-
-
-def participant_page(participant: Participant) -> ParticipantPage:
-    return ParticipantPage(
-        referrals=participant.referrals.select_related("officer", "agency", "provider").order_by("created_at"),
-        consents=participant.consents.select_related("recipient_officer", "recipient_agency").order_by("-created_at"),
-        outcomes=participant.outcomes.order_by("-occurred_on"),
-        disclosures=AuditEvent.objects.filter(
-            object_type="referrals.participant", object_id=str(participant.pk), action="disclosure"
-        ).order_by("-at")[:200],
-    )
 
 
 def justice_queue(program: Program) -> list[tuple[Referral, list[str]]]:
@@ -161,4 +145,95 @@ def worklist_options(provider_ids: set[int], programs: list[Program]) -> Worklis
         agencies=list(Agency.objects.filter(pk__in=program_agency_ids, kind__in=REFERRING_AGENCY_KINDS).order_by("name")),
         pathways=list(Pathway.choices),
         handoffs=list(Handoff.choices),
+    )
+
+
+@dataclass(frozen=True)
+class ParticipantPage:
+    """What one provider's case manager sees of a person: that provider's part of the record only."""
+
+    referrals: list[Referral]
+    consents: list[Consent]
+    outcomes: list[Outcome]
+    proposals: list[ParticipantUpdateProposal]
+    duplicates: list[Participant]
+    disclosures: list[Disclosure]
+    provider_ids: set[int] = field(default_factory=set)
+
+
+@dataclass(frozen=True)
+class Disclosure:
+    """One logged disclosure as the accounting lists it: the recipient, never the actor, first."""
+
+    at: datetime.datetime
+    recipient: str
+    shown: str
+    consent_id: int | None
+    referral_id: int | None
+    channel: str
+    disclosed_by: str
+
+
+def merged_record_ids(participant: Participant) -> set[int]:
+    """The record and every record ever merged into it (directly or through another), for its history."""
+    ids, frontier = {participant.pk}, {participant.pk}
+    while frontier:
+        frontier = set(Participant.objects.filter(merged_into_id__in=frontier).values_list("pk", flat=True)) - ids
+        ids |= frontier
+    return ids
+
+
+def disclosures_about(participant: Participant, *, referral_ids: set[int] | None = None) -> list[Disclosure]:
+    """Every disclosure about the person, including those logged under a record later merged into it.
+
+    `referral_ids` limits the list to one provider's episodes. Oldest first, no cap.
+    """
+    events = AuditEvent.objects.filter(
+        action="disclosure", object_type="referrals.participant", object_id__in=[str(i) for i in merged_record_ids(participant)]
+    ).order_by("at", "id")
+    rows = [e for e in events if referral_ids is None or e.detail.get("referral") in referral_ids]
+    recipients = dict(User.objects.filter(pk__in={e.detail.get("recipient_user") for e in rows}).values_list("pk", "username"))
+    return [
+        Disclosure(
+            at=e.at,
+            recipient=recipients.get(e.detail.get("recipient_user"), e.actor_username),
+            shown=e.detail.get("shown", ""),
+            consent_id=e.detail.get("consent"),
+            referral_id=e.detail.get("referral"),
+            channel=e.detail.get("channel", ""),
+            disclosed_by=e.actor_username,
+        )
+        for e in rows
+    ]
+
+
+def participant_page(participant: Participant, *, viewer: User, duplicates: list[Participant]) -> ParticipantPage:
+    """The viewer's providers' episodes, consents, outcomes, proposals and disclosures of one person."""
+    provider_ids = access.case_manager_agency_ids(viewer)
+    referrals = list(
+        participant.referrals.filter(provider_id__in=provider_ids)
+        .select_related("officer", "agency", "provider")
+        .order_by("created_at")
+    )
+    consents = list(
+        access.consents_for_case_manager(viewer)
+        .filter(participant=participant)
+        .select_related("recipient_officer", "recipient_agency")
+        .order_by("-created_at")
+    )
+    outcomes = list(access.outcomes_for_case_manager(viewer).filter(participant=participant).order_by("-occurred_on"))
+    proposals = list(
+        access.proposals_for_case_manager(viewer)
+        .filter(participant=participant, decision=ProposalDecision.PENDING)
+        .select_related("proposed_by", "referral")
+        .order_by("created_at")
+    )
+    return ParticipantPage(
+        referrals=referrals,
+        consents=consents,
+        outcomes=outcomes,
+        proposals=proposals,
+        duplicates=duplicates,
+        disclosures=disclosures_about(participant, referral_ids={r.pk for r in referrals}),
+        provider_ids=provider_ids,
     )

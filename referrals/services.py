@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 
@@ -22,6 +24,7 @@ from deflection.models import AuditEvent, Membership, Program, User
 from deflection.outbox import enqueue
 from deflection.roles import POLICE_ROLES
 from referrals import disclosure
+from referrals.access import case_manager_agency_ids
 from referrals.matching import exact_key, match_keys
 from referrals.models import (
     CapacityState,
@@ -35,6 +38,8 @@ from referrals.models import (
     Outcome,
     Participant,
     ParticipantMatchKey,
+    ParticipantUpdateProposal,
+    ProposalDecision,
     ProviderService,
     Referral,
     Status,
@@ -111,8 +116,11 @@ def _check_eligibility(criteria: list[EligibilityCriterion], answers: dict[int, 
     return failures, justice
 
 
-def participant_find_or_create(*, program: Program, data: ReferralData, created_by: User) -> Participant:
-    """Re-use the participant whose exact key matches (a re-referral); otherwise create one with its keys."""
+def participant_find_or_create(*, program: Program, data: ReferralData, created_by: User) -> tuple[Participant, bool]:
+    """Re-use the participant whose exact key matches (a re-referral); otherwise create one with its keys.
+
+    Returns (participant, created). A re-referral changes nothing on the existing record.
+    """
     if not data.is_pseudonymous:
         digest = exact_key(data.first_name, data.last_name, data.date_of_birth)
         existing = (
@@ -122,15 +130,12 @@ def participant_find_or_create(*, program: Program, data: ReferralData, created_
                 match_keys__kind=MatchKeyKind.EXACT,
                 match_keys__digest=digest,
             )
-            .only("pk", "phone")  # the referral needs its id; nothing else is decrypted
+            .only("pk", "phone")  # the referral needs its id; the phone is compared, never overwritten
             .order_by("pk")
             .first()
         )
         if existing is not None:
-            if data.phone and data.phone != existing.phone:  # the newest number the person gave
-                existing.phone = data.phone
-                existing.save(update_fields=["phone"])
-            return existing
+            return existing, False
     participant = Participant.objects.create(
         program=program,
         first_name=data.first_name,
@@ -146,7 +151,15 @@ def participant_find_or_create(*, program: Program, data: ReferralData, created_
             ParticipantMatchKey(participant=participant, kind=kind, digest=digest)
             for kind, digest in match_keys(data.first_name, data.last_name, data.date_of_birth)
         )
-    return participant
+    return participant, True
+
+
+def _propose_contact_update(*, referral: Referral, participant: Participant, data: ReferralData, officer: User) -> None:
+    """A re-referral never changes the recorded details: a new phone waits for the case manager (SECURITY.md 28)."""
+    if data.phone and data.phone != participant.phone:
+        ParticipantUpdateProposal.objects.create(
+            participant=participant, referral=referral, phone=data.phone, proposed_by=officer
+        )
 
 
 def referral_submit(
@@ -178,7 +191,7 @@ def referral_submit(
             raise ServiceError("You referred this person a few minutes ago.", status=409, code=POSSIBLE_REPEAT, detail=earlier)
     try:
         with transaction.atomic():
-            participant = participant_find_or_create(program=program, data=data, created_by=officer)
+            participant, new_record = participant_find_or_create(program=program, data=data, created_by=officer)
             referral = Referral.objects.create(
                 program=program,
                 participant=participant,
@@ -202,6 +215,8 @@ def referral_submit(
             )
             StatusChange.objects.create(referral=referral, status=Status.RECEIVED, at=now, by=officer)
             audit_log(action="referral.create", request=request, actor=officer, obj=referral)
+            if not new_record:
+                _propose_contact_update(referral=referral, participant=participant, data=data, officer=officer)
     except IntegrityError:
         # A concurrent submit with the same key won the race: return its referral.
         existing = Referral.objects.filter(officer=officer, idempotency_key=data.idempotency_key).first()
@@ -303,7 +318,7 @@ def referral_set_next_step(
 
 
 def _officer_text(referral: Referral) -> disclosure.OfficerView:
-    consents = list(Consent.objects.filter(participant_id=referral.participant_id, revoked_at__isnull=True))
+    consents = disclosure.consents_by_participant([referral.participant_id]).get(referral.participant_id, [])
     return disclosure.officer_view(referral, referral.officer, consents)
 
 
@@ -334,10 +349,7 @@ def officer_referral_feed(
     *, officer: User, referrals: list[Referral], request=None
 ) -> list[tuple[Referral, disclosure.OfficerView]]:
     """The officer's view of each referral; every consented display is written as a disclosure."""
-    participant_ids = {r.participant_id for r in referrals}
-    consents_by_participant: dict[int, list[Consent]] = {}
-    for consent in Consent.objects.filter(participant_id__in=participant_ids, revoked_at__isnull=True):
-        consents_by_participant.setdefault(consent.participant_id, []).append(consent)
+    consents_by_participant = disclosure.consents_by_participant(r.participant_id for r in referrals)
     today = timezone.localdate()
     rows = [
         (referral, disclosure.officer_view(referral, officer, consents_by_participant.get(referral.participant_id, []), today))
@@ -352,7 +364,16 @@ def officer_referral_feed(
 
 
 def consent_record(*, participant: Participant, witnessed_by: User, request=None, **fields) -> Consent:
+    """Record a signed consent. Its disclosing party is the recording case manager's provider.
+
+    It is signed over the record and every record already merged into it, and over
+    nothing merged later (`covered_records`): a merge never widens a consent.
+    """
     consent = Consent(participant=participant, witnessed_by=witnessed_by, **fields)
+    if consent.disclosing_agency_id not in case_manager_agency_ids(witnessed_by):
+        raise ServiceError("A consent is recorded by the provider that holds the records.", status=403, code="not_provider")
+    merged_in = Referral.objects.filter(participant=participant, origin_participant__isnull=False)
+    consent.covered_records = sorted({participant.pk, *merged_in.values_list("origin_participant_id", flat=True)})
     consent.full_clean()
     with transaction.atomic():
         consent.save()
@@ -361,7 +382,7 @@ def consent_record(*, participant: Participant, witnessed_by: User, request=None
             request=request,
             actor=witnessed_by,
             obj=participant,
-            detail={"consent": consent.pk, "level": consent.level},
+            detail={"consent": consent.pk, "level": consent.level, "disclosing_agency": consent.disclosing_agency_id},
         )
     return consent
 
@@ -375,44 +396,136 @@ def consent_revoke(*, consent: Consent, by: User, request=None) -> bool:
     return bool(updated)
 
 
+def consent_expiry_event_record(
+    *, participant: Participant, event: str, occurred_on: datetime.date, by: User, request=None
+) -> int:
+    """The event some consents expire on happened (e.g. the final disposition of the criminal case,
+    42 CFR 2.35): every consent of the recorder's providers that expires on it ends now.
+
+    Only the recorder's own providers' consents: another provider's consents are not
+    theirs to see or end. Idempotent: an ended consent is not ended again. Returns how many ended.
+    """
+    now = timezone.now()
+    with transaction.atomic():
+        ended = Consent.objects.filter(
+            participant=participant,
+            disclosing_agency_id__in=case_manager_agency_ids(by),
+            expiry_event_kind=event,
+            revoked_at__isnull=True,
+            ended_at__isnull=True,
+        ).update(ended_at=now, ended_by_event_on=occurred_on)
+        audit_log(
+            action="consent.expiry_event",
+            request=request,
+            actor=by,
+            obj=participant,
+            detail={"event": event, "occurred_on": occurred_on.isoformat(), "consents_ended": ended},
+        )
+    return ended
+
+
 def participants_merge(*, survivor: Participant, duplicate: Participant, by: User, request=None) -> None:
-    """Fold a duplicate record into the survivor. Every referral, outcome and consent is kept."""
+    """Fold the merger's own providers' part of a duplicate record into the survivor.
+
+    Only the episodes, consents, outcomes and proposals of the merging case manager's
+    providers move (SECURITY.md 28): another provider's part of the duplicate stays
+    where it is, and the duplicate is marked merged only once nothing is left on it.
+    Each moved referral keeps the record it was made on (`origin_participant`) and each
+    moved consent the records it was signed over, so no consent covers more after the merge.
+    """
     if survivor.pk == duplicate.pk or survivor.program_id != duplicate.program_id:
         raise ValueError("Only two different records of the same program can be merged.")
+    mine = case_manager_agency_ids(by)
     with transaction.atomic():
-        moved = Referral.objects.filter(participant=duplicate).update(participant=survivor)
-        Outcome.objects.filter(participant=duplicate).update(participant=survivor)
-        Consent.objects.filter(participant=duplicate).update(participant=survivor)
-        ParticipantMatchKey.objects.filter(participant=duplicate).delete()
-        Participant.objects.filter(pk=duplicate.pk).update(merged_into=survivor)
+        moved = Referral.objects.filter(participant=duplicate, provider_id__in=mine).update(
+            participant=survivor, origin_participant=Coalesce(F("origin_participant"), F("participant"))
+        )
+        Outcome.objects.filter(participant=duplicate, provider_id__in=mine).update(participant=survivor)
+        Consent.objects.filter(participant=duplicate, disclosing_agency_id__in=mine, covered_records=[]).update(
+            covered_records=[duplicate.pk]
+        )
+        Consent.objects.filter(participant=duplicate, disclosing_agency_id__in=mine).update(participant=survivor)
+        ParticipantUpdateProposal.objects.filter(participant=duplicate, referral__provider_id__in=mine).update(
+            participant=survivor
+        )
+        left = (
+            Referral.objects.filter(participant=duplicate).exists()
+            or Consent.objects.filter(participant=duplicate).exists()
+            or Outcome.objects.filter(participant=duplicate).exists()
+        )
+        if not left:
+            ParticipantMatchKey.objects.filter(participant=duplicate).delete()
+            Participant.objects.filter(pk=duplicate.pk).update(merged_into=survivor)
         # The survivor keeps its own keys, so later referrals of either spelling find it.
         audit_log(
             action="participant.merge",
             request=request,
             actor=by,
             obj=survivor,
-            detail={"merged": duplicate.pk, "referrals_moved": moved},
+            detail={"merged": duplicate.pk, "referrals_moved": moved, "whole_record": not left},
         )
 
 
-def possible_duplicates(participant: Participant) -> list[Participant]:
-    """Other unmerged records of the same program that share any match key."""
+def possible_duplicates(participant: Participant, *, viewer: User) -> list[Participant]:
+    """Other unmerged records of the same program that share a match key and that the viewer's providers hold.
+
+    A record known only at another provider is never suggested: that the person is
+    known there is itself Part 2 information (SECURITY.md 28).
+    """
     digests = list(participant.match_keys.values_list("digest", flat=True))
     if not digests:
         return []
     return list(
-        Participant.objects.filter(program_id=participant.program_id, merged_into__isnull=True, match_keys__digest__in=digests)
+        Participant.objects.filter(
+            program_id=participant.program_id,
+            merged_into__isnull=True,
+            pk__in=ParticipantMatchKey.objects.filter(digest__in=digests).values("participant_id"),
+        )
+        .filter(pk__in=Referral.objects.filter(provider_id__in=case_manager_agency_ids(viewer)).values("participant_id"))
         .exclude(pk=participant.pk)
-        .distinct()
         .order_by("pk")
     )
 
 
-def outcome_record(*, participant: Participant, kind: str, occurred_on: datetime.date, by: User, request=None) -> Outcome:
+def outcome_record(
+    *, participant: Participant, kind: str, occurred_on: datetime.date, by: User, provider_id: int, request=None
+) -> Outcome:
+    """An outcome belongs to the recording provider; only its staff see it."""
+    if provider_id not in case_manager_agency_ids(by):
+        raise ServiceError("Outcomes are recorded by the provider's own case managers.", status=403, code="not_provider")
     with transaction.atomic():
-        outcome = Outcome.objects.create(participant=participant, kind=kind, occurred_on=occurred_on, recorded_by=by)
+        outcome = Outcome.objects.create(
+            participant=participant, kind=kind, occurred_on=occurred_on, recorded_by=by, provider_id=provider_id
+        )
         audit_log(action="outcome.create", request=request, actor=by, obj=participant, detail={"kind": kind})
     return outcome
+
+
+def proposal_decide(*, proposal: ParticipantUpdateProposal, by: User, accept: bool, request=None) -> bool:
+    """The case manager accepts (the record takes the new phone) or discards an officer's proposed update.
+
+    Claimed with a conditional UPDATE, so a double click decides once. Audited
+    without the number itself (SECURITY.md 12).
+    """
+    decision = ProposalDecision.ACCEPTED if accept else ProposalDecision.DISCARDED
+    with transaction.atomic():
+        claimed = ParticipantUpdateProposal.objects.filter(pk=proposal.pk, decision=ProposalDecision.PENDING).update(
+            decision=decision, decided_by=by, decided_at=timezone.now()
+        )
+        if not claimed:
+            return False
+        if accept:
+            participant = Participant.objects.select_for_update().get(pk=proposal.participant_id)
+            participant.phone = proposal.phone
+            participant.save(update_fields=["phone"])
+        audit_log(
+            action=f"participant.update_{decision}",
+            request=request,
+            actor=by,
+            obj=proposal.participant,
+            detail={"proposal": proposal.pk, "fields": ["phone"], "referral": proposal.referral_id},
+        )
+    return True
 
 
 def task_create(*, referral: Referral, title: str, due_at: datetime.datetime, assigned_to: User, by: User) -> FollowUpTask:

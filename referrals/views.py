@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import csv
+import dataclasses
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
@@ -16,6 +19,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from deflection import access as program_access
 from deflection.audit import audit_log
 from deflection.errors import ServiceError, refusal_response
+from deflection.models import Role
 from deflection.pdf import render_pdf
 from referrals import access, selectors, services, worklist
 from referrals.disclosure import REDISCLOSURE_NOTICE
@@ -23,6 +27,7 @@ from referrals.forms import (
     CapacityForm,
     ConsentForm,
     CriterionForm,
+    ExpiryEventForm,
     OutcomeForm,
     ReferralForm,
     StatusForm,
@@ -50,6 +55,7 @@ def _officer_setup(request) -> ReferralSetup:
 
 
 @login_required
+@never_cache  # the unread count follows consent: a revoked consent must not linger in a cached page
 def officer_home(request):
     programs = program_access.programs_for(request.user).select_related("lead_agency").order_by("name")
     home = selectors.officer_home(request.user)
@@ -139,6 +145,7 @@ def referral_done(request, pk):
 
 
 @login_required
+@never_cache  # consented statuses: revocation reaches the next view, including the back button
 def my_referrals(request):
     referrals = list(selectors.officer_referrals(request.user)[:MY_REFERRALS_PAGE])
     rows = services.officer_referral_feed(officer=request.user, referrals=referrals, request=request)
@@ -282,7 +289,11 @@ def task_done(request, pk):
 @require_http_methods(["GET", "POST"])
 def participant_detail(request, pk):
     participant = access.get_participant_for_case_manager(request, pk)
+    page = selectors.participant_page(
+        participant, viewer=request.user, duplicates=services.possible_duplicates(participant, viewer=request.user)
+    )
     outcome_form = OutcomeForm(request.POST or None)
+    event_form = ExpiryEventForm()
     if request.method == "POST":
         if outcome_form.is_valid():
             services.outcome_record(
@@ -290,23 +301,25 @@ def participant_detail(request, pk):
                 kind=outcome_form.cleaned_data["kind"],
                 occurred_on=outcome_form.cleaned_data["occurred_on"],
                 by=request.user,
+                provider_id=page.referrals[0].provider_id,
                 request=request,
             )
             messages.success(request, "Outcome recorded.")
             return redirect("referrals:participant", pk=participant.pk)
     else:
         audit_log(action="participant.view", request=request, obj=participant)
-    page = selectors.participant_page(participant)
     return render(
         request,
         "referrals/participant_detail.html",
         {
             "participant": participant,
+            "page": page,
             "referrals": page.referrals,
             "consents": page.consents,
             "outcomes": page.outcomes,
             "outcome_form": outcome_form,
-            "duplicates": services.possible_duplicates(participant),
+            "event_form": event_form,
+            "duplicates": page.duplicates,
             "disclosures": page.disclosures,
             "today": timezone.localdate(),
         },
@@ -326,6 +339,102 @@ def participant_merge(request, pk, other_pk):
         return redirect("referrals:participant", pk=survivor.pk)
     messages.success(request, f"Merged P-{duplicate.pk} into P-{survivor.pk}; every referral was kept.")
     return redirect("referrals:participant", pk=survivor.pk)
+
+
+DISCLOSURE_COLUMNS = ["time", "recipient", "shown", "consent", "referral", "channel", "disclosed_by"]
+
+
+def _disclosure_export(request, pk) -> tuple:
+    participant = access.get_participant_for_case_manager(request, pk)
+    referral_ids = set(
+        access.referrals_for_case_manager(request.user).filter(participant=participant).values_list("pk", flat=True)
+    )
+    tz = participant.program.tz
+    rows = [
+        dataclasses.replace(d, at=d.at.astimezone(tz))
+        for d in selectors.disclosures_about(participant, referral_ids=referral_ids)
+    ]
+    return participant, rows
+
+
+@login_required
+def disclosures_csv(request, pk):
+    """Every disclosure about the person (merged-away records included), no row cap; audited."""
+    participant, rows = _disclosure_export(request, pk)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="disclosures-P-{participant.pk}.csv"'
+    writer = csv.writer(response)
+    writer.writerow(DISCLOSURE_COLUMNS)
+    for d in rows:
+        writer.writerow(
+            [
+                d.at.isoformat(timespec="seconds"),
+                d.recipient,
+                d.shown,
+                d.consent_id or "",
+                d.referral_id or "",
+                d.channel,
+                d.disclosed_by,
+            ]
+        )
+    audit_log(
+        action="participant.disclosures_export", request=request, obj=participant, detail={"format": "csv", "rows": len(rows)}
+    )
+    return response
+
+
+@login_required
+def disclosures_pdf(request, pk):
+    participant, rows = _disclosure_export(request, pk)
+    pdf = render_pdf(
+        "referrals/disclosures_pdf.html",
+        {
+            "participant": participant,
+            "rows": [{"local_at": d.at, **dataclasses.asdict(d)} for d in rows],
+            "time_zone": participant.program.time_zone,
+            "provider_names": ", ".join(
+                sorted(m.agency.name for m in request.user.active_memberships() if m.role == Role.CASE_MANAGER)
+            ),
+        },
+    )
+    audit_log(
+        action="participant.disclosures_export", request=request, obj=participant, detail={"format": "pdf", "rows": len(rows)}
+    )
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="disclosures-P-{participant.pk}.pdf"'
+    return response
+
+
+@login_required
+@require_POST
+def proposal_decide(request, pk):
+    proposal = access.get_proposal_for_case_manager(request, pk)
+    accept = request.POST.get("decision") == "accept"
+    if request.POST.get("decision") not in ("accept", "discard"):
+        messages.error(request, "Choose accept or discard.")
+    elif services.proposal_decide(proposal=proposal, by=request.user, accept=accept, request=request):
+        done = "The new phone number is now on the record." if accept else "The proposed number was discarded."
+        messages.success(request, done)
+    return redirect("referrals:participant", pk=proposal.participant_id)
+
+
+@login_required
+@require_POST
+def expiry_event_record(request, pk):
+    participant = access.get_participant_for_case_manager(request, pk)
+    form = ExpiryEventForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Choose the event and the day it happened (not in the future).")
+        return redirect("referrals:participant", pk=participant.pk)
+    ended = services.consent_expiry_event_record(
+        participant=participant,
+        event=form.cleaned_data["event"],
+        occurred_on=form.cleaned_data["occurred_on"],
+        by=request.user,
+        request=request,
+    )
+    messages.success(request, f"Event recorded; {ended} consent{'s' if ended != 1 else ''} that expired on it ended.")
+    return redirect("referrals:participant", pk=participant.pk)
 
 
 @login_required

@@ -30,14 +30,19 @@ from feedback.models import (
     LetterStatus,
     ParticipantLetter,
 )
-from referrals.disclosure import ENGAGED_STATUSES, RECEIVED_ONLY, OfficerView, governing_consent, status_text
+from referrals import disclosure
+from referrals.disclosure import ENGAGED_STATUSES, RECEIVED_ONLY, OfficerView, status_text
 from referrals.models import DisclosureLevel, Referral, Status, StatusChange
 
 # --- The outcome feed -------------------------------------------------------------------------------
 
 FEED_REFERRALS = 200  # the officer's most recent referrals the feed looks at
 FEED_ITEMS = 60  # updates shown on the page; each consented one shown writes a disclosure record
-REFERRAL_FEED_FIELDS = ("id", "officer_id", "participant_id", "agency_id", "program_id", "created_at", "status")
+# What the consent gate reads of a referral (its provider and original record), and what the feed shows.
+REFERRAL_FEED_FIELDS = (
+    "id", "officer_id", "participant_id", "origin_participant_id", "agency_id", "provider_id", "program_id",
+    "created_at", "status",
+)
 
 
 class FeedKind(StrEnum):
@@ -123,18 +128,13 @@ def officer_feed(
         .only(*REFERRAL_FEED_FIELDS)
         .order_by("-created_at", "-id")[:FEED_REFERRALS]
     }
-    consents = access.consents_by_participant(r.participant_id for r in referrals.values())
-    governing = {}
-    for referral in referrals.values():
-        consent = governing_consent(referral, officer, consents.get(referral.participant_id, []), on)
-        if consent is not None:
-            governing[referral.pk] = consent
+    governing = disclosure.governing_consents(referrals.values(), officer, on)
     items = []
     if include_received:
         items += [FeedItem(FeedKind.RECEIVED, r.created_at, r, RECEIVED_ONLY) for r in referrals.values()]
     if governing:
         items += _status_items(referrals, governing)
-    free_text = {pk: consent for pk, consent in governing.items() if access.covers_free_text(consent)}
+    free_text = {pk: consent for pk, consent in governing.items() if disclosure.covers_free_text(consent)}
     if free_text:
         messages = CaseManagerMessage.objects.filter(officer=officer, referral_id__in=free_text).only(
             "id", "referral_id", "officer_id", "text", "created_at"
@@ -178,8 +178,8 @@ def officer_feed(
 
 def free_text_refusal_for(referral: Referral) -> str | None:
     """Why a case manager may not send free text to this referral's officer today (None: they may)."""
-    consents = access.consents_by_participant([referral.participant_id]).get(referral.participant_id, [])
-    return access.free_text_refusal(referral, consents, timezone.localdate())
+    consents = disclosure.consents_by_participant([referral.participant_id]).get(referral.participant_id, [])
+    return disclosure.free_text_refusal(referral, consents, timezone.localdate())
 
 
 def messages_about(referral: Referral) -> QuerySet[CaseManagerMessage]:

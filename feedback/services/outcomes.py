@@ -131,12 +131,12 @@ def message_send(
     existing = CaseManagerMessage.objects.filter(sender=sender, idempotency_key=idempotency_key).first()
     if existing is not None:
         return existing  # a double tap or a retried POST: the first one was sent
-    consents = access.consents_by_participant([referral.participant_id]).get(referral.participant_id, [])
+    consents = disclosure.consents_by_participant([referral.participant_id]).get(referral.participant_id, [])
     today = timezone.localdate()
-    refusal = access.free_text_refusal(referral, consents, today)
+    refusal = disclosure.free_text_refusal(referral, consents, today)
     if refusal:
         raise ServiceError(refusal, status=403, code=CONSENT_REQUIRED)
-    consent = access.free_text_consent(referral, referral.officer, consents, today)
+    consent = disclosure.free_text_consent(referral, referral.officer, consents, today)
     try:
         with transaction.atomic():
             message = CaseManagerMessage.objects.create(

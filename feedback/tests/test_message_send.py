@@ -14,9 +14,9 @@ from django.utils.html import escape
 from deflection.errors import ServiceError
 from deflection.models import AuditEvent, OutboxMessage
 from feedback import services
-from feedback.access import ENGAGED_ONLY_WARNING, NO_CONSENT_WARNING
 from feedback.models import CaseManagerMessage, DeliveryStatus
 from feedback.tests.conftest import CONSENT_STATES, RECIPIENTS, consent_allows
+from referrals.disclosure import ENGAGED_ONLY_WARNING, NO_CONSENT_WARNING
 from referrals.models import DisclosureLevel
 
 TEXT = "Thank you, she is in residential treatment."

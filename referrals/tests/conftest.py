@@ -5,7 +5,8 @@ import uuid
 import pytest
 from django.utils import timezone
 
-from deflection.models import Pathway
+from deflection.models import AgencyKind, Pathway, Role
+from deflection.tests.factories import AgencyFactory, MembershipFactory, UserFactory
 from referrals.forms import sign_opened_at
 from referrals.models import CriterionKind, ServiceKind
 from referrals.tests.factories import CriterionFactory, ProviderServiceFactory
@@ -50,3 +51,15 @@ def referral_post(world, **overrides):
     }
     data.update(overrides)
     return {k: v for k, v in data.items() if v is not None}
+
+
+@pytest.fixture
+def second_provider(rworld):
+    """A second provider in the program (Second Chance) with its own case manager, `rworld.peer`."""
+    agency = AgencyFactory(name="Second Chance", kind=AgencyKind.TREATMENT)
+    rworld.program.partners.add(agency)
+    peer = UserFactory(username="peer", first_name="Araminta", last_name="Goldthwaite")
+    MembershipFactory(user=peer, agency=agency, role=Role.CASE_MANAGER, badge_number="")
+    rworld.second_provider = agency
+    rworld.peer = peer
+    return agency

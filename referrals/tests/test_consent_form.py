@@ -67,7 +67,8 @@ def test_incomplete_consent_is_rejected_with_a_clear_message(client, rworld, ref
 def test_complete_consent_is_recorded_audited_and_printable(client, rworld, referral, tmp_path):
     client.force_login(rworld.case_manager)
     response = client.post(
-        reverse("referrals:consent_new", args=[referral.pk]), complete(rworld, expiry_event="End of program participation")
+        reverse("referrals:consent_new", args=[referral.pk]),
+        complete(rworld, expiry_event_kind="program_exit", expiry_event="End of program participation"),
     )
     consent = Consent.objects.get()
     assert response.url == reverse("referrals:consent", args=[consent.pk])

@@ -14,7 +14,7 @@ from deflection.models import AuditEvent
 from deflection.tests.factories import AgencyFactory
 from referrals import services
 from referrals.disclosure import RECEIVED_ONLY
-from referrals.models import DisclosureLevel, Status
+from referrals.models import DisclosureLevel, ExpiryEvent, OfficerNotice, Status
 from referrals.tests.factories import ConsentFactory, ParticipantFactory, ReferralFactory
 
 ENGAGED_TEXT = "Engaged in treatment"
@@ -160,3 +160,188 @@ def test_my_referrals_runs_constant_queries(client, rworld, django_assert_max_nu
         response = client.get(reverse("referrals:mine"))
     assert response.status_code == 200
     assert AuditEvent.objects.filter(action="disclosure").count() == 25  # 50 shown, half consented
+
+
+# --- Who discloses, and over which records (SECURITY.md 27) -------------------------------------------
+
+
+@pytest.fixture
+def two_provider_referrals(rworld, second_provider):
+    """One person with an engaged episode at Harbor Light (provider A) and one at Second Chance (provider B)."""
+    participant = ParticipantFactory(program=rworld.program, first_name="Casey", last_name="Quinn")
+    at_a = ReferralFactory(
+        program=rworld.program,
+        participant=participant,
+        officer=rworld.officer,
+        agency=rworld.police,
+        provider=rworld.provider,
+        status=Status.ENGAGED,
+        engaged_at=timezone.now(),
+    )
+    at_b = ReferralFactory(
+        program=rworld.program,
+        participant=participant,
+        officer=rworld.officer,
+        agency=rworld.police,
+        provider=second_provider,
+        status=Status.DECLINED,
+    )
+    return at_a, at_b
+
+
+def test_consent_recorded_by_provider_b_never_discloses_provider_as_referral(client, rworld, two_provider_referrals):
+    at_a, at_b = two_provider_referrals
+    ConsentFactory(
+        participant=at_a.participant,
+        disclosing_agency=rworld.second_provider,
+        witnessed_by=rworld.peer,
+        recipient_agency=rworld.police,
+        level=DisclosureLevel.STATUS,
+    )
+    client.force_login(rworld.officer)
+    body = client.get(reverse("referrals:mine")).content.decode()
+    assert ENGAGED_TEXT not in body  # provider A's status stays behind provider A's consent
+    assert "Not in treatment right now" in body  # provider B's own episode is disclosed
+    record = AuditEvent.objects.get(action="disclosure")
+    assert record.detail["referral"] == at_b.pk
+
+
+def test_consent_of_provider_a_discloses_only_provider_as_episode(client, rworld, two_provider_referrals):
+    at_a, _at_b = two_provider_referrals
+    ConsentFactory(
+        participant=at_a.participant,
+        disclosing_agency=rworld.provider,
+        witnessed_by=rworld.case_manager,
+        recipient_officer=rworld.officer,
+        level=DisclosureLevel.STATUS,
+    )
+    client.force_login(rworld.officer)
+    body = client.get(reverse("referrals:mine")).content.decode()
+    assert ENGAGED_TEXT in body and "Not in treatment right now" not in body
+    assert list(AuditEvent.objects.filter(action="disclosure").values_list("detail__referral", flat=True)) == [at_a.pk]
+
+
+def test_a_merge_never_widens_a_consent(client, rworld):
+    signed_over = ParticipantFactory(program=rworld.program, first_name="William", last_name="Smithers")
+    merged_in = ParticipantFactory(program=rworld.program, first_name="Bill", last_name="Smithers")
+    ReferralFactory(
+        program=rworld.program,
+        participant=signed_over,
+        officer=rworld.officer,
+        agency=rworld.police,
+        provider=rworld.provider,
+        status=Status.CONTACTED,
+    )
+    hidden = ReferralFactory(
+        program=rworld.program,
+        participant=merged_in,
+        officer=rworld.officer,
+        agency=rworld.police,
+        provider=rworld.provider,
+        status=Status.ENGAGED,
+        engaged_at=timezone.now(),
+    )
+    ConsentFactory(
+        participant=signed_over,
+        disclosing_agency=rworld.provider,
+        witnessed_by=rworld.case_manager,
+        recipient_officer=rworld.officer,
+    )
+    services.participants_merge(survivor=signed_over, duplicate=merged_in, by=rworld.case_manager)
+    assert signed_over.referrals.count() == 2
+    client.force_login(rworld.officer)
+    body = client.get(reverse("referrals:mine")).content.decode()
+    assert ENGAGED_TEXT not in body  # the merged-in episode was never under this consent
+    assert "The case manager has talked with the person" in body
+    assert hidden.pk not in AuditEvent.objects.filter(action="disclosure").values_list("detail__referral", flat=True)
+
+
+def test_a_consent_signed_after_the_merge_covers_both_records(client, rworld):
+    survivor = ParticipantFactory(program=rworld.program, first_name="William", last_name="Smithers")
+    merged_in = ParticipantFactory(program=rworld.program, first_name="Bill", last_name="Smithers")
+    ReferralFactory(
+        program=rworld.program,
+        participant=merged_in,
+        officer=rworld.officer,
+        agency=rworld.police,
+        provider=rworld.provider,
+        status=Status.ENGAGED,
+        engaged_at=timezone.now(),
+    )
+    services.participants_merge(survivor=survivor, duplicate=merged_in, by=rworld.case_manager)
+    services.consent_record(
+        participant=survivor,
+        witnessed_by=rworld.case_manager,
+        disclosing_agency=rworld.provider,
+        recipient_officer=rworld.officer,
+        information_description="Whether I engaged.",
+        level=DisclosureLevel.STATUS,
+        purpose="Feedback.",
+        revocation_terms="Tell my case manager.",
+        expires_on=timezone.localdate() + datetime.timedelta(days=90),
+        signature_name="Signed",
+        signature_ticked=True,
+        signed_on=timezone.localdate(),
+    )
+    client.force_login(rworld.officer)
+    assert ENGAGED_TEXT in client.get(reverse("referrals:mine")).content.decode()
+
+
+def test_recording_the_expiry_event_ends_the_consent(client, rworld, referral):
+    consent = ConsentFactory(
+        participant=referral.participant,
+        disclosing_agency=rworld.provider,
+        witnessed_by=rworld.case_manager,
+        recipient_officer=rworld.officer,
+        expires_on=None,
+        expiry_event_kind=ExpiryEvent.FINAL_DISPOSITION,
+    )
+    client.force_login(rworld.officer)
+    assert ENGAGED_TEXT in client.get(reverse("referrals:mine")).content.decode()
+    client.force_login(rworld.case_manager)
+    response = client.post(
+        reverse("referrals:expiry_event", args=[referral.participant_id]),
+        {"event": ExpiryEvent.FINAL_DISPOSITION, "occurred_on": timezone.localdate().isoformat()},
+    )
+    assert response.status_code == 302
+    consent.refresh_from_db()
+    assert consent.ended_at is not None and not consent.is_active()
+    assert AuditEvent.objects.get(action="consent.expiry_event").detail["consents_ended"] == 1
+    client.force_login(rworld.officer)
+    body = client.get(reverse("referrals:mine")).content.decode()
+    assert ENGAGED_TEXT not in body and RECEIVED_ONLY in body
+
+
+def test_another_event_leaves_the_consent_in_force(rworld, referral):
+    consent = ConsentFactory(
+        participant=referral.participant,
+        disclosing_agency=rworld.provider,
+        witnessed_by=rworld.case_manager,
+        recipient_officer=rworld.officer,
+        expires_on=None,
+        expiry_event_kind=ExpiryEvent.FINAL_DISPOSITION,
+    )
+    ended = services.consent_expiry_event_record(
+        participant=referral.participant,
+        event=ExpiryEvent.TREATMENT_DISCHARGE,
+        occurred_on=timezone.localdate(),
+        by=rworld.case_manager,
+    )
+    consent.refresh_from_db()
+    assert ended == 0 and consent.is_active()
+
+
+def test_unread_notice_count_drops_when_the_consent_is_revoked(client, rworld, referral):
+    consent = make_consent(rworld, referral, "active", "referring officer")
+    OfficerNotice.objects.create(officer=rworld.officer, referral=referral)
+    client.force_login(rworld.officer)
+    assert "1 update on your referrals" in client.get(reverse("referrals:officer_home")).content.decode()
+    services.consent_revoke(consent=consent, by=rworld.case_manager)
+    assert "update on your referrals" not in client.get(reverse("referrals:officer_home")).content.decode()
+
+
+def test_consented_pages_are_never_cached(client, rworld, referral):
+    make_consent(rworld, referral, "active", "referring officer")
+    client.force_login(rworld.officer)
+    for name in ("referrals:mine", "referrals:officer_home"):
+        assert "no-store" in client.get(reverse(name))["Cache-Control"]

@@ -60,7 +60,7 @@ def test_case_manager_sees_near_match_and_merge_keeps_every_referral(client, rwo
     assert william.referrals.count() == 3
     assert Participant.objects.get(pk=bill.pk).merged_into_id == william.pk
     event = AuditEvent.objects.get(action="participant.merge")
-    assert event.detail == {"merged": bill.pk, "referrals_moved": 1}
+    assert event.detail == {"merged": bill.pk, "referrals_moved": 1, "whole_record": True}
     assert "Possible duplicate" not in client.get(reverse("referrals:participant", args=[william.pk])).content.decode()
 
 

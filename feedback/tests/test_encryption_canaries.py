@@ -1,0 +1,112 @@
+"""Every encrypted field keeps its clear text out of a raw database dump (SECURITY.md 10).
+
+A canary (a string no fixture could produce) is written into each encrypted field of
+every model, through the flows that write them where there is one and straight through
+the ORM otherwise; a COPY of every table must hold none of them. The list of encrypted
+fields is pinned, so a narrative field that goes back to clear text fails here.
+"""
+
+import datetime
+
+from django.apps import apps
+from django.utils import timezone
+
+from deflection.crypto import EncryptedDateField, EncryptedTextField
+from feedback.models import CaseManagerMessage, LetterScan, ParticipantLetter
+from feedback.tests.factories import CaseManagerMessageFactory, ParticipantLetterFactory
+from referrals import services
+from referrals.models import FollowUpTask, ParticipantUpdateProposal, StatusChange
+from referrals.tests.factories import ConsentFactory, ReferralFactory
+from referrals.tests.test_encryption import raw_dump
+
+ENCRYPTED = {
+    "referrals.participant": {"first_name", "last_name", "date_of_birth", "phone", "address", "description"},
+    "referrals.referral": {"location", "note", "next_step"},
+    "referrals.statuschange": {"note", "next_step"},
+    "referrals.followuptask": {"title"},
+    "referrals.consent": {"information_description", "expiry_event", "signature_name", "signature_drawing"},
+    "referrals.participantupdateproposal": {"phone"},
+    "feedback.casemanagermessage": {"text"},
+    "feedback.participantletter": {"original_text", "published_text", "review_note"},
+    "feedback.letterscan": {"data"},
+}
+CANARY_DATE = datetime.date(1911, 11, 11)
+
+
+def encrypted_fields() -> dict[str, set[str]]:
+    found = {}
+    for model in apps.get_models():
+        names = {f.name for f in model._meta.concrete_fields if isinstance(f, EncryptedTextField | EncryptedDateField)}
+        if names:
+            found[model._meta.label_lower] = names
+    return found
+
+
+def canary(label: str, field: str) -> str:
+    return f"Canary{label.replace('.', 'Q')}Q{field}Zx"
+
+
+def test_the_encrypted_fields_are_the_pinned_list():
+    assert encrypted_fields() == ENCRYPTED
+
+
+def test_no_encrypted_field_reaches_a_dump_in_clear(world):
+    referral = ReferralFactory(program=world.program, officer=world.officer, agency=world.police, provider=world.provider)
+    # The flows that write narrative.
+    services.referral_set_status(
+        referral=referral,
+        by=world.case_manager,
+        status="contacted",
+        next_step=canary("flow", "next_step"),
+        next_step_owner=world.case_manager,
+        next_step_due=timezone.now(),
+    )
+    services.task_create(
+        referral=referral,
+        title=canary("flow", "title"),
+        due_at=timezone.now(),
+        assigned_to=world.case_manager,
+        by=world.case_manager,
+    )
+    consent = ConsentFactory(
+        participant=referral.participant,
+        disclosing_agency=world.provider,
+        witnessed_by=world.case_manager,
+        recipient_officer=world.officer,
+        information_description=canary("flow", "information_description"),
+        expiry_event_kind="other",
+        expiry_event=canary("flow", "expiry_event"),
+    )
+    proposal = ParticipantUpdateProposal.objects.create(
+        participant=referral.participant, referral=referral, phone="(555) 000-1111", proposed_by=world.officer
+    )
+    message = CaseManagerMessageFactory(referral=referral, sender=world.case_manager, consent=consent)
+    letter = ParticipantLetterFactory(referral=referral, recorded_by=world.case_manager)
+    scan = LetterScan.objects.create(letter=letter, file_type="png", size=3, data="AAAA")
+    rows = {
+        "referrals.participant": referral.participant,
+        "referrals.referral": referral,
+        "referrals.statuschange": StatusChange.objects.filter(referral=referral).latest("at"),
+        "referrals.followuptask": FollowUpTask.objects.get(referral=referral),
+        "referrals.consent": consent,
+        "referrals.participantupdateproposal": proposal,
+        "feedback.casemanagermessage": message,
+        "feedback.participantletter": letter,
+        "feedback.letterscan": scan,
+    }
+    # Every other encrypted field, straight through the ORM.
+    for label, names in ENCRYPTED.items():
+        model = apps.get_model(label)
+        row = rows[label]
+        for name in names:
+            value = CANARY_DATE if isinstance(model._meta.get_field(name), EncryptedDateField) else canary(label, name)
+            model.objects.filter(pk=row.pk).update(**{name: value})
+            assert getattr(model.objects.get(pk=row.pk), name) == value  # readable through the model
+    dump = raw_dump()
+    assert len(dump) > 1000
+    secrets = [canary(label, name) for label, names in ENCRYPTED.items() for name in names]
+    secrets += [canary("flow", name) for name in ("next_step", "title", "information_description", "expiry_event")]
+    secrets += [CANARY_DATE.isoformat()]
+    leaked = [secret for secret in secrets if secret in dump]
+    assert leaked == []
+    assert ParticipantLetter.objects.exists() and CaseManagerMessage.objects.exists()
