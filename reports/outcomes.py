@@ -60,10 +60,11 @@ COUNT_FIELDS = [measure.key for measure in rollups.ROLLED_MEASURES] + ["completi
 
 # Entries are keyed by their inputs (never stale); those not read for a week make way.
 CACHE_SECONDS = 7 * 24 * 3600
-CACHE_VERSION = 4
+CACHE_VERSION = 6
 
 # Figure keys are (level, id, period key); ranks say which to keep when one must be hidden for another.
 OFFICER, UNIT, AGENCY, TRAINED, PROGRAM = "officer", "unit", "agency", "trained", "program"
+CELL = "cell"  # one officer's month in one agency: never shown, only protected
 RANKS = {OFFICER: 0, UNIT: 1, AGENCY: 2, TRAINED: 2, PROGRAM: 3}
 
 
@@ -391,6 +392,7 @@ class _Publisher:
         self.layouts: dict[tuple, tuple] = {}
         self._by_month: dict[bool, dict[date, list]] = {}
         self._people_digest: str | None = None
+        self._cells_of_month: dict[str, list] = {}
 
     def publish(self, level: Period) -> dict[str, dict[tuple, Published]]:
         if level.key not in self.done:
@@ -540,8 +542,65 @@ class _Publisher:
             if published is not None:
                 figures.append(Figure(key, frozenset(indexes), whole=sum(wholes[i] for i in indexes), fixed=published))
         coordinates = [((key[0], key[1]), key[2]) for key, _row in leaves]
-        withhold = self._unseen_parts_too_small(measure, level, leaves) if officer_level else set()
+        if level.kind == PeriodKind.MONTH:
+            forced = forced | self._pinning(level, figures, values)
+        withhold = set()
+        if officer_level:
+            withhold = self._unseen_parts_too_small(measure, level, leaves)
+            # An officer's month is never published (officers are published by quarter), but the quarter
+            # and the months of their agency could still be subtracted down to it: each small one is a
+            # figure of its own, withheld, that the engine must keep from being worked out.
+            for i, (leaf_key, _row) in enumerate(leaves):
+                if _is_small(values[i], self.t) or _is_small(wholes[i] - values[i], self.t):
+                    key = (CELL, leaf_key, level.key)
+                    figures.append(Figure(key, frozenset({i}), whole=wholes[i], rank=RANKS[OFFICER]))
+                    withhold.add(key)
         return self._cached_publish(measure, values, wholes, figures, forced, coordinates, withhold)
+
+    def _pinning(self, level: Period, figures: list[Figure], values: list[int]) -> set[tuple]:
+        """Figures of a month that would pin every officer's month inside them: none or all of their
+        referrals ("14 of 14 engaged" says each of an officer's 8 did). Months are published without
+        officers, so the engine cannot see this; such a figure is hidden whenever an officer's month
+        inside it has 1 to threshold - 1 referrals, and then protected like any other."""
+        cells = self._month_cells(level)
+        pinned = set()
+        for figure in figures:
+            kind, ident, _key = figure.key
+            value = sum(values[i] for i in figure.leaves)
+            if not figure.whole or value not in (0, figure.whole):
+                continue
+            inside = [
+                referrals
+                for agency, trained, referrals in cells
+                if kind == PROGRAM or (kind == AGENCY and agency == ident) or (kind == TRAINED and trained == ident)
+            ]
+            if any(_is_small(referrals, self.t) for referrals in inside):
+                pinned.add(figure.key)
+        return pinned
+
+    def _month_cells(self, month: Period) -> list[tuple[int, bool, int]]:
+        """(agency, trained, referrals) of each officer's month: from the rollups once it has ended."""
+        if not self._cells_of_month and self.counts.built:
+            # Every ended month of the page at once: one query whichever months need publishing.
+            for month_key in {m.key for m in self.counts.months if m.first_day in self.counts.built}:
+                self._cells_of_month[month_key] = []
+            keys = {m.first_day: m.key for m in self.counts.months}
+            rows = MonthRollup.objects.filter(program=self.counts.program, month__in=list(self.counts.built))
+            for first, agency, trained, referrals in rows.values_list("month", "agency_id", "trained", "referrals").order_by():
+                if first in keys:
+                    self._cells_of_month[keys[first]].append((agency, trained, referrals))
+        if month.key not in self._cells_of_month:
+            if month.first_day in self.counts.built:
+                rows = MonthRollup.objects.filter(program=self.counts.program, month=month.first_day)
+                found = list(rows.values_list("agency_id", "trained", "referrals").order_by())
+            else:
+                found = [
+                    (agency, row["trained"], row["referrals"])
+                    for (_officer, agency, first), row in self.counts.live_cells.items()
+                    if first == month.first_day
+                ]
+            self._cells_of_month[month.key] = found
+        return self._cells_of_month[month.key]
 
     def _unseen_parts_too_small(self, measure: Measure, level: Period, leaves) -> set[tuple]:
         """Officers whose own total would give away the part they could not see (README rule 5).
@@ -634,7 +693,7 @@ class _Publisher:
             parts: dict[tuple, list[Published | None]] = defaultdict(lambda: [None] * 4)
             for n, (quarter_period, quarter) in enumerate(zip(quarters, published, strict=True)):
                 for (level, ident, key), figure in quarter[measure.key].items():
-                    if key != quarter_period.key or level == TRAINED:
+                    if key != quarter_period.key or level in (TRAINED, CELL):
                         # The months fixed inside the quarter; and trained groups, which are as of each
                         # quarter's end and so not one group over a year.
                         continue

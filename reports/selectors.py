@@ -802,9 +802,7 @@ def evaluation_sheet(*, program: Program, officer: User, period: Period, now: da
         ),
         acknowledged_share=acknowledged_share.display,
         core_completed_on=trained_on,
-        training_in_period=[
-            (a.session.course.title, program.local_date(a.session.starts_at)) for a in attended
-        ],
+        training_in_period=[(a.session.course.title, program.local_date(a.session.starts_at)) for a in attended],
         commendations=commendations,
         threshold=threshold,
         officer_outcomes=current.officer_level,

@@ -96,9 +96,13 @@ def test_the_query_count_does_not_grow_with_officers_or_referrals(client, report
     with CaptureQueriesContext(connection) as few:
         assert client.get(target).status_code == 200
     add_officers(reports_world, 25)
+    with CaptureQueriesContext(connection) as fresh:
+        assert client.get(target).status_code == 200
+    # Publishing afresh reads each month's officer cells once more (README rule 2), whatever their number.
+    assert len(fresh) <= len(few) + 2
     with CaptureQueriesContext(connection) as many:
         assert client.get(target).status_code == 200
-    assert len(many) == len(few)
+    assert len(many) <= len(few)
     assert len(few) < 25
 
 

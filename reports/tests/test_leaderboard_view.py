@@ -133,10 +133,14 @@ def test_the_query_count_does_not_grow_with_officers(client, reports_world):
     with CaptureQueriesContext(connection) as few:
         assert client.get(target).status_code == 200
     add_officers(reports_world, 30)
-    with CaptureQueriesContext(connection) as many:
+    with CaptureQueriesContext(connection) as fresh:
         response = client.get(target)
     assert response.content.decode().count("leader-row") > 30
-    assert len(many) == len(few)
+    # Publishing afresh reads each month's officer cells once more (README rule 2), whatever their number.
+    assert len(fresh) <= len(few) + 2
+    with CaptureQueriesContext(connection) as many:
+        client.get(target)
+    assert len(many) <= len(few)
     add_officers(reports_world, 25)
     html = client.get(target).content.decode()
     everyone = int(re.search(r"Show all (\d+) officers", html)[1])
