@@ -15,7 +15,7 @@ from deflection.crypto import EncryptedDateField, EncryptedTextField
 from feedback.models import CaseManagerMessage, LetterScan, ParticipantLetter
 from feedback.tests.factories import CaseManagerMessageFactory, ParticipantLetterFactory
 from referrals import services
-from referrals.models import FollowUpTask, ParticipantUpdateProposal, StatusChange
+from referrals.models import BreakGlassGrant, FollowUpTask, ParticipantUpdateProposal, StatusChange
 from referrals.tests.factories import ConsentFactory, ReferralFactory
 from referrals.tests.test_encryption import raw_dump
 
@@ -26,6 +26,7 @@ ENCRYPTED = {
     "referrals.followuptask": {"title"},
     "referrals.consent": {"information_description", "expiry_event", "signature_name", "signature_drawing"},
     "referrals.participantupdateproposal": {"phone"},
+    "referrals.breakglassgrant": {"reason"},
     "feedback.casemanagermessage": {"text"},
     "feedback.participantletter": {"original_text", "published_text", "review_note"},
     "feedback.letterscan": {"data"},
@@ -80,6 +81,13 @@ def test_no_encrypted_field_reaches_a_dump_in_clear(world):
     proposal = ParticipantUpdateProposal.objects.create(
         participant=referral.participant, referral=referral, phone="(555) 000-1111", proposed_by=world.officer
     )
+    grant = BreakGlassGrant.objects.create(
+        user=world.case_manager,
+        participant=referral.participant,
+        program=world.program,
+        reason="placeholder reason",
+        expires_at=timezone.now() + BreakGlassGrant.DURATION,
+    )
     message = CaseManagerMessageFactory(referral=referral, sender=world.case_manager, consent=consent)
     letter = ParticipantLetterFactory(referral=referral, recorded_by=world.case_manager)
     scan = LetterScan.objects.create(letter=letter, file_type="png", size=3, data="AAAA")
@@ -90,6 +98,7 @@ def test_no_encrypted_field_reaches_a_dump_in_clear(world):
         "referrals.followuptask": FollowUpTask.objects.get(referral=referral),
         "referrals.consent": consent,
         "referrals.participantupdateproposal": proposal,
+        "referrals.breakglassgrant": grant,
         "feedback.casemanagermessage": message,
         "feedback.participantletter": letter,
         "feedback.letterscan": scan,

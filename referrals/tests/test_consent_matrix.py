@@ -301,7 +301,7 @@ def test_recording_the_expiry_event_ends_the_consent(client, rworld, referral):
     client.force_login(rworld.case_manager)
     response = client.post(
         reverse("referrals:expiry_event", args=[referral.participant_id]),
-        {"event": ExpiryEvent.FINAL_DISPOSITION, "occurred_on": timezone.localdate().isoformat()},
+        {"event": ExpiryEvent.FINAL_DISPOSITION, "occurred_on": rworld.program.today().isoformat()},
     )
     assert response.status_code == 302
     consent.refresh_from_db()

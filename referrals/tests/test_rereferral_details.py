@@ -16,7 +16,8 @@ NEW = "(555) 987-6543"
 def _rerefer(client, rworld):
     client.force_login(rworld.officer)
     client.post(URL, referral_post(rworld, phone=RECORDED))
-    client.post(URL, referral_post(rworld, phone=NEW, idempotency_key=str(uuid.uuid4())))
+    # The officer confirms past the 15-minute repeat guard: this is a new referral of the same person.
+    client.post(URL, referral_post(rworld, phone=NEW, idempotency_key=str(uuid.uuid4()), send_as_new="on"))
     return Participant.objects.get()
 
 
@@ -31,7 +32,7 @@ def test_rereferral_with_a_new_phone_keeps_the_recorded_one(client, rworld):
 def test_rereferral_with_the_same_phone_proposes_nothing(client, rworld):
     client.force_login(rworld.officer)
     client.post(URL, referral_post(rworld, phone=RECORDED))
-    client.post(URL, referral_post(rworld, phone=RECORDED, idempotency_key=str(uuid.uuid4())))
+    client.post(URL, referral_post(rworld, phone=RECORDED, idempotency_key=str(uuid.uuid4()), send_as_new="on"))
     assert not ParticipantUpdateProposal.objects.exists()
 
 
