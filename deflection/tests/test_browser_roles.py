@@ -11,7 +11,7 @@ HOME_HEADINGS = {
     "dispatcher": "My training",
     "supervisor": "Deflection dashboard",
     "command": "Deflection dashboard",
-    "case_manager": "Referral queue",
+    "case_manager": "Worklist",
     "coordinator": "Program administration",
     "administrator": "Program administration",
 }
