@@ -36,10 +36,11 @@ def consent_form(rworld) -> dict:
         "recipient_officer_named": "on",
         "purpose": "Feedback to the referring officer.",
         "revocation_terms": "I can revoke by telling my case manager.",
-        "expires_on": (timezone.localdate() + timezone.timedelta(days=365)).isoformat(),
+        # Legal dates are the program's local date (a UTC date can be tomorrow there, and is refused).
+        "expires_on": (rworld.program.today() + timezone.timedelta(days=365)).isoformat(),
         "signature_name": "Jamie Rivera",
         "signature_ticked": "on",
-        "signed_on": timezone.localdate().isoformat(),
+        "signed_on": rworld.program.today().isoformat(),
     }
 
 

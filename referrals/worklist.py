@@ -20,6 +20,7 @@ from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
 from django.utils import timezone
 
 from deflection.models import Pathway, Program, User
+from deflection.params import parse_id
 from referrals.matching import exact_key
 from referrals.models import Handoff, MatchKeyKind, Referral, Status
 
@@ -75,8 +76,9 @@ class WorklistFilters:
             raw = params.get(name, "")
             if not raw:
                 return None
-            if raw.isdigit() and len(raw) < 10:
-                return int(raw)
+            value = parse_id(raw)  # never int() on isdigit(): '²' is a digit that int() refuses
+            if value is not None:
+                return value
             errors.append(f"Ignored an invalid {name}.")
             return None
 
