@@ -76,7 +76,10 @@ def test_two_web_two_workers_one_beat_behind_pgbouncer_save_and_send_everything_
         sessions = [HttpSession(port, cookies[user]) for port in ports]
         tokens = [s.csrf_token(reverse("referrals:new")) for s in sessions]
         for n in range(SUBMITS_PER_OFFICER):
-            data = referral_post(rworld, first_name=first, last_name=last, idempotency_key=str(uuid.uuid4()))
+            # send_as_new: the officer has confirmed past the 15-minute repeat guard (same person, same officer).
+            data = referral_post(
+                rworld, first_name=first, last_name=last, idempotency_key=str(uuid.uuid4()), send_as_new="1"
+            )
             # The same submit twice, once on each web server (a retried POST after a lost answer).
             for which in (n % 2, 1 - n % 2):
                 status, body, _ = sessions[which].post_form(reverse("referrals:new"), data, token=tokens[which])
