@@ -2,7 +2,7 @@
 
 from django.urls import reverse
 
-from deflection.access import is_administrator
+from deflection.access import is_administrator, programs_for
 from deflection.models import Role
 from deflection.roles import (
     COMPLIANCE_ROLES,
@@ -11,7 +11,22 @@ from deflection.roles import (
     LETTER_ROLES,
     MY_REFERRALS_ROLES,
     REFERRING_ROLES,
+    WORKFLOW_LINKS,
 )
+
+
+def _workflow_links(user, roles: set[str]) -> list[tuple[str, str]]:
+    """Links to the workflows (QRT, co-responder, walk-in, HUB) that the user's programs run."""
+    if not WORKFLOW_LINKS or not roles:
+        return []
+    running: set[str] = set()
+    for program_types in programs_for(user).values_list("program_types", flat=True):
+        running.update(program_types)
+    return [
+        (label, reverse(url_name))
+        for program_type, allowed, label, url_name in WORKFLOW_LINKS
+        if program_type in running and (roles & allowed or is_administrator(user))
+    ]
 
 
 def navigation(request):
@@ -31,6 +46,7 @@ def navigation(request):
     if Role.CASE_MANAGER in roles:
         links.append(("Queue", reverse("referrals:queue")))
         links.append(("My tasks", reverse("referrals:tasks")))
+    links.extend(_workflow_links(user, roles))
     links.append(("Treatment directory", reverse("referrals:directory")))
     if roles & DASHBOARD_ROLES:
         links.append(("Dashboard", reverse("reports:dashboard")))

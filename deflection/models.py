@@ -88,6 +88,7 @@ class ProgramType(models.TextChoices):
     CO_RESPONDER = "co_responder", "Co-responder"
     POST_OVERDOSE = "post_overdose", "Post-overdose follow-up"
     HUB = "hub", "HUB / situation table"
+    WALK_IN = "walk_in", "Walk-in (Angel) intake"
 
 
 def validate_time_zone(value: str) -> None:
@@ -145,6 +146,10 @@ class Program(models.Model):
 
     def program_type_labels(self) -> list[str]:
         return [ProgramType(p).label for p in self.program_types]
+
+    def runs(self, program_type: str) -> bool:
+        """Whether the program runs this workflow (issue 13): its pages and menu links exist only then."""
+        return program_type in self.program_types
 
     def agency_ids(self) -> set[int]:
         return {self.lead_agency_id, *self.partners.values_list("id", flat=True)}

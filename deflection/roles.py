@@ -34,3 +34,9 @@ LEADERBOARD_ROLES = frozenset({Role.COMMAND, Role.COORDINATOR, Role.ADMINISTRATO
 
 # Commend officers (the checklist: incentives and public recognition come from command).
 COMMENDING_ROLES = frozenset({Role.COMMAND})
+
+
+# Program workflows (DOMAIN.md "Program types as workflows"): a menu link appears only for a user who
+# holds one of the roles in a program that runs the workflow (Program.runs). Each workflow's package
+# under referrals/ adds its line here: (program type, roles, label, URL name).
+WORKFLOW_LINKS: list[tuple[str, frozenset[str], str, str]] = []
