@@ -1,7 +1,8 @@
 """The leaderboard: officers and units by referrals and quality referrals, ranked within a filter.
 
-Quality figures are published program-wide (reports.publishing, reports.outcomes) and only then
-filtered, so a filter never changes what is hidden; why a figure is hidden: reports/README.md.
+It shows published figures only. Why one is hidden is decided in reports/outcomes.py (its docstring
+states the rules; it runs the linked engine of reports/publication.py), for the whole program before
+any filter, so a filter never changes what is hidden. Pipeline: reports/README.md.
 """
 
 from __future__ import annotations
