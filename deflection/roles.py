@@ -7,7 +7,7 @@ the product treats alike. Access helpers in each app (`<app>/access.py`) and the
 
 from __future__ import annotations
 
-from deflection.models import Role
+from deflection.models import ProgramType, Role
 
 # Submit referrals, see their outcome feed, rank on the leaderboard, receive commendations.
 # Fire/EMS responders hold the officer role.
@@ -39,4 +39,19 @@ COMMENDING_ROLES = frozenset({Role.COMMAND})
 # Program workflows (DOMAIN.md "Program types as workflows"): a menu link appears only for a user who
 # holds one of the roles in a program that runs the workflow (Program.runs). Each workflow's package
 # under referrals/ adds its line here: (program type, roles, label, URL name).
-WORKFLOW_LINKS: list[tuple[str, frozenset[str], str, str]] = []
+WORKFLOW_LINKS: list[tuple[str, frozenset[str], str, str]] = [
+    # Post-overdose outreach (referrals/overdose): responders record overdoses, the team works the outreach queue.
+    (
+        ProgramType.QUICK_RESPONSE_TEAM,
+        frozenset({Role.OFFICER, Role.SUPERVISOR, Role.COMMAND, Role.CASE_MANAGER, Role.COORDINATOR}),
+        "Record an overdose",
+        "overdose:new",
+    ),
+    (ProgramType.QUICK_RESPONSE_TEAM, frozenset({Role.CASE_MANAGER, Role.COORDINATOR}), "Outreach queue", "overdose:queue"),
+    (
+        ProgramType.QUICK_RESPONSE_TEAM,
+        frozenset({Role.OFFICER, Role.SUPERVISOR, Role.COMMAND, Role.CASE_MANAGER, Role.COORDINATOR}),
+        "Naloxone ledger",
+        "overdose:naloxone",
+    ),
+]
