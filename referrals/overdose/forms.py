@@ -51,7 +51,11 @@ class OverdoseForm(forms.Form):
     fatal = _yes_no("Fatal?", "Say whether the overdose was fatal.")
     naloxone_given = _yes_no("Naloxone given?", "Say whether naloxone was given.")
     naloxone_doses = forms.IntegerField(
-        label="Doses of naloxone", min_value=0, max_value=MAX_DOSES, required=False, widget=forms.NumberInput(attrs={"inputmode": "numeric"})
+        label="Doses of naloxone",
+        min_value=0,
+        max_value=MAX_DOSES,
+        required=False,
+        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
     )
     first_name = forms.CharField(max_length=100, required=False)
     last_name = forms.CharField(max_length=100, required=False)
@@ -120,7 +124,9 @@ class AttemptForm(forms.Form):
     reached = forms.ChoiceField(
         label="Who was reached", choices=Reached.choices, widget=forms.RadioSelect, error_messages={"required": "Choose who."}
     )
-    result = forms.ChoiceField(choices=AttemptResult.choices, widget=forms.RadioSelect, error_messages={"required": "Choose the result."})
+    result = forms.ChoiceField(
+        choices=AttemptResult.choices, widget=forms.RadioSelect, error_messages={"required": "Choose the result."}
+    )
     note = forms.CharField(max_length=1000, required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
     def __init__(self, *args, criteria=(), **kwargs):
@@ -163,8 +169,8 @@ class KitForm(forms.Form):
 
     def __init__(self, *args, program: Program, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["unit"].queryset = Unit.objects.filter(agency_id__in=program.agency_ids()).select_related("agency").order_by(
-            "agency__name", "name"
+        self.fields["unit"].queryset = (
+            Unit.objects.filter(agency_id__in=program.agency_ids()).select_related("agency").order_by("agency__name", "name")
         )
 
 

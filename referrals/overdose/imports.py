@@ -21,7 +21,7 @@ from deflection.errors import ServiceError
 from deflection.models import Program, User
 from deflection.params import SANE_YEARS, parse_whole_number
 from referrals.overdose.forms import MAX_DOSES
-from referrals.overdose.models import Overdose, OverdoseSource, OutreachSettings
+from referrals.overdose.models import OutreachSettings, Overdose, OverdoseSource
 from referrals.overdose.services import OverdoseData, overdose_record
 
 IMPORT_REJECTED = "import_rejected"
@@ -153,9 +153,7 @@ def overdose_import_csv(*, program: Program, data: bytes, imported_by: User, aud
     known = set(IMPORT_COLUMNS) | set(OPTIONAL_COLUMNS)
     result = ImportResult(ignored_columns=[h for h in header if h not in known])
     index = {name: header.index(name) for name in known if name in header}
-    already = set(
-        Overdose.objects.filter(program=program).exclude(external_ref="").values_list("external_ref", flat=True)
-    )
+    already = set(Overdose.objects.filter(program=program).exclude(external_ref="").values_list("external_ref", flat=True))
     seen: dict[str, int] = {}
     good: list[OverdoseData] = []
     for line, row in rows:

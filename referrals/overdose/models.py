@@ -157,9 +157,7 @@ class OutreachCase(models.Model):
         ]
         indexes = [
             # the outreach queue (open cases, soonest due first) and the escalation job (open, no attempt, past due)
-            models.Index(
-                fields=["program", "due_at"], condition=Q(status="open"), name="outreach_case_open_due_idx"
-            ),
+            models.Index(fields=["program", "due_at"], condition=Q(status="open"), name="outreach_case_open_due_idx"),
         ]
 
     def __str__(self) -> str:
@@ -188,6 +186,7 @@ class OutreachEscalation(models.Model):
     case = models.ForeignKey(OutreachCase, on_delete=models.CASCADE, related_name="escalations")
     level = models.PositiveSmallIntegerField(choices=EscalationLevel.choices)
     at = models.DateTimeField(default=timezone.now)
+    notified = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     # Claimed by the email task before sending, so a second delivery of the task sends nothing.
     emailed_at = models.DateTimeField(null=True, blank=True)
 

@@ -77,9 +77,7 @@ def kits_hand_out(
         threshold = OutreachSettings.for_program(program).low_stock_threshold
         if stock.on_hand < threshold:
             # Claimed by a conditional UPDATE: one alert per shortage, however many hand-outs follow.
-            claimed = NaloxoneStock.objects.filter(pk=stock.pk, low_alerted_at__isnull=True).update(
-                low_alerted_at=timezone.now()
-            )
+            claimed = NaloxoneStock.objects.filter(pk=stock.pk, low_alerted_at__isnull=True).update(low_alerted_at=timezone.now())
             if claimed:
                 audit_log(action="naloxone.low_stock", obj=unit, detail={"on_hand": stock.on_hand})
                 enqueue("referrals.overdose.tasks.email_low_stock", unit_id=unit.pk)
@@ -111,7 +109,9 @@ def low_stock_email(*, unit_id: int) -> bool:
 
 def stocks_for_program(program: Program) -> list[NaloxoneStock]:
     threshold = OutreachSettings.for_program(program).low_stock_threshold
-    stocks = list(NaloxoneStock.objects.filter(program=program).select_related("unit__agency").order_by("unit__agency__name", "unit__name"))
+    stocks = list(
+        NaloxoneStock.objects.filter(program=program).select_related("unit__agency").order_by("unit__agency__name", "unit__name")
+    )
     for stock in stocks:
         stock.is_low = stock.on_hand < threshold
     return stocks

@@ -6,8 +6,8 @@ from django.db.models import F, QuerySet
 from django.utils import timezone
 
 from deflection.access import get_object_for_user
-from referrals.overdose.access import programs_for_team
 from deflection.models import Program
+from referrals.overdose.access import programs_for_team
 from referrals.overdose.models import CaseStatus, FamilyFollowUp, NaloxoneLedgerEntry, OutreachCase
 
 # The queue shows the cases most urgent first, a page at a time: a team works from the top.
@@ -69,6 +69,4 @@ def get_family_follow_up_for_team(request, pk) -> FamilyFollowUp:
 
 
 def ledger_entries(program: Program, limit: int = 100) -> list[NaloxoneLedgerEntry]:
-    return list(
-        NaloxoneLedgerEntry.objects.filter(program=program).select_related("unit", "by").order_by("-at", "-pk")[:limit]
-    )
+    return list(NaloxoneLedgerEntry.objects.filter(program=program).select_related("unit", "by").order_by("-at", "-pk")[:limit])

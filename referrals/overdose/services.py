@@ -22,7 +22,6 @@ from deflection.models import Membership, Pathway, Program, Role, User
 from deflection.outbox import enqueue
 from deflection.roles import POLICE_ROLES
 from referrals.models import Handoff, Participant
-from referrals.services import ReferralData, participant_find_or_create, referral_submit
 from referrals.overdose.models import (
     FAMILY_FOLLOW_UP_FROM,
     FAMILY_FOLLOW_UP_UNTIL,
@@ -40,6 +39,7 @@ from referrals.overdose.models import (
     OverdoseSource,
     Reached,
 )
+from referrals.services import ReferralData, participant_find_or_create, referral_submit
 
 # ServiceError.code when the case was already closed (a second tap, another team member).
 CASE_CLOSED = "case_closed"
@@ -273,7 +273,9 @@ def _check_field_rules(case: OutreachCase, data: AttemptData, prior_channels: se
         raise ServiceError("Nobody was reached: the result is no answer or a message left.", code="nobody_reached")
 
 
-def outreach_attempt_record(*, case: OutreachCase, by: User, data: AttemptData, audit: AuditContext | None = None) -> OutreachAttempt:
+def outreach_attempt_record(
+    *, case: OutreachCase, by: User, data: AttemptData, audit: AuditContext | None = None
+) -> OutreachAttempt:
     """Record one attempt and apply its outcome: engaged becomes a referral, declined or N misses closes the case."""
     now = timezone.now()
     with transaction.atomic():
@@ -347,9 +349,7 @@ def _refer(*, case: OutreachCase, by: User, program: Program, data: AttemptData,
 def family_follow_up_done(*, task: FamilyFollowUp, by: User, note: str, audit: AuditContext | None = None) -> bool:
     """Mark the grief-support offer made; a second tap changes nothing."""
     with transaction.atomic():
-        done = FamilyFollowUp.objects.filter(pk=task.pk, done_at__isnull=True).update(
-            done_at=timezone.now(), done_by=by
-        )
+        done = FamilyFollowUp.objects.filter(pk=task.pk, done_at__isnull=True).update(done_at=timezone.now(), done_by=by)
         if done:
             if note:
                 task.note = note

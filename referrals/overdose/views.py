@@ -15,7 +15,7 @@ from deflection.models import Membership, Role, User
 from deflection.params import parse_id
 from referrals.overdose import access, imports, naloxone, selectors, services
 from referrals.overdose.forms import AttemptForm, KitForm, OutreachSettingsForm, OverdoseForm, OverdoseImportForm
-from referrals.overdose.models import KitRecipient, Overdose, OutreachSettings
+from referrals.overdose.models import KitRecipient, OutreachSettings, Overdose
 
 FIELD_RULES = [
     "Phone or text first, and ask for consent before anything else.",
@@ -160,7 +160,11 @@ def naloxone_ledger(request):
                     )
                 else:
                     naloxone.kits_restock(
-                        program=program, unit=c["unit"], quantity=c["quantity"], by=request.user, audit=AuditContext.from_request(request)
+                        program=program,
+                        unit=c["unit"],
+                        quantity=c["quantity"],
+                        by=request.user,
+                        audit=AuditContext.from_request(request),
                     )
             except ServiceError as exc:
                 context = _ledger_context(program, programs, form)
@@ -214,14 +218,16 @@ def outreach_settings(request, program_pk):
     program = access.get_program_for_coordinator(request, program_pk)
     row = OutreachSettings.for_program(program)
     case_managers = User.objects.filter(
-        pk__in=Membership.objects.filter(
-            role=Role.CASE_MANAGER, is_active=True, agency_id__in=program.agency_ids()
-        ).values("user_id")
+        pk__in=Membership.objects.filter(role=Role.CASE_MANAGER, is_active=True, agency_id__in=program.agency_ids()).values(
+            "user_id"
+        )
     ).order_by("last_name", "first_name")
     form = OutreachSettingsForm(request.POST or None, instance=row, case_managers=case_managers)
     if request.method == "POST":
         if form.is_valid():
-            services.outreach_settings_save(settings_row=form.save(commit=False), by=request.user, audit=AuditContext.from_request(request))
+            services.outreach_settings_save(
+                settings_row=form.save(commit=False), by=request.user, audit=AuditContext.from_request(request)
+            )
             messages.success(request, "Outreach settings saved.")
             return redirect("overdose:settings", program_pk=program.pk)
         return render(request, "overdose/settings.html", {"program": program, "form": form}, status=400)
