@@ -63,6 +63,7 @@ class PresentForm(forms.Form):
     def __init__(self, *args, table: HubTable, meetings, presenting_agency_ids: set[int], **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["meeting"].queryset = meetings
+        self.fields["meeting"].initial = meetings.first()  # the latest meeting: usually the one under way
         self.fields["meeting"].label_from_instance = lambda m: f"{m.starts_at:%a %d %b %Y %H:%M}"
         self.fields["presenting_agency"].queryset = table.member_agencies.filter(pk__in=presenting_agency_ids).order_by("name")
         self.fields["lead_agency"].queryset = table.member_agencies.order_by("name")

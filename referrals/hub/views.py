@@ -33,6 +33,11 @@ from referrals.hub.models import HubMeeting, SituationStatus
 ACTION_TEMPLATE = "hub/action_form.html"
 
 
+def _posted(request):
+    """The POST data, even an empty one (`request.POST or None` would treat an empty POST as a GET)."""
+    return request.POST if request.method == "POST" else None
+
+
 def _status(form) -> int:
     return 400 if form.errors else 200
 
@@ -55,7 +60,7 @@ def table_new(request, program_pk):
     program = program_access.get_program_for_coordinator(request, program_pk)
     if not program.runs(ProgramType.HUB):
         raise program_access.deny(request, "deflection.program", program.pk)
-    form = TableForm(request.POST or None, program=program)
+    form = TableForm(_posted(request), program=program)
     if request.method == "POST" and form.is_valid():
         try:
             table = services.table_create(
@@ -108,7 +113,7 @@ def table_members(request, pk):
     if not access.chairs(request.user, table):
         raise program_access.deny(request, "hub.hubtable", table.pk)
     initial = {"name": table.name, "meets": table.meets, "member_agencies": list(table.member_agencies.all())}
-    form = TableForm(request.POST or None, program=table.program, initial=initial)
+    form = TableForm(_posted(request), program=table.program, initial=initial)
     form.fields["name"].disabled = True
     form.fields["meets"].disabled = True
     if request.method == "POST" and form.is_valid():
@@ -129,7 +134,7 @@ def meeting_new(request, pk):
     if not access.chairs(request.user, table):
         raise program_access.deny(request, "hub.hubtable", table.pk)
     with table.program.time_zone_override():
-        form = MeetingForm(request.POST or None, table=table)
+        form = MeetingForm(_posted(request), table=table)
         if request.method == "POST" and form.is_valid():
             meeting = services.meeting_schedule(
                 table=table,
@@ -156,7 +161,7 @@ def meeting_detail(request, pk):
     if request.method == "POST" and not is_chair:
         raise program_access.deny(request, "hub.hubmeeting", meeting.pk)
     initial = {"agenda": meeting.agenda, "minutes": meeting.minutes, "attended_by": list(meeting.attended_by.all())}
-    form = MeetingRecordForm(request.POST or None, meeting=meeting, initial=initial) if is_chair else None
+    form = MeetingRecordForm(_posted(request), meeting=meeting, initial=initial) if is_chair else None
     if form is not None and request.method == "POST" and form.is_valid():
         try:
             services.meeting_record(
@@ -195,7 +200,7 @@ def situation_new(request, pk):
         raise program_access.deny(request, "hub.hubtable", table.pk)
     meetings = HubMeeting.objects.filter(table=table).order_by("-starts_at")
     with table.program.time_zone_override():
-        form = PresentForm(request.POST or None, table=table, meetings=meetings, presenting_agency_ids=agency_ids)
+        form = PresentForm(_posted(request), table=table, meetings=meetings, presenting_agency_ids=agency_ids)
         if request.method == "POST" and form.is_valid():
             try:
                 situation = services.situation_present(
@@ -255,7 +260,7 @@ def situation_decide(request, pk):
     situation = access.get_situation_for_user(request, pk)
     if not access.chairs(request.user, situation.table):
         raise program_access.deny(request, "hub.situation", situation.pk)
-    form = DecisionForm(request.POST or None, situation=situation)
+    form = DecisionForm(_posted(request), situation=situation)
     title = f"The table's decision on {situation.reference}"
     if request.method == "POST" and form.is_valid():
         try:
@@ -284,7 +289,7 @@ def identity_share(request, pk):
     situation = access.get_situation_for_user(request, pk)
     if situation.presenting_agency_id not in access.representative_agency_ids(request.user):
         raise program_access.deny(request, "hub.situation", situation.pk)
-    form = IdentityForm(request.POST or None)
+    form = IdentityForm(_posted(request))
     title = f"Share who {situation.reference} is about"
     intro = "Only the lead and assisting agencies will see this, and every time they open it is recorded."
     if request.method == "POST" and form.is_valid():
@@ -327,7 +332,7 @@ def intervention(request, pk):
     situation = access.get_situation_for_user(request, pk)
     if not access.leads(request.user, situation):
         raise program_access.deny(request, "hub.situation", situation.pk)
-    form = InterventionForm(request.POST or None, situation=situation)
+    form = InterventionForm(_posted(request), situation=situation)
     title = f"Intervention agreed for {situation.reference}"
     if request.method == "POST" and form.is_valid():
         try:
@@ -352,7 +357,7 @@ def situation_close(request, pk):
     situation = access.get_situation_for_user(request, pk)
     if not access.leads(request.user, situation):
         raise program_access.deny(request, "hub.situation", situation.pk)
-    form = CloseForm(request.POST or None)
+    form = CloseForm(_posted(request))
     title = f"Close {situation.reference}"
     if request.method == "POST" and form.is_valid():
         try:
