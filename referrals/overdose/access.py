@@ -11,12 +11,13 @@ from django.db.models import Q, QuerySet
 
 from deflection.access import agency_ids_with_role, get_object_for_user, programs_coordinated_by, programs_for
 from deflection.models import Program, ProgramType, Role
+from deflection.roles import OVERDOSE_RECORDING_ROLES
 
 WORKFLOW = ProgramType.QUICK_RESPONSE_TEAM
 
-RECORDING_ROLES = frozenset({Role.OFFICER, Role.SUPERVISOR, Role.COMMAND, Role.CASE_MANAGER, Role.COORDINATOR})
-TEAM_ROLES = frozenset({Role.CASE_MANAGER, Role.COORDINATOR})
-LEDGER_ROLES = frozenset({Role.OFFICER, Role.SUPERVISOR, Role.COMMAND, Role.CASE_MANAGER, Role.COORDINATOR})
+# The role sets live with the menu's (deflection.roles), so a page and its link cannot disagree.
+RECORDING_ROLES = OVERDOSE_RECORDING_ROLES
+LEDGER_ROLES = OVERDOSE_RECORDING_ROLES
 
 
 def running(queryset: QuerySet[Program]) -> QuerySet[Program]:

@@ -341,6 +341,7 @@ def _refer(*, case: OutreachCase, by: User, program: Program, data: AttemptData,
             date_of_birth=person.date_of_birth,
             phone=person.phone,
         ),
+        audit=audit,
     )
     audit_log(action="outreach.referred", context=audit, actor=by, obj=case, detail={"referral": referral.pk})
     return referral
