@@ -18,11 +18,13 @@ urlpatterns = [
     path("audit/export.csv", audit_views.audit_review_csv, name="audit_review_csv"),
     path("accounts/", include("allauth.urls")),
     path("referrals/", include("referrals.urls")),
+    path("overdose/", include("referrals.overdose.urls")),
     path("training/", include("training.urls")),
     path("feedback/", include("feedback.urls")),
     path("reports/", include("reports.urls")),
     path("api/v1/", include("referrals.api.urls_v1")),
     path("api/clients/", include("referrals.api.urls")),
+    path("hub/", include("referrals.hub.urls")),
     # Before the admin's own URLs, so its password-only sign-in is never reached.
     path("admin/login/", account_views.admin_login, name="admin_login_redirect"),
     path("admin/", admin.site.urls),
