@@ -32,6 +32,7 @@ from referrals.models import Referral, Status, StatusChange
 from reports import metrics
 from reports.periods import Period, last_complete_month, latest_final
 
+
 def _final_month(program):
     """The latest month whose 30-day outcomes are final (what the pages opened on when these figures began)."""
     now = timezone.now()
