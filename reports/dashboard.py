@@ -186,7 +186,9 @@ def dashboard_report(
     # Referring agencies, and any other agency whose members referred in the period (a member since gone).
     referred = {ident for (level, ident), n in current.referrals.items() if level == AGENCY and n}
     listed = {each.pk for each in agencies}
-    shown_agencies = agencies + [each for each in program_agencies(program) if each.pk in referred - listed]
+    shown_agencies = list(agencies)
+    if referred - listed:
+        shown_agencies += [each for each in program_agencies(program) if each.pk in referred - listed]
     agency_rows = []
     for each in sorted(shown_agencies, key=lambda a: a.name):
         n = current.get(metrics.REFERRALS, AGENCY, each.pk)
