@@ -88,7 +88,8 @@ def test_triage_page_query_count_does_not_grow_with_rows(client, world, django_a
     for i in range(40):
         SuggestionFactory(program=world.program, author=world.officer if i % 2 else None)
     client.force_login(world.coordinator)
-    with django_assert_max_num_queries(12):
+    # Including three for the record of who read the queue (a savepoint around its INSERT).
+    with django_assert_max_num_queries(15):
         response = client.get(reverse("feedback:triage"))
     assert response.status_code == 200
     assert response.content.decode().count('class="card mb-3 suggestion"') == 40
