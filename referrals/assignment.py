@@ -9,13 +9,13 @@ from __future__ import annotations
 import datetime
 
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Subquery
 
 from deflection.audit import AuditContext, audit_log
 from deflection.errors import ServiceError
 from deflection.models import Agency, AssignmentMethod, Membership, Program, Role, User
 from referrals.clocks.models import OnCallShift
-from referrals.models import Referral
+from referrals.models import Referral, Status
 
 
 def provider_case_manager_ids(provider_id: int) -> list[int]:
@@ -51,18 +51,27 @@ def on_call_case_managers(provider_ids, at: datetime.datetime) -> dict[int, int]
 
 
 def next_in_round_robin(provider_id: int) -> int | None:
-    """The case manager after the one who got the provider's latest referral (by user id, wrapping round)."""
-    ids = provider_case_manager_ids(provider_id)
-    if not ids:
-        return None
-    last = (
-        Referral.objects.filter(provider_id=provider_id, assigned_to__isnull=False)
+    """The case manager after the one who got the provider's latest open referral (by user id, wrapping round).
+
+    One query (it runs inside every submit): the case managers, each carrying the latest assignee.
+    Only open referrals count, so the look-up reads the worklist's partial index.
+    """
+    latest = (
+        Referral.objects.filter(provider_id=provider_id, status__in=Status.open_statuses(), assigned_to__isnull=False)
         .order_by("-created_at", "-pk")
-        .values_list("assigned_to_id", flat=True)
-        .first()
+        .values("assigned_to_id")[:1]
     )
-    later = [i for i in ids if last is not None and i > last]
-    return later[0] if later else ids[0]
+    rows = list(
+        Membership.objects.filter(agency_id=provider_id, role=Role.CASE_MANAGER, is_active=True, user__is_active=True)
+        .annotate(latest=Subquery(latest))
+        .order_by("user_id")
+        .values_list("user_id", "latest")
+    )
+    if not rows:
+        return None
+    last = rows[0][1]
+    later = [user_id for user_id, _latest in rows if last is not None and user_id > last]
+    return later[0] if later else rows[0][0]
 
 
 def case_manager_for_new_referral(*, program: Program, provider_id: int, at: datetime.datetime) -> int | None:
@@ -84,9 +93,7 @@ def referral_reassign(*, referral: Referral, to: User, audit: AuditContext) -> b
             return False
         Referral.objects.filter(pk=referral.pk).update(assigned_to=to)
         referral.assigned_to = to
-        audit_log(
-            action="referral.reassign", context=audit, obj=referral, detail={"from": before, "to": to.pk}
-        )
+        audit_log(action="referral.reassign", context=audit, obj=referral, detail={"from": before, "to": to.pk})
     return True
 
 

@@ -91,9 +91,7 @@ def escalations_run(*, clock: Clock, program: Program, now: datetime.datetime | 
     """Escalate the program's items that ran out on this clock; resolve those met since. Returns how many were made."""
     now = now or timezone.now()
     overdue = clock.overdue(program, now)
-    items = list(
-        overdue.filter(due_at__gte=now - ESCALATION_LOOKBACK).values("pk", "provider_id", "assignee_id", "due_at")
-    )
+    items = list(overdue.filter(due_at__gte=now - ESCALATION_LOOKBACK).values("pk", "provider_id", "assignee_id", "due_at"))
     on_call = on_call_case_managers({i["provider_id"] for i in items if i["provider_id"]}, now) if items else {}
     coordinators = program_coordinator_ids(program) if items else []
     to_coordinator_after = clock.coordinator_after(program)

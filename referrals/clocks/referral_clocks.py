@@ -55,9 +55,7 @@ def first_contact_overdue(program: Program, now: datetime.datetime) -> QuerySet[
 
 
 def engagement_overdue(program: Program, now: datetime.datetime) -> QuerySet[Referral]:
-    return _referrals(program, engagement_target(program), now).filter(
-        engaged_at__isnull=True, status__in=Status.open_statuses()
-    )
+    return _referrals(program, engagement_target(program), now).filter(engaged_at__isnull=True, status__in=Status.open_statuses())
 
 
 def _reference(pk: int) -> str:
