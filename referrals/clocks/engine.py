@@ -148,3 +148,7 @@ def escalation_notices_for(user) -> QuerySet[EscalationNotice]:
 
 def escalation_notices_mark_read(*, user) -> int:
     return EscalationNotice.objects.filter(recipient=user, read_at__isnull=True).update(read_at=timezone.now())
+
+
+def unread_count(user) -> int:
+    return EscalationNotice.objects.filter(recipient=user, read_at__isnull=True).count()
