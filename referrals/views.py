@@ -36,9 +36,7 @@ from referrals.forms import (
 )
 from referrals.models import (
     HANDOFF_STEPS,
-    CapacityState,
     Handoff,
-    OfficerNotice,
     ServiceKind,
     TransitionNotAllowed,
 )
@@ -354,9 +352,7 @@ DISCLOSURE_COLUMNS = ["time", "recipient", "shown", "consent", "referral", "chan
 
 def _disclosure_export(request, pk) -> tuple:
     participant = access.get_participant_for_case_manager(request, pk)
-    referral_ids = set(
-        access.referrals_for_case_manager(request.user).filter(participant=participant).values_list("pk", flat=True)
-    )
+    referral_ids = selectors.case_manager_referral_ids(request.user, participant)
     tz = participant.program.tz
     rows = [
         dataclasses.replace(d, at=d.at.astimezone(tz))
@@ -504,12 +500,7 @@ def consent_revoke(request, pk):
 def directory(request):
     kind = request.GET.get("kind", "")
     open_only = request.GET.get("open") == "1"
-    services_qs = access.services_for(request.user).select_related("agency", "capacity_updated_by")
-    if kind in ServiceKind.values:
-        services_qs = services_qs.filter(kind=kind)
-    if open_only:
-        services_qs = services_qs.filter(capacity_state=CapacityState.OPEN)
-    rows = list(services_qs.order_by("kind", "agency__name", "name"))
+    rows = selectors.directory_services(request.user, kind=kind if kind in ServiceKind.values else "", open_only=open_only)
     editable = access.case_manager_agency_ids(request.user)
     return render(
         request,
@@ -572,11 +563,7 @@ def justice_done(request, pk):
 def failed_notice_emails(request):
     """Officer notice emails that failed after every retry, with a "send again" button for each."""
     program = _coordinated_program(request)
-    notices = (
-        OfficerNotice.objects.filter(referral__program=program, emailed_at__isnull=True, email_failed_at__isnull=False)
-        .select_related("officer", "referral")
-        .order_by("email_failed_at")
-    )
+    notices = selectors.undelivered_notice_emails(program)
     return render(request, "referrals/failed_emails.html", {"program": program, "notices": notices})
 
 
@@ -584,9 +571,7 @@ def failed_notice_emails(request):
 @require_POST
 def notice_email_resend(request, pk):
     program = _coordinated_program(request)
-    notice = program_access.get_object_for_user(
-        request, OfficerNotice.objects.filter(referral__program=program), pk, "referrals.officernotice"
-    )
+    notice = program_access.get_object_for_user(request, selectors.program_notices(program), pk, "referrals.officernotice")
     services.officer_notice_email_resend(notice=notice, by=request.user, audit=AuditContext.from_request(request))
     messages.success(request, "The email will be sent again.")
     return redirect("referrals:failed_emails")
