@@ -95,6 +95,7 @@ INSTALLED_APPS = [
     "referrals",
     "referrals.api",
     "referrals.hub",
+    "referrals.overdose",
     "training",
     "feedback",
     "reports",
@@ -274,6 +275,12 @@ CELERY_BEAT_SCHEDULE = {
     # and forget failed sign-ins of unlocked accounts once their 15-minute window has passed.
     # Nightly: de-identify participant data past each program's retention period (SECURITY.md 32);
     # a de-identified record is never selected again, so reruns change nothing.
+    # Every 10 minutes: escalate post-overdose outreach cases past their 24-72-hour clock with no attempt;
+    # each step is claimed once per case (a conditional UPDATE, unique per level), so reruns escalate nothing twice.
+    "overdose-escalate-outreach": {
+        "task": "referrals.overdose.tasks.escalate_overdue_outreach",
+        "schedule": timedelta(minutes=10),
+    },
     "referrals-apply-retention": {"task": "referrals.tasks.apply_retention", "schedule": crontab(minute=50, hour=3)},
     "deflection-disable-unused-accounts": {
         "task": "deflection.tasks.disable_unused_accounts",

@@ -171,9 +171,13 @@ def referral_submit(
     criteria: list[EligibilityCriterion] | None = None,
     agency_ids: set[int] | frozenset[int] | None = None,
     check_repeat: bool = False,
+    participant: Participant | None = None,
     audit: AuditContext | None = None,
 ) -> tuple[Referral, bool]:
     """Record a referral once per idempotency key. Returns (referral, created).
+
+    `participant`: a workflow that already knows the person (post-overdose outreach) refers that same
+    record, so its episodes stay together even when the person gave no date of birth.
 
     `criteria` (the program's active checklist items) and `agency_ids` (its agencies) save their
     queries when the caller already has them (referrals.setup).
@@ -193,7 +197,10 @@ def referral_submit(
             raise ServiceError("You referred this person a few minutes ago.", status=409, code=POSSIBLE_REPEAT, detail=earlier)
     try:
         with transaction.atomic():
-            participant, new_record = participant_find_or_create(program=program, data=data, created_by=officer)
+            if participant is None:
+                participant, new_record = participant_find_or_create(program=program, data=data, created_by=officer)
+            else:
+                new_record = True  # the workflow's own record: nothing to propose against it
             provider = _receiving_agency(program, data)
             referral = Referral.objects.create(
                 program=program,
