@@ -254,6 +254,11 @@ CELERY_BEAT_SCHEDULE = {
     "training-reminders": {"task": "training.tasks.send_training_reminders", "schedule": timedelta(days=7)},
     # A survey whose window opens later gets its one reminder once it opens.
     "feedback-remind-opened-surveys": {"task": "feedback.tasks.remind_opened_surveys", "schedule": timedelta(minutes=5)},
+    # Anonymous suggestions of finished days and answers to closed surveys, published in shuffled batches.
+    "feedback-publish-anonymous-submissions": {
+        "task": "feedback.tasks.publish_anonymous_submissions",
+        "schedule": timedelta(minutes=15),
+    },
     # Anonymous suggestions are audited as a daily count per program, never one row per writer.
     "feedback-audit-anonymous-suggestions": {
         "task": "feedback.tasks.audit_anonymous_suggestions",
