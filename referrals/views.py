@@ -22,6 +22,7 @@ from deflection.errors import ServiceError, refusal_response
 from deflection.models import Role
 from deflection.pdf import render_pdf
 from referrals import access, selectors, services, worklist
+from referrals.clocks import engine
 from referrals.disclosure import REDISCLOSURE_NOTICE
 from referrals.forms import (
     CapacityForm,
@@ -189,6 +190,7 @@ def queue(request):
             "query": query.urlencode(),
             "options": selectors.worklist_options(agency_ids, programs),
             "status_groups": [(k, label) for k, (label, _s) in worklist.STATUS_GROUPS.items()],
+            "unread_escalations": engine.unread_count(request.user),
         },
     )
 
@@ -198,7 +200,8 @@ def queue(request):
 def referral_detail(request, pk):
     referral = access.get_referral_for_case_manager(request, pk)
     services.referral_acknowledge(referral=referral, by=request.user, audit=AuditContext.from_request(request))
-    form = StatusForm(request.POST or None, owners=selectors.case_owners(referral), referral=referral)
+    owners = selectors.case_owners(referral)
+    form = StatusForm(request.POST or None, owners=owners, referral=referral)
     if request.method == "POST":
         if form.is_valid():
             c = form.cleaned_data
@@ -245,6 +248,7 @@ def referral_detail(request, pk):
             "history": history,
             "tasks": tasks,
             "task_form": TaskForm(),
+            "owners": owners,
             "overdue": referral.is_overdue_for_contact(),
             "next_step_overdue": referral.next_step_is_overdue(),
         },
