@@ -5,6 +5,7 @@ from django.core import mail
 from django.urls import reverse
 
 from deflection.models import OutboxMessage
+from deflection.tests.factories import UnitFactory
 from referrals.overdose import naloxone, tasks
 from referrals.overdose.models import KitMovement, NaloxoneLedgerEntry, NaloxoneStock
 
@@ -93,8 +94,6 @@ def test_bad_ledger_input_is_a_400(client, qworld, data):
 
 
 def test_unit_of_another_agency_is_not_offered(client, qworld):
-    from deflection.tests.factories import UnitFactory
-
     foreign = UnitFactory(agency=qworld.outsider_agency, name="Elsewhere QRT")
     client.force_login(qworld.officer)
     post = {"program": qworld.program.pk, "unit": foreign.pk, "quantity": "1"}
