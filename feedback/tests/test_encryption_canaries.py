@@ -12,7 +12,8 @@ from django.apps import apps
 from django.utils import timezone
 
 from deflection.crypto import EncryptedDateField, EncryptedTextField
-from feedback.models import CaseManagerMessage, LetterScan, ParticipantLetter
+from feedback import services as feedback_services
+from feedback.models import AnonymousSubmission, CaseManagerMessage, LetterScan, ParticipantLetter
 from feedback.tests.factories import CaseManagerMessageFactory, ParticipantLetterFactory
 from referrals import services
 from referrals.models import BreakGlassGrant, FollowUpTask, ParticipantUpdateProposal, StatusChange
@@ -30,6 +31,7 @@ ENCRYPTED = {
     "feedback.casemanagermessage": {"text"},
     "feedback.participantletter": {"original_text", "published_text", "review_note"},
     "feedback.letterscan": {"data"},
+    "feedback.anonymoussubmission": {"payload"},
 }
 CANARY_DATE = datetime.date(1911, 11, 11)
 
@@ -91,6 +93,9 @@ def test_no_encrypted_field_reaches_a_dump_in_clear(world):
     message = CaseManagerMessageFactory(referral=referral, sender=world.case_manager, consent=consent)
     letter = ParticipantLetterFactory(referral=referral, recorded_by=world.case_manager)
     scan = LetterScan.objects.create(letter=letter, file_type="png", size=3, data="AAAA")
+    feedback_services.suggestion_submit(
+        program=world.program, author=world.officer, text=canary("flow", "suggestion"), anonymous=True
+    )
     rows = {
         "referrals.participant": referral.participant,
         "referrals.referral": referral,
@@ -102,6 +107,7 @@ def test_no_encrypted_field_reaches_a_dump_in_clear(world):
         "feedback.casemanagermessage": message,
         "feedback.participantletter": letter,
         "feedback.letterscan": scan,
+        "feedback.anonymoussubmission": AnonymousSubmission.objects.get(),
     }
     # Every other encrypted field, straight through the ORM.
     for label, names in ENCRYPTED.items():
@@ -114,7 +120,7 @@ def test_no_encrypted_field_reaches_a_dump_in_clear(world):
     dump = raw_dump()
     assert len(dump) > 1000
     secrets = [canary(label, name) for label, names in ENCRYPTED.items() for name in names]
-    secrets += [canary("flow", name) for name in ("next_step", "title", "information_description", "expiry_event")]
+    secrets += [canary("flow", name) for name in ("next_step", "title", "information_description", "expiry_event", "suggestion")]
     secrets += [CANARY_DATE.isoformat()]
     leaked = [secret for secret in secrets if secret in dump]
     assert leaked == []
