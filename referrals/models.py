@@ -375,6 +375,10 @@ class Referral(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     next_step_due = models.DateTimeField(null=True, blank=True)
+    # The case manager who owns the referral (referrals.assignment): set at submit, changed by reassigning.
+    assigned_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="referrals_assigned"
+    )
     acknowledged_at = models.DateTimeField(null=True, blank=True)
     first_contact_at = models.DateTimeField(null=True, blank=True)
     engaged_at = models.DateTimeField(null=True, blank=True)
@@ -399,6 +403,12 @@ class Referral(models.Model):
                 fields=["program", "created_at"],
                 condition=Q(needs_justice_coordination=True, justice_coordinated_at__isnull=True),
                 name="referral_justice_queue_idx",
+            ),
+            # worklist "assigned to me" and the assignee filter: a case manager's open referrals
+            models.Index(
+                fields=["assigned_to", "created_at"],
+                condition=Q(status__in=["received", "contact_attempted", "contacted", "intake_scheduled"]),
+                name="referral_assignee_open_idx",
             ),
             # reports: every figure filters a program over a period
             models.Index(fields=["program", "created_at"], name="referral_program_created_idx"),
@@ -745,3 +755,7 @@ class ParticipantUpdateProposal(models.Model):
             # participant page: pending proposals of one person
             models.Index(fields=["participant"], condition=Q(decision="pending"), name="proposal_pending_idx"),
         ]
+
+
+# Rows that are not about one referral live in their own module; imported here so Django registers them.
+from referrals.clocks.models import Escalation, EscalationNotice, OnCallShift  # noqa: E402, F401

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import io
 
 from django.contrib import messages
@@ -16,6 +15,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from deflection import access as program_access
 from deflection.audit import AuditContext, audit_log
+from deflection.csvcells import safe_writer
 from deflection.outbox import enqueue
 from deflection.pdf import render_pdf
 from deflection.sessions import passive_session
@@ -253,9 +253,9 @@ def evaluation_sheet_csv(request, program_pk, officer_pk):
 
 def _csv_response(filename: str, rows) -> HttpResponse:
     buffer = io.StringIO()
-    writer = csv.writer(buffer)
+    writer = safe_writer(buffer)
     for row in rows:
-        writer.writerow([exports.safe_cell(cell) for cell in row])
+        writer.writerow(row)
     response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
