@@ -10,7 +10,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('referrals', '0009_resilience_merge'),
+        ('referrals', '0010_clocks_escalation_assignment'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
