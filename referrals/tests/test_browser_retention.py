@@ -30,8 +30,8 @@ def test_coordinator_holds_and_lifts_a_record_on_a_phone(phone, rworld):
     phone.get_by_role("button", name="Put on legal hold").tap()
     assert not LegalHold.objects.exists()
     phone.get_by_label("Reason", exact=True).fill("Records request from the public defender, case 24-CR-77")
-    phone.get_by_role("button", name="Put on legal hold").tap()
-    phone.wait_for_load_state()
+    with phone.expect_navigation():
+        phone.get_by_role("button", name="Put on legal hold").tap()
     assert "is on legal hold" in phone.get_by_role("status").inner_text()
     holds = phone.get_by_role("region", name="Records on legal hold")
     assert f"P-{person.pk}" in holds.inner_text() and "24-CR-77" in holds.inner_text()
@@ -41,8 +41,8 @@ def test_coordinator_holds_and_lifts_a_record_on_a_phone(phone, rworld):
     assert retention.retention_apply(program=rworld.program) == 0
 
     phone.get_by_label(f"Reason for lifting P-{person.pk}").fill("Case closed")
-    phone.get_by_role("button", name=f"Lift hold on P-{person.pk}").tap()
-    phone.wait_for_load_state()
+    with phone.expect_navigation():
+        phone.get_by_role("button", name=f"Lift hold on P-{person.pk}").tap()
     assert "is lifted" in phone.get_by_role("status").inner_text()
     assert "No record is on legal hold." in phone.get_by_role("region", name="Records on legal hold").inner_text()
     assert not Participant.objects.get(pk=person.pk).legal_hold
