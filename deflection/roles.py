@@ -45,7 +45,7 @@ WORKFLOW_LINKS: list[tuple[str, frozenset[str], str, str]] = []
 # de-identified records, and, for the lead and assisting agencies, the identity). Dispatchers do not.
 # The table is chaired by the program's coordinators (deflection.access.coordinates).
 HUB_TABLE_ROLES = frozenset({Role.OFFICER, Role.SUPERVISOR, Role.COMMAND, Role.CASE_MANAGER, Role.COORDINATOR})
-WORKFLOW_LINKS.append(("hub", HUB_TABLE_ROLES, "Situation tables", "hub:home"))
+WORKFLOW_LINKS.append((ProgramType.HUB, HUB_TABLE_ROLES, "Situation tables", "hub:home"))
 
 # Post-overdose outreach (referrals/overdose): responders record overdoses and hand out kits; the team works the queue.
 OVERDOSE_RECORDING_ROLES = frozenset({Role.OFFICER, Role.SUPERVISOR, Role.COMMAND, Role.CASE_MANAGER, Role.COORDINATOR})
