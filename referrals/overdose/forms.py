@@ -35,6 +35,7 @@ def _bootstrap(form: forms.Form) -> None:
 
 MAX_DOSES = 20
 LOCAL_INPUT = "%Y-%m-%dT%H:%M"
+LONGEST_EXPORT = datetime.timedelta(days=366)
 
 
 def _yes_no(label: str, message: str) -> forms.TypedChoiceField:
@@ -201,3 +202,20 @@ class OutreachSettingsForm(forms.ModelForm):
 
 class OverdoseImportForm(forms.Form):
     file = forms.FileField(label="EMS or dispatch CSV")
+
+
+class OdmapRangeForm(forms.Form):
+    """The days of the ODMAP export, in the program's calendar (both included)."""
+
+    start = forms.DateField(label="From", widget=forms.DateInput(attrs={"type": "date"}))
+    end = forms.DateField(label="To", widget=forms.DateInput(attrs={"type": "date"}))
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("start"), cleaned.get("end")
+        if start and end:
+            if end < start:
+                self.add_error("end", "The last day comes before the first.")
+            elif end - start >= LONGEST_EXPORT:
+                self.add_error("end", "Export at most a year at a time.")
+        return cleaned
