@@ -25,6 +25,7 @@ from deflection.outbox import enqueue
 from deflection.roles import POLICE_ROLES
 from referrals import disclosure
 from referrals.access import case_manager_agency_ids
+from referrals.assignment import case_manager_for_new_referral
 from referrals.matching import exact_key, match_keys
 from referrals.models import (
     CapacityState,
@@ -200,12 +201,15 @@ def referral_submit(
                 participant, new_record = participant_find_or_create(program=program, data=data, created_by=officer)
             else:
                 new_record = True  # the workflow's own record: nothing to propose against it
+            provider = _receiving_agency(program, data)
             referral = Referral.objects.create(
                 program=program,
                 participant=participant,
                 officer=officer,
                 agency_id=membership.agency_id,
-                provider=_receiving_agency(program, data),
+                provider=provider,
+                # issue 12: every open referral has an owner from the moment it arrives
+                assigned_to_id=case_manager_for_new_referral(program=program, provider_id=provider.pk, at=now),
                 service=data.service,
                 pathway=data.pathway,
                 handoff=data.handoff,
