@@ -166,6 +166,28 @@ class RetentionPolicy(models.Model):
     years = models.PositiveSmallIntegerField(default=DEFAULT_RETENTION_YEARS)
 
 
+class LegalHold(models.Model):
+    """A coordinator's legal hold on a participant's record, with its reason, and its lifting (SECURITY.md 32).
+
+    `Participant.legal_hold` is the flag the retention job reads; these rows say who set or lifted it,
+    when and why. The reasons are free text and may name a case, so they are encrypted.
+    """
+
+    participant = models.ForeignKey(Participant, on_delete=models.CASCADE, related_name="legal_holds")
+    reason = EncryptedTextField()
+    set_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    set_at = models.DateTimeField(default=timezone.now)
+    lifted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    lifted_at = models.DateTimeField(null=True, blank=True)
+    lift_reason = EncryptedTextField(blank=True)
+
+    class Meta:
+        constraints = [
+            # One hold in force per record: a second "set" while one is in force is refused by the service.
+            models.UniqueConstraint(fields=["participant"], condition=models.Q(lifted_at=None), name="legal_hold_one_in_force"),
+        ]
+
+
 class MatchKeyKind(models.TextChoices):
     EXACT = "exact", "Same normalized name and date of birth"
     NICKNAME = "nickname", "Name variant (nickname) and date of birth"

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import dataclasses
 
 from django.contrib import messages
@@ -18,6 +17,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from deflection import access as program_access
 from deflection.audit import AuditContext, audit_log
+from deflection.csvcells import safe_writer
 from deflection.errors import ServiceError, refusal_response
 from deflection.models import Role
 from deflection.pdf import render_pdf
@@ -370,7 +370,7 @@ def disclosures_csv(request, pk):
     participant, rows = _disclosure_export(request, pk)
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="disclosures-P-{participant.pk}.csv"'
-    writer = csv.writer(response)
+    writer = safe_writer(response)
     writer.writerow(DISCLOSURE_COLUMNS)
     for d in rows:
         writer.writerow(

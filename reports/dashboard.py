@@ -17,6 +17,7 @@ from referrals.models import Handoff
 from reports import metrics, rollups
 from reports.charts import Chart, bar_chart, trend_chart
 from reports.outcomes import AGENCY, PROGRAM
+from reports.outreach import outreach_tiles
 from reports.pages import (
     Tile,
     TrainingComparison,
@@ -217,6 +218,8 @@ def dashboard_report(
             f"Some outcomes of {period.label} are still open ({', '.join(open_measures)}): each is shown once every "
             "referral of the period has had its full follow-up window, so that figures never change after publication."
         )
+    if agency is None:  # the program's own figures; a unit's kits and cases are not split by agency
+        tiles += outreach_tiles(program=program, period=period)
     return DashboardReport(
         program=program,
         period=period,

@@ -1,4 +1,4 @@
-"""CSV exports: the BJA COSSUP-shaped quarterly measures, and cell escaping for every CSV we write."""
+"""CSV exports: the BJA COSSUP-shaped quarterly measures (cells are written by deflection.csvcells)."""
 
 from __future__ import annotations
 
@@ -17,15 +17,6 @@ from reports.pages import publish_part
 from reports.periods import Period
 from reports.publishing import count_and_publish
 from training.models import Attendance
-
-# A spreadsheet runs a cell that starts with one of these as a formula (CSV injection).
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def safe_cell(value) -> str:
-    """The cell as text, with a leading apostrophe when a spreadsheet would read it as a formula."""
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
 def now() -> datetime:

@@ -20,6 +20,7 @@ from reports import metrics, rollups
 from reports.charts import Chart
 from reports.models import Commendation, Newsletter, NewsletterStatus
 from reports.outcomes import PROGRAM
+from reports.outreach import outreach_tiles
 from reports.pages import (
     TREND_MONTHS,
     Tile,
@@ -162,6 +163,7 @@ def newsletter_content(*, program: Program, period: Period, now: datetime | None
     )
     officers = {o.user_id for o in program_officers(program)}
     completed = sum(1 for o in officers if counted.counts.trained(o, period.last_day))
+    tiles += outreach_tiles(program=program, period=period)
     return NewsletterContent(
         program=program,
         period=period,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import io
 
 from django.contrib import messages
@@ -16,10 +15,11 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from deflection import access as program_access
 from deflection.audit import AuditContext, audit_log
+from deflection.csvcells import safe_writer
 from deflection.outbox import enqueue
 from deflection.pdf import render_pdf
 from deflection.sessions import passive_session
-from reports import access, exports, services
+from reports import access, exports, services, state
 from reports.commendations import commendations_for_officer, commendations_for_program
 from reports.dashboard import dashboard_report
 from reports.evaluation import evaluation_sheet as build_evaluation_sheet
@@ -253,9 +253,9 @@ def evaluation_sheet_csv(request, program_pk, officer_pk):
 
 def _csv_response(filename: str, rows) -> HttpResponse:
     buffer = io.StringIO()
-    writer = csv.writer(buffer)
+    writer = safe_writer(buffer)
     for row in rows:
-        writer.writerow([exports.safe_cell(cell) for cell in row])
+        writer.writerow(row)
     response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
@@ -281,6 +281,26 @@ def federal_export(request, program_pk):
     rows = exports.federal_measures(program=program, quarter=quarter)
     audit_log(action="federal_export.csv", request=request, obj=program, detail={"quarter": quarter.key})
     return _csv_response(f"cossup-{program.pk}-{quarter.key}.csv", exports.federal_csv_rows(program, quarter, rows))
+
+
+@login_required
+def illinois_export(request, program_pk):
+    """The Illinois quarterly deflection dataset (5 ILCS 820/25) as CSV; coordinators only, audited."""
+    program = access.get_program_for_coordinator(request, program_pk)
+    last = last_complete_quarter(exports.now(), program.time_zone)
+    choices = [(last.shifted(-n).key, last.shifted(-n).label) for n in range(8)]
+    key = request.GET.get("quarter", "")
+    if not key:
+        return render(request, "reports/illinois.html", {"program": program, "choices": choices})
+    try:
+        quarter = Period.parse(key, program.time_zone)
+        if quarter.kind != PeriodKind.QUARTER:
+            raise ValueError("the Illinois dataset is quarterly")
+    except ValueError as error:
+        return _bad_period(request, BadPeriod(f"{error}."), program)
+    rows = state.illinois_rows(program=program, quarter=quarter)
+    audit_log(action="illinois_export.csv", request=request, obj=program, detail={"quarter": quarter.key})
+    return _csv_response(f"illinois-deflection-{program.pk}-{quarter.key}.csv", state.illinois_csv_rows(program, quarter, rows))
 
 
 # Newsletters --------------------------------------------------------------------------------------

@@ -21,8 +21,21 @@ from referrals.overdose.models import (
 from referrals.overdose.services import AttemptData, OverdoseData
 
 YES_NO = [("yes", "Yes"), ("no", "No")]
+
+
+def _bootstrap(form: forms.Form) -> None:
+    """Bootstrap classes on the typed inputs (the templates lay out fields by hand, for one thumb)."""
+    for bound in form.fields.values():
+        widget = bound.widget
+        if isinstance(widget, forms.Select) and not isinstance(widget, forms.RadioSelect):
+            widget.attrs.setdefault("class", "form-select")
+        elif isinstance(widget, forms.widgets.Input | forms.Textarea) and not isinstance(widget, forms.HiddenInput):
+            widget.attrs.setdefault("class", "form-control")
+
+
 MAX_DOSES = 20
 LOCAL_INPUT = "%Y-%m-%dT%H:%M"
+LONGEST_EXPORT = datetime.timedelta(days=366)
 
 
 def _yes_no(label: str, message: str) -> forms.TypedChoiceField:
@@ -72,6 +85,7 @@ class OverdoseForm(forms.Form):
         programs = list(programs)
         if len(programs) == 1:
             self.fields["program"].widget = forms.HiddenInput()
+        _bootstrap(self)
         if not self.is_bound:
             self.initial.setdefault("program", programs[0].pk)
             self.initial.setdefault("occurred_at", programs[0].localtime().strftime(LOCAL_INPUT))
@@ -138,6 +152,8 @@ class AttemptForm(forms.Form):
                 label=criterion.question, choices=YES_NO, coerce=lambda v: v == "yes", widget=forms.RadioSelect, required=False
             )
 
+        _bootstrap(self)
+
     def criterion_fields(self):
         return [self[f"criterion_{c.pk}"] for c in self.criteria]
 
@@ -186,3 +202,20 @@ class OutreachSettingsForm(forms.ModelForm):
 
 class OverdoseImportForm(forms.Form):
     file = forms.FileField(label="EMS or dispatch CSV")
+
+
+class OdmapRangeForm(forms.Form):
+    """The days of the ODMAP export, in the program's calendar (both included)."""
+
+    start = forms.DateField(label="From", widget=forms.DateInput(attrs={"type": "date"}))
+    end = forms.DateField(label="To", widget=forms.DateInput(attrs={"type": "date"}))
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("start"), cleaned.get("end")
+        if start and end:
+            if end < start:
+                self.add_error("end", "The last day comes before the first.")
+            elif end - start >= LONGEST_EXPORT:
+                self.add_error("end", "Export at most a year at a time.")
+        return cleaned

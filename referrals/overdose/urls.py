@@ -13,4 +13,5 @@ urlpatterns = [
     path("naloxone/", views.naloxone_ledger, name="naloxone"),
     path("programs/<id:program_pk>/import/", views.overdose_import, name="import"),
     path("programs/<id:program_pk>/settings/", views.outreach_settings, name="settings"),
+    path("programs/<id:program_pk>/odmap.csv", views.odmap_export, name="odmap"),
 ]

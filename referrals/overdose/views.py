@@ -4,17 +4,26 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.http import StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from deflection.access import deny, get_object_for_user
 from deflection.audit import AuditContext, audit_log
+from deflection.csvcells import safe_writer
 from deflection.errors import ServiceError, refusal_response
 from deflection.models import Membership, Role, User
 from deflection.params import parse_id
-from referrals.overdose import access, imports, naloxone, selectors, services
-from referrals.overdose.forms import AttemptForm, KitForm, OutreachSettingsForm, OverdoseForm, OverdoseImportForm
+from referrals.overdose import access, exports, imports, naloxone, selectors, services
+from referrals.overdose.forms import (
+    AttemptForm,
+    KitForm,
+    OdmapRangeForm,
+    OutreachSettingsForm,
+    OverdoseForm,
+    OverdoseImportForm,
+)
 from referrals.overdose.models import KitRecipient, OutreachSettings, Overdose
 
 FIELD_RULES = [
@@ -232,3 +241,41 @@ def outreach_settings(request, program_pk):
             return redirect("overdose:settings", program_pk=program.pk)
         return render(request, "overdose/settings.html", {"program": program, "form": form}, status=400)
     return render(request, "overdose/settings.html", {"program": program, "form": form})
+
+
+@login_required
+@require_http_methods(["GET"])
+def odmap_export(request, program_pk):
+    """The ODMAP CSV of the chosen days (coordinators): the four facts per overdose, no identity; audited."""
+    program = access.get_program_for_coordinator(request, program_pk)
+    if not request.GET:
+        days = exports.default_range(program)
+        form = OdmapRangeForm(initial={"start": days.first, "end": days.last})
+        return render(request, "overdose/odmap.html", {"program": program, "form": form})
+    form = OdmapRangeForm(request.GET)
+    if not form.is_valid():
+        return render(request, "overdose/odmap.html", {"program": program, "form": form}, status=400)
+    days = exports.Range(form.cleaned_data["start"], form.cleaned_data["end"])
+    audit_log(
+        action="overdose.odmap_export",
+        request=request,
+        obj=program,
+        detail={"from": days.first.isoformat(), "to": days.last.isoformat()},
+    )
+    response = StreamingHttpResponse(
+        (line for row in exports.odmap_rows(program, days) for line in [_csv_line(row)]), content_type="text/csv; charset=utf-8"
+    )
+    response["Content-Disposition"] = f'attachment; filename="odmap-{program.pk}-{days.first}-{days.last}.csv"'
+    return response
+
+
+class _Echo:
+    def write(self, value):
+        return value
+
+
+_ECHO_WRITER = safe_writer(_Echo())
+
+
+def _csv_line(row) -> str:
+    return _ECHO_WRITER.writerow(row)

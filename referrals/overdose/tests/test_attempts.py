@@ -3,7 +3,7 @@
 import pytest
 from django.urls import reverse
 
-from deflection.models import Pathway
+from deflection.models import AuditEvent, Pathway
 from referrals.models import Referral, Status
 from referrals.overdose import services
 from referrals.overdose.models import CaseStatus, OutreachAttempt
@@ -94,8 +94,6 @@ def test_bad_attempt_input_is_a_400(client, qworld, data):
 
 
 def test_case_is_for_the_team_only_and_its_reads_are_audited(client, qworld):
-    from deflection.models import AuditEvent
-
     case = record(qworld).outreach_case
     client.force_login(qworld.outsider)
     assert client.get(reverse("overdose:case", args=[case.pk])).status_code == 404
