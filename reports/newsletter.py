@@ -26,6 +26,7 @@ from reports.pages import (
     Tile,
     TrainingComparison,
     change_label,
+    clock_tiles,
     explain,
     hours_saved,
     people_tile,
@@ -194,6 +195,7 @@ def newsletter_content(*, program: Program, period: Period, now: datetime | None
                 definition=measure.definition if measure == metrics.QUALITY else "",
             )
         )
+    tiles += clock_tiles(program=program, period=period, now=now, threshold=threshold)
     charts = shared_charts(
         id_prefix="newsletter-",
         months=months[-TREND_MONTHS:],

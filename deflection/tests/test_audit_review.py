@@ -8,6 +8,7 @@ import time_machine
 from django.urls import reverse
 
 from deflection.audit import audit_log
+from deflection.auditchain import Head, head_problems
 from deflection.models import AuditEvent, AuditOutcome
 from deflection.tasks import send_audit_review_digests
 
@@ -110,6 +111,9 @@ def test_weekly_digest_sends_counts_and_a_link_once_per_program_week(world, mail
     body = digests[0].body
     assert "Failed sign-ins: 2" in body and "Break-glass: 1" in body and "Lockouts: 0" in body
     assert "/audit/?program=" in body and "start=2026-03-02" in body and "end=2026-03-08" in body
+    # The chain head, an outside witness of the trail's tail (deflection/auditchain.py).
+    noted = Head.parse(body.split("audit_verify --head): ")[1].split()[0])
+    assert head_problems(noted) == []
     for person in (world.officer, world.case_manager, world.dispatcher):
         assert person.last_name not in body and person.username not in body
 

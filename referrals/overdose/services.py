@@ -41,6 +41,10 @@ from referrals.overdose.models import (
 )
 from referrals.services import ReferralData, participant_find_or_create, referral_submit
 
+# A case whose clock ran out longer ago than this is backlog (an old EMS file imported today), shown
+# in red on the queue but not escalated: the first run would otherwise page everyone at once.
+ESCALATION_LOOKBACK = datetime.timedelta(days=7)
+
 # ServiceError.code when the case was already closed (a second tap, another team member).
 CASE_CLOSED = "case_closed"
 
@@ -180,7 +184,11 @@ def outreach_escalate_overdue(*, now: datetime.datetime | None = None) -> int:
     now = now or timezone.now()
     first = list(
         OutreachCase.objects.filter(
-            status=CaseStatus.OPEN, first_attempt_at__isnull=True, escalation_level=0, due_at__lt=now
+            status=CaseStatus.OPEN,
+            first_attempt_at__isnull=True,
+            escalation_level=0,
+            due_at__lt=now,
+            due_at__gte=now - ESCALATION_LOOKBACK,
         ).values_list("pk", "program_id")
     )
     on_call = dict(

@@ -85,3 +85,8 @@ def test_escalation_through_a_real_worker_run_twice_escalates_once(qworld, celer
     assert OutreachEscalation.objects.filter(case=case).count() == 1
     assert OutreachCase.objects.get(pk=case.pk).escalation_level == 1
     assert [m.to for m in mail.outbox] == [[qworld.on_call.email]]
+
+
+def test_an_old_overdose_imported_today_is_backlog_not_an_escalation(qworld):
+    record(qworld, hours_ago=24 * 10)
+    assert services.outreach_escalate_overdue() == 0
