@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import pickle
+import zlib
 from collections import defaultdict
 from datetime import date, datetime
 from typing import TYPE_CHECKING
@@ -22,7 +23,7 @@ from django.core.cache import cache
 from deflection.suppression import Published, Reason, _is_small
 from reports import metrics
 from reports.metrics import Measure
-from reports.models import MonthRollup
+from reports.models import MonthRollup, PublishedLevel
 from reports.periods import Period, PeriodKind
 from reports.publication import Figure, publish_linked
 
@@ -47,6 +48,7 @@ FUNNEL_STAGES = (metrics.CONTACTED, metrics.QUALITY, metrics.RETAINED_30, metric
 # Entries are keyed by their inputs (never stale); those not read for a week make way.
 CACHE_SECONDS = 7 * 24 * 3600
 CACHE_VERSION = 6
+LEVEL_PREFIX = "reports:level:"
 
 # Figure keys are (level, id, period key); ranks say which to keep when one must be hidden for another.
 OFFICER, UNIT, AGENCY, TRAINED, PROGRAM = "officer", "unit", "agency", "trained", "program"
@@ -76,13 +78,19 @@ class LevelPublisher:
 
     def publish(self, level: Period) -> dict[str, dict[tuple, Published]]:
         if level.key not in self.done:
-            cache_key = self._level_cache_key(level)
+            cache_key, final = self._level_cache_key(level)
             found = cache.get(cache_key) if cache_key else None
             if found is not None:
                 # Keys name their inputs, so an entry never goes stale: keep the ones still in use.
                 cache.touch(cache_key, CACHE_SECONDS)
                 self.done[level.key] = found
                 return found
+            if final:
+                found = self._stored(level, cache_key)
+                if found is not None:
+                    cache.set(cache_key, found, CACHE_SECONDS)
+                    self.done[level.key] = found
+                    return found
             if level.kind == PeriodKind.MONTH:
                 self.done[level.key] = self._publish_level(level, [])
             elif level.kind == PeriodKind.QUARTER:
@@ -95,20 +103,26 @@ class LevelPublisher:
             else:
                 raise ValueError("outcomes are published for months, quarters and years")
             if cache_key:
-                cache.set(cache_key, _shared(self.done[level.key]), CACHE_SECONDS)
+                shared = _shared(self.done[level.key])
+                cache.set(cache_key, shared, CACHE_SECONDS)
+                if final:
+                    self._store(level, cache_key, shared)
         return self.done[level.key]
 
-    def _level_cache_key(self, level: Period) -> str | None:
-        """A key for one level's published figures, built from everything they depend on.
+    def _level_cache_key(self, level: Period) -> tuple[str | None, bool]:
+        """A key for one level's published figures, built from everything they depend on, and whether
+        the level is final (then its figures are kept in the database too).
 
         A level depends only on its own months (a quarter fixes its months, a year sums its quarters),
         so it is cached on its own and any page that combines it with other periods reuses it. Levels
-        with a month not yet counted into the rollups (the month in progress) are not cached.
+        with a month not yet counted into the rollups (the month in progress) are not cached. A level
+        is final when, besides, every measure's follow-up window has closed for it and for every period
+        inside it: nothing but a change of its inputs (which changes the key) can change it again.
         """
         months = level.months()
         built = [self.counts.built.get(month.first_day) for month in months]
         if any(stamp is None for stamp in built):
-            return None
+            return None, False
         if self._people_digest is None:
             people = pickle.dumps((sorted(self.counts.trained_on.items()), sorted(self.counts.unit_of.items(), key=str)))
             self._people_digest = hashlib.sha256(people).hexdigest()
@@ -130,7 +144,34 @@ class LevelPublisher:
                 finality,
             )
         )
-        return f"reports:level:{hashlib.sha256(payload).hexdigest()}"
+        final = all(all(measures) for measures in finality)
+        return f"{LEVEL_PREFIX}{hashlib.sha256(payload).hexdigest()}", final
+
+    def _stored(self, level: Period, cache_key: str) -> dict[str, dict[tuple, Published]] | None:
+        """The level's figures as published earlier from the same inputs, if the database has them."""
+        row = (
+            PublishedLevel.objects.filter(
+                program=self.counts.program,
+                period=level.key,
+                officers=self.counts.officers,
+                inputs=cache_key.removeprefix(LEVEL_PREFIX),
+            )
+            .values_list("figures", flat=True)
+            .first()
+        )
+        # Written only by _store below, from the same objects the cache holds (pickled there too).
+        return None if row is None else pickle.loads(zlib.decompress(row))  # noqa: S301
+
+    def _store(self, level: Period, cache_key: str, figures: dict[str, dict[tuple, Published]]) -> None:
+        PublishedLevel.objects.update_or_create(
+            program=self.counts.program,
+            period=level.key,
+            officers=self.counts.officers,
+            defaults={
+                "inputs": cache_key.removeprefix(LEVEL_PREFIX),
+                "figures": zlib.compress(pickle.dumps(figures, pickle.HIGHEST_PROTOCOL), 1),
+            },
+        )
 
     def _leaves_by_month(self, officer_level: bool, firsts: set[date]) -> dict[date, list]:
         """Rows grouped by month once, so each level's layout reads only its own months' rows."""

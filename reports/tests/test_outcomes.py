@@ -90,7 +90,7 @@ def test_months_do_not_publish_officers_or_units(reports_world):
 def test_a_published_level_is_reused_by_any_page_that_combines_it(reports_world, monkeypatch):
     """Quarters and years are published once for their inputs; a page pairing them with other periods
     (a year and the year before it, say) reads them back instead of publishing again."""
-    from reports import outcomes
+    from reports import levels
 
     add_officers(reports_world, 6, referrals_each=3, quality_each=2)
     later = selectors.timezone.now() + selectors.timezone.timedelta(days=400)
@@ -101,7 +101,7 @@ def test_a_published_level_is_reused_by_any_page_that_combines_it(reports_world,
     def no_publishing(*args, **kwargs):
         raise AssertionError("a cached level was published again")
 
-    monkeypatch.setattr(outcomes, "publish_linked", no_publishing)
+    monkeypatch.setattr(levels, "publish_linked", no_publishing)
     # A different combination of periods (so not the page-level entry): the levels come from the cache.
     again = selectors.count_and_publish(reports_world.program, [quarter, year], selectors.months_of(year), later, officers=True)
     assert again[year].figures == first[year].figures
