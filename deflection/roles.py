@@ -40,3 +40,9 @@ COMMENDING_ROLES = frozenset({Role.COMMAND})
 # holds one of the roles in a program that runs the workflow (Program.runs). Each workflow's package
 # under referrals/ adds its line here: (program type, roles, label, URL name).
 WORKFLOW_LINKS: list[tuple[str, frozenset[str], str, str]] = []
+
+# HUB / situation table: who sits at a table for a member agency (presents situations, sees the
+# de-identified records, and, for the lead and assisting agencies, the identity). Dispatchers do not.
+# The table is chaired by the program's coordinators (deflection.access.coordinates).
+HUB_TABLE_ROLES = frozenset({Role.OFFICER, Role.SUPERVISOR, Role.COMMAND, Role.CASE_MANAGER, Role.COORDINATOR})
+WORKFLOW_LINKS.append(("hub", HUB_TABLE_ROLES, "Situation tables", "hub:home"))

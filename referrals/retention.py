@@ -19,7 +19,7 @@ from django.db.models.functions import Greatest
 from django.utils import timezone
 
 from deflection.access import coordinates
-from deflection.audit import audit_log
+from deflection.audit import AuditContext, audit_log
 from deflection.errors import ServiceError
 from deflection.models import Program, User
 from referrals.models import (
@@ -99,7 +99,7 @@ def retention_apply(*, program: Program, now: datetime.datetime | None = None) -
     return len(claimed)
 
 
-def participant_legal_hold_set(*, participant: Participant, by: User, hold: bool, request=None) -> None:
+def participant_legal_hold_set(*, participant: Participant, by: User, hold: bool, audit: AuditContext | None = None) -> None:
     """A coordinator of the participant's program puts the record on legal hold, or lifts it; audited."""
     if not coordinates(by, participant.program_id):
         raise ServiceError("Only the program's coordinators set a legal hold.", status=403, code="not_coordinator")
@@ -107,7 +107,7 @@ def participant_legal_hold_set(*, participant: Participant, by: User, hold: bool
         Participant.objects.filter(pk=participant.pk).update(legal_hold=hold)
         audit_log(
             action="participant.legal_hold" if hold else "participant.legal_hold_lifted",
-            request=request,
+            context=audit,
             actor=by,
             obj=participant,
         )

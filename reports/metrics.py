@@ -17,11 +17,13 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.db.models import Aggregate, Count, Exists, F, FloatField, Func, Max, OuterRef, Q, Sum
+from django.db.models import Count, Exists, F, Max, OuterRef, Q, Sum
 from django.db.models.functions import TruncMonth
 
+from deflection.aggregates import EpochSeconds, Median
 from deflection.models import Program
 from referrals.models import Consent, Referral, ServiceKind, Status, StatusChange
+from referrals.selectors import completion_median
 
 # Follow-up windows, measured from the moment of the referral.
 CONTACT_WINDOW = timedelta(days=30)
@@ -157,19 +159,6 @@ def final_until(measure: Measure, period_end: datetime) -> datetime:
     return period_end + measure.window
 
 
-class Median(Aggregate):
-    """PostgreSQL's exact median (percentile_cont), with an optional FILTER clause."""
-
-    function = "percentile_cont"
-    template = "%(function)s(0.5) WITHIN GROUP (ORDER BY %(expressions)s)"
-    output_field = FloatField()
-
-
-class EpochSeconds(Func):
-    template = "EXTRACT(EPOCH FROM %(expressions)s)"
-    output_field = FloatField()
-
-
 def _referrals(program: Program, start: datetime, end: datetime, *, agency_ids=None, officer_ids=None):
     # referral_program_created_idx (program, created_at) serves every figure.
     queryset = Referral.objects.filter(program=program, created_at__gte=start, created_at__lt=end)
@@ -300,7 +289,7 @@ def timings(
             filter=_before("first_contact_at", CONTACT_WINDOW),
         ),
         treatment=Median(EpochSeconds(F("engaged_at") - F("created_at")), filter=conditions[QUALITY.key]),
-        completion=Median("completion_seconds"),
+        completion=completion_median(),
         completion_total=Sum("completion_seconds", default=0),
     )
     # .values() with no fields would group by the primary key: the whole selection is one aggregate.

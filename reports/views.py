@@ -15,7 +15,7 @@ from django.utils.http import urlencode
 from django.views.decorators.http import require_http_methods, require_POST
 
 from deflection import access as program_access
-from deflection.audit import audit_log
+from deflection.audit import AuditContext, audit_log
 from deflection.outbox import enqueue
 from deflection.pdf import render_pdf
 from deflection.sessions import passive_session
@@ -150,7 +150,11 @@ def commend(request, program_pk, officer_pk):
     form = CommendationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         services.commendation_write(
-            program=program, officer=officer, written_by=request.user, text=form.cleaned_data["text"], request=request
+            program=program,
+            officer=officer,
+            written_by=request.user,
+            text=form.cleaned_data["text"],
+            audit=AuditContext.from_request(request),
         )
         messages.success(request, f"Commendation for {officer} saved. They will see it on their commendations page.")
         back = request.POST.get("next", "")
@@ -186,7 +190,9 @@ def program_commendations(request, program_pk):
 def commendation_newsletter(request, pk):
     commendation = access.get_commendation_for_coordinator(request, pk)
     include = request.POST.get("include") == "1"
-    services.commendation_mark_for_newsletter(commendation=commendation, by=request.user, include=include, request=request)
+    services.commendation_mark_for_newsletter(
+        commendation=commendation, by=request.user, include=include, audit=AuditContext.from_request(request)
+    )
     messages.success(request, "Chosen for the newsletter." if include else "Taken out of the newsletter.")
     return redirect("reports:program_commendations", program_pk=commendation.program_id)
 
@@ -355,7 +361,11 @@ def newsletter_status(request, pk):
 def newsletter_regenerate(request, pk):
     newsletter = access.get_newsletter_for_coordinator(request, pk)
     fresh = services.newsletter_request(
-        program=newsletter.program, kind=newsletter.kind, period=newsletter.period, by=request.user, request=request
+        program=newsletter.program,
+        kind=newsletter.kind,
+        period=newsletter.period,
+        by=request.user,
+        audit=AuditContext.from_request(request),
     )
     messages.info(request, f"Building version {fresh.version} of {newsletter.period.label}.")
     return redirect("reports:newsletter_detail", pk=fresh.pk)
@@ -372,7 +382,7 @@ def quarterly_new(request, program_pk):
             kind=NewsletterKind.QUARTERLY,
             period=form.cleaned_data["quarter"],
             by=request.user,
-            request=request,
+            audit=AuditContext.from_request(request),
         )
         return redirect("reports:newsletter_detail", pk=edition.pk)
     return render(request, "reports/quarterly_new.html", {"program": program, "form": form}, status=400 if form.errors else 200)
@@ -396,7 +406,7 @@ def newsletter_send(request, pk):
             agencies=form.cleaned_data["agencies"],
             recipient_list=form.cleaned_data["recipient_list"],
             idempotency_key=form.cleaned_data["idempotency_key"],
-            request=request,
+            audit=AuditContext.from_request(request),
         )
         return redirect("reports:send_detail", pk=send.pk)
     if request.method == "GET":
@@ -427,7 +437,7 @@ def send_status(request, pk):
 @require_POST
 def send_retry(request, pk):
     send = access.get_send_for_coordinator(request, pk)
-    count = services.deliveries_retry_failed(send=send, by=request.user, request=request)
+    count = services.deliveries_retry_failed(send=send, by=request.user, audit=AuditContext.from_request(request))
     messages.info(request, f"{count} failed deliver{'y' if count == 1 else 'ies'} queued again.")
     return redirect("reports:send_detail", pk=send.pk)
 
@@ -443,7 +453,7 @@ def recipient_list_new(request, program_pk):
             name=form.cleaned_data["name"],
             user_ids=form.cleaned_data["usernames"],
             by=request.user,
-            request=request,
+            audit=AuditContext.from_request(request),
         )
         messages.success(request, "List saved.")
         return redirect("reports:newsletters", program_pk=program.pk)
