@@ -75,6 +75,8 @@ class LevelPublisher:
         self._by_month: dict[bool, dict[date, list]] = {}
         self._people_digest: str | None = None
         self._cells_of_month: dict[str, list] = {}
+        self._rows: dict[tuple[str, str], bytes] | None = None  # stored levels, read on first need
+        self._pending: dict[str, PublishedLevel] = {}  # final levels published afresh, saved together
 
     def publish(self, level: Period) -> dict[str, dict[tuple, Published]]:
         if level.key not in self.done:
@@ -148,30 +150,43 @@ class LevelPublisher:
         return f"{LEVEL_PREFIX}{hashlib.sha256(payload).hexdigest()}", final
 
     def _stored(self, level: Period, cache_key: str) -> dict[str, dict[tuple, Published]] | None:
-        """The level's figures as published earlier from the same inputs, if the database has them."""
-        row = (
-            PublishedLevel.objects.filter(
-                program=self.counts.program,
-                period=level.key,
-                officers=self.counts.officers,
-                inputs=cache_key.removeprefix(LEVEL_PREFIX),
-            )
-            .values_list("figures", flat=True)
-            .first()
-        )
-        # Written only by _store below, from the same objects the cache holds (pickled there too).
+        """The level's figures as published earlier from the same inputs, if the database has them.
+
+        The first look reads the stored rows of every level the counts' months make up at once (one
+        query whatever the page publishes); the rest are answered from them.
+        """
+        if self._rows is None:
+            keys = set()
+            for month in self.counts.months:
+                if month.kind == PeriodKind.MONTH:
+                    year, number = month.first_day.year, month.first_day.month
+                    keys |= {month.key, Period.quarter(year, (number - 1) // 3 + 1, month.time_zone).key, str(year)}
+            rows = PublishedLevel.objects.filter(program=self.counts.program, officers=self.counts.officers, period__in=keys)
+            found = rows.values_list("period", "inputs", "figures")
+            self._rows = {(period, inputs): figures for period, inputs, figures in found}
+        row = self._rows.get((level.key, cache_key.removeprefix(LEVEL_PREFIX)))
+        # Written only by save_stored below, from the same objects the cache holds (pickled there too).
         return None if row is None else pickle.loads(zlib.decompress(row))  # noqa: S301
 
     def _store(self, level: Period, cache_key: str, figures: dict[str, dict[tuple, Published]]) -> None:
-        PublishedLevel.objects.update_or_create(
+        self._pending[level.key] = PublishedLevel(
             program=self.counts.program,
             period=level.key,
             officers=self.counts.officers,
-            defaults={
-                "inputs": cache_key.removeprefix(LEVEL_PREFIX),
-                "figures": zlib.compress(pickle.dumps(figures, pickle.HIGHEST_PROTOCOL), 1),
-            },
+            inputs=cache_key.removeprefix(LEVEL_PREFIX),
+            figures=zlib.compress(pickle.dumps(figures, pickle.HIGHEST_PROTOCOL), 1),
         )
+
+    def save_stored(self) -> None:
+        """Write the final levels published afresh, in one statement (a row per level, replaced)."""
+        if self._pending:
+            PublishedLevel.objects.bulk_create(
+                list(self._pending.values()),
+                update_conflicts=True,
+                unique_fields=["program", "period", "officers"],
+                update_fields=["inputs", "figures", "published_at"],
+            )
+            self._pending.clear()
 
     def _leaves_by_month(self, officer_level: bool, firsts: set[date]) -> dict[date, list]:
         """Rows grouped by month once, so each level's layout reads only its own months' rows."""

@@ -407,4 +407,5 @@ def publish_outcomes(counts: ProgramCounts, periods: Iterable[Period], now: date
         if period.kind != PeriodKind.CUSTOM:
             outcomes.figures = publisher.publish(period)
         result[period.key] = outcomes
+    publisher.save_stored()
     return result

@@ -2,7 +2,7 @@
 
 import pytest
 
-from reports import outcomes, services, tasks
+from reports import levels, services, tasks
 from reports.tests.conftest import add_officers
 from reports.tests.test_leaderboard_view import rows, url
 
@@ -25,7 +25,7 @@ def test_after_warming_a_leaderboard_publishes_nothing_on_view(client, reports_w
     def no_publishing(*args, **kwargs):
         raise AssertionError("the page published a level the warming task had published")
 
-    monkeypatch.setattr(outcomes, "publish_linked", no_publishing)
+    monkeypatch.setattr(levels, "publish_linked", no_publishing)
     # A different pair than the page's own (the filter does not change the key): levels come from the cache.
     assert rows(client.get(url(reports_world, period=period, sort="quality")).content.decode())
     assert rows(client.get(url(reports_world, period=period)).content.decode()) == warmed
@@ -33,7 +33,7 @@ def test_after_warming_a_leaderboard_publishes_nothing_on_view(client, reports_w
 
 def test_warming_twice_publishes_nothing_more(reports_world, monkeypatch):
     services.reports_warm(program_id=reports_world.program.pk)
-    monkeypatch.setattr(outcomes, "publish_linked", lambda *a, **k: (_ for _ in ()).throw(AssertionError("again")))
+    monkeypatch.setattr(levels, "publish_linked", lambda *a, **k: (_ for _ in ()).throw(AssertionError("again")))
     assert services.reports_warm(program_id=reports_world.program.pk) == 27
 
 
@@ -51,7 +51,7 @@ def test_the_command_warms_each_program_and_says_so(reports_world, monkeypatch):
     assert f"{reports_world.program.name}: 27 periods" in out.getvalue()
     assert f"{reports_world.other_program.name}: 27 periods" in out.getvalue()
     # Everything is published now: a second run publishes nothing.
-    monkeypatch.setattr(outcomes, "publish_linked", lambda *a, **k: (_ for _ in ()).throw(AssertionError("again")))
+    monkeypatch.setattr(levels, "publish_linked", lambda *a, **k: (_ for _ in ()).throw(AssertionError("again")))
     out = io.StringIO()
     call_command("warm_reports", program=reports_world.program.pk, stdout=out)
     assert out.getvalue().count("27 periods") == 1
@@ -70,7 +70,7 @@ def test_warming_reaches_back_to_the_first_referral(client, reports_world, monke
     assert {"2022", "2022-Q2", "2022-05"} <= set(keys) and "2021" not in keys and "2022-Q1" not in keys
     assert len(keys) == len(set(keys))
     services.reports_warm(program_id=reports_world.program.pk)
-    monkeypatch.setattr(outcomes, "publish_linked", lambda *a, **k: (_ for _ in ()).throw(AssertionError("again")))
+    monkeypatch.setattr(levels, "publish_linked", lambda *a, **k: (_ for _ in ()).throw(AssertionError("again")))
     client.force_login(reports_world.coordinator)
     assert client.get(url(reports_world, period="2022")).status_code == 200
     assert client.get(url(reports_world, period="2022-Q2")).status_code == 200
