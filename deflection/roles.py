@@ -7,7 +7,7 @@ the product treats alike. Access helpers in each app (`<app>/access.py`) and the
 
 from __future__ import annotations
 
-from deflection.models import Role
+from deflection.models import ProgramType, Role
 
 # Submit referrals, see their outcome feed, rank on the leaderboard, receive commendations.
 # Fire/EMS responders hold the officer role.
@@ -45,4 +45,11 @@ WORKFLOW_LINKS: list[tuple[str, frozenset[str], str, str]] = []
 # de-identified records, and, for the lead and assisting agencies, the identity). Dispatchers do not.
 # The table is chaired by the program's coordinators (deflection.access.coordinates).
 HUB_TABLE_ROLES = frozenset({Role.OFFICER, Role.SUPERVISOR, Role.COMMAND, Role.CASE_MANAGER, Role.COORDINATOR})
-WORKFLOW_LINKS.append(("hub", HUB_TABLE_ROLES, "Situation tables", "hub:home"))
+WORKFLOW_LINKS.append((ProgramType.HUB, HUB_TABLE_ROLES, "Situation tables", "hub:home"))
+
+# Post-overdose outreach (referrals/overdose): responders record overdoses and hand out kits; the team works the queue.
+OVERDOSE_RECORDING_ROLES = frozenset({Role.OFFICER, Role.SUPERVISOR, Role.COMMAND, Role.CASE_MANAGER, Role.COORDINATOR})
+OUTREACH_TEAM_ROLES = frozenset({Role.CASE_MANAGER, Role.COORDINATOR})
+WORKFLOW_LINKS.append((ProgramType.QUICK_RESPONSE_TEAM, OVERDOSE_RECORDING_ROLES, "Record an overdose", "overdose:new"))
+WORKFLOW_LINKS.append((ProgramType.QUICK_RESPONSE_TEAM, OUTREACH_TEAM_ROLES, "Outreach queue", "overdose:queue"))
+WORKFLOW_LINKS.append((ProgramType.QUICK_RESPONSE_TEAM, OVERDOSE_RECORDING_ROLES, "Naloxone ledger", "overdose:naloxone"))

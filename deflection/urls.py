@@ -18,6 +18,7 @@ urlpatterns = [
     path("audit/export.csv", audit_views.audit_review_csv, name="audit_review_csv"),
     path("accounts/", include("allauth.urls")),
     path("referrals/", include("referrals.urls")),
+    path("overdose/", include("referrals.overdose.urls")),
     path("training/", include("training.urls")),
     path("feedback/", include("feedback.urls")),
     path("reports/", include("reports.urls")),

@@ -24,6 +24,7 @@ from faults.processes import app_env, start_worker, wait_for_worker, wait_until
 from feedback import services as feedback_services
 from feedback.models import CaseManagerMessage
 from feedback.tests.factories import SurveyFactory
+from referrals.clocks.models import Escalation, EscalationLevel, EscalationNotice
 from referrals.models import OfficerNotice, Status, StatusChange
 from referrals.tests.factories import ReferralFactory
 from training.tests.factories import AttendanceFactory, CourseFactory, SessionFactory
@@ -70,12 +71,28 @@ def survey_reminders(world, referral, consent_for):
     return "feedback.tasks.send_survey_reminders", {"survey_id": survey.pk}, [world.officer.email, world.dispatcher.email]
 
 
+def escalations(world, referral, consent_for):
+    # A first contact past its deadline, escalated to two people (the engine's notices, one email task each).
+    escalation = Escalation.objects.create(
+        clock="first_contact",
+        subject_id=referral.pk,
+        level=EscalationLevel.COORDINATOR,
+        program=world.program,
+        provider=world.provider,
+        due_at=timezone.now() - datetime.timedelta(hours=1),
+    )
+    notice = EscalationNotice.objects.create(escalation=escalation, recipient=world.coordinator)
+    EscalationNotice.objects.create(escalation=escalation, recipient=world.case_manager)
+    return "referrals.tasks.email_escalation_notice", {"notice_id": notice.pk}, [world.coordinator.email]
+
+
 SCENARIOS = {
     "officer notice": officer_notice,
     "training reminders": training_reminders,
     "weekly digests": weekly_digests,
     "case manager message": case_manager_message,
     "survey reminders": survey_reminders,
+    "escalations": escalations,
 }
 
 

@@ -25,6 +25,12 @@ def remind_opened_surveys() -> int:
     return services.survey_reminders_enqueue_due()
 
 
+@shared_task(soft_time_limit=120, time_limit=150)
+def publish_anonymous_submissions() -> int:
+    """Periodic: publish anonymous suggestions of finished days and answers to closed surveys, shuffled."""
+    return services.anonymous_submissions_publish()
+
+
 @shared_task(soft_time_limit=60, time_limit=90)
 def audit_anonymous_suggestions() -> int:
     """Periodic: one audit record per program per finished day counting its anonymous suggestions."""

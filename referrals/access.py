@@ -49,7 +49,7 @@ def participants_for_case_manager(user) -> QuerySet[Participant]:
 
 def get_referral_for_case_manager(request, pk) -> Referral:
     queryset = referrals_for_case_manager(request.user).select_related(
-        "participant", "program", "service", "officer", "agency", "provider"
+        "participant", "program", "service", "officer", "agency", "provider", "assigned_to"
     )
     return get_object_for_user(request, queryset, pk, "referrals.referral")
 

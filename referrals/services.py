@@ -25,6 +25,7 @@ from deflection.outbox import enqueue
 from deflection.roles import POLICE_ROLES
 from referrals import disclosure
 from referrals.access import case_manager_agency_ids
+from referrals.assignment import case_manager_for_new_referral
 from referrals.matching import exact_key, match_keys
 from referrals.models import (
     CapacityState,
@@ -85,6 +86,39 @@ class ReferralData:
     @property
     def is_pseudonymous(self) -> bool:
         return not (self.first_name and self.last_name and self.date_of_birth)
+
+
+# ServiceError.code of a warm hand-off to a provider that does not take them or is full; `detail`
+# holds the alternatives (warm providers of the program with room), so the officer can choose again.
+WARM_HANDOFF_UNAVAILABLE = "warm_handoff_unavailable"
+
+
+def warm_handoff_alternatives(program: Program, *, exclude: ProviderService | None = None) -> list[ProviderService]:
+    """The program's providers that take warm hand-offs and are not full: open slots first, most room first."""
+    services = (
+        ProviderService.objects.filter(agency__in=program.partners.all(), is_active=True, accepts_warm_handoffs=True)
+        .exclude(capacity_state=CapacityState.FULL)
+        .select_related("agency")
+        .order_by(F("open_slots").desc(nulls_last=True), "name")
+    )
+    if exclude is not None:
+        services = services.exclude(pk=exclude.pk)
+    return list(services)
+
+
+def warm_handoff_check(program: Program, service: ProviderService | None) -> None:
+    """Refuse a warm hand-off to nobody, to a provider that does not take them, or to a full one (issue 12)."""
+    if service is None:
+        raise ServiceError("Choose the provider the person is handed to.", status=400, code=WARM_HANDOFF_UNAVAILABLE)
+    refusal = service.warm_handoff_refusal()
+    if refusal:
+        alternatives = warm_handoff_alternatives(program, exclude=service)
+        suggestion = (
+            " Providers that take warm hand-offs now: " + "; ".join(f"{a.name}, {a.phone}" for a in alternatives[:3]) + "."
+            if alternatives
+            else " No provider in the directory takes a warm hand-off right now: choose case manager follow-up."
+        )
+        raise ServiceError(refusal + suggestion, status=409, code=WARM_HANDOFF_UNAVAILABLE, detail=alternatives)
 
 
 def officer_membership(officer: User, program: Program, agency_ids: set[int] | frozenset[int] | None = None) -> Membership:
@@ -170,9 +204,13 @@ def referral_submit(
     criteria: list[EligibilityCriterion] | None = None,
     agency_ids: set[int] | frozenset[int] | None = None,
     check_repeat: bool = False,
+    participant: Participant | None = None,
     audit: AuditContext | None = None,
 ) -> tuple[Referral, bool]:
     """Record a referral once per idempotency key. Returns (referral, created).
+
+    `participant`: a workflow that already knows the person (post-overdose outreach) refers that same
+    record, so its episodes stay together even when the person gave no date of birth.
 
     `criteria` (the program's active checklist items) and `agency_ids` (its agencies) save their
     queries when the caller already has them (referrals.setup).
@@ -184,6 +222,8 @@ def referral_submit(
     failures, justice = _check_eligibility(criteria, data.eligibility_answers)
     if failures:
         raise ServiceError("; ".join(c.question for c in failures), status=422, code=INELIGIBLE, detail=failures)
+    if data.handoff == Handoff.WARM:
+        warm_handoff_check(program, data.service)
     membership = officer_membership(officer, program, agency_ids)
     now = timezone.now()
     if check_repeat and not data.send_as_new and not data.is_pseudonymous:
@@ -192,13 +232,19 @@ def referral_submit(
             raise ServiceError("You referred this person a few minutes ago.", status=409, code=POSSIBLE_REPEAT, detail=earlier)
     try:
         with transaction.atomic():
-            participant, new_record = participant_find_or_create(program=program, data=data, created_by=officer)
+            if participant is None:
+                participant, new_record = participant_find_or_create(program=program, data=data, created_by=officer)
+            else:
+                new_record = True  # the workflow's own record: nothing to propose against it
+            provider = _receiving_agency(program, data)
             referral = Referral.objects.create(
                 program=program,
                 participant=participant,
                 officer=officer,
                 agency_id=membership.agency_id,
-                provider=_receiving_agency(program, data),
+                provider=provider,
+                # issue 12: every open referral has an owner from the moment it arrives
+                assigned_to_id=case_manager_for_new_referral(program=program, provider_id=provider.pk, at=now),
                 service=data.service,
                 pathway=data.pathway,
                 handoff=data.handoff,

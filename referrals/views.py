@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import dataclasses
 
 from django.contrib import messages
@@ -18,10 +17,12 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from deflection import access as program_access
 from deflection.audit import AuditContext, audit_log
+from deflection.csvcells import safe_writer
 from deflection.errors import ServiceError, refusal_response
 from deflection.models import Role
 from deflection.pdf import render_pdf
 from referrals import access, selectors, services, worklist
+from referrals.clocks import engine
 from referrals.disclosure import REDISCLOSURE_NOTICE
 from referrals.forms import (
     CapacityForm,
@@ -112,6 +113,9 @@ def referral_new(request):
             audit=AuditContext.from_request(request),
         )
     except ServiceError as refused:
+        if refused.code == services.WARM_HANDOFF_UNAVAILABLE:
+            form.add_error("service", refused.message)  # beside the choice, with the alternatives named
+            return _form_page(request, form, program, status=refused.status)
         if refused.code == services.POSSIBLE_REPEAT:
             earlier = refused.detail
             return _form_page(
@@ -189,6 +193,7 @@ def queue(request):
             "query": query.urlencode(),
             "options": selectors.worklist_options(agency_ids, programs),
             "status_groups": [(k, label) for k, (label, _s) in worklist.STATUS_GROUPS.items()],
+            "unread_escalations": engine.unread_count(request.user),
         },
     )
 
@@ -198,7 +203,8 @@ def queue(request):
 def referral_detail(request, pk):
     referral = access.get_referral_for_case_manager(request, pk)
     services.referral_acknowledge(referral=referral, by=request.user, audit=AuditContext.from_request(request))
-    form = StatusForm(request.POST or None, owners=selectors.case_owners(referral), referral=referral)
+    owners = selectors.case_owners(referral)
+    form = StatusForm(request.POST or None, owners=owners, referral=referral)
     if request.method == "POST":
         if form.is_valid():
             c = form.cleaned_data
@@ -245,6 +251,7 @@ def referral_detail(request, pk):
             "history": history,
             "tasks": tasks,
             "task_form": TaskForm(),
+            "owners": owners,
             "overdue": referral.is_overdue_for_contact(),
             "next_step_overdue": referral.next_step_is_overdue(),
         },
@@ -363,7 +370,7 @@ def disclosures_csv(request, pk):
     participant, rows = _disclosure_export(request, pk)
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="disclosures-P-{participant.pk}.csv"'
-    writer = csv.writer(response)
+    writer = safe_writer(response)
     writer.writerow(DISCLOSURE_COLUMNS)
     for d in rows:
         writer.writerow(

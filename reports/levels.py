@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 
 from django.core.cache import cache
 
-from deflection.suppression import Published, Reason, _is_small
+from deflection.suppression import Published, Reason, _is_small, unseen_part_publishable
 from reports import metrics
 from reports.metrics import Measure
 from reports.models import MonthRollup, PublishedLevel
@@ -356,10 +356,9 @@ class LevelPublisher:
         withheld = set()
         for officer, (referrals, value) in totals.items():
             seen_referrals, seen_value = seen.get(officer, (0, 0))
-            # Frozen rollups can trail a late status; never let the seen part exceed the total.
-            unseen_referrals = max(0, referrals - seen_referrals)
-            unseen_value = max(0, min(value - seen_value, unseen_referrals))
-            if unseen_referrals and (_is_small(unseen_value, self.t) or _is_small(unseen_referrals - unseen_value, self.t)):
+            if not unseen_part_publishable(
+                total=referrals, total_with=value, seen=seen_referrals, seen_with=seen_value, threshold=self.t
+            ):
                 withheld.add((OFFICER, officer, level.key))
         return withheld
 

@@ -141,7 +141,7 @@ class ProgramCounts:
 
     def seen_cells(self, months: list[Period]) -> dict[tuple[int, int, date], dict[str, int]]:
         """Per (officer, agency, month): the referrals whose officer may have seen their outcome under
-        a consent (metrics.seen_by_their_officer) and those outcomes, counted live in one query."""
+        a consent (referrals.disclosure.seen_by_their_officer) and those outcomes, counted live in one query."""
         missing = sorted((m for m in months if m.first_day not in self._seen_loaded), key=lambda m: m.first_day)
         if missing:
             rows = metrics.counts(

@@ -25,7 +25,6 @@ from deflection.errors import ServiceError
 from deflection.models import Membership, Program, User
 from deflection.outbox import enqueue
 from deflection.pdf import render_pdf
-from reports import selectors
 from reports.models import (
     Commendation,
     Delivery,
@@ -36,8 +35,10 @@ from reports.models import (
     NewsletterStatus,
     RecipientList,
 )
+from reports.newsletter import newsletter_content
 from reports.outcomes import program_agency_ids
-from reports.periods import Period, PeriodKind, last_complete_month
+from reports.periods import Period, PeriodKind, last_complete_month, period_choices
+from reports.publishing import count_and_publish, months_of
 
 logger = logging.getLogger(__name__)
 
@@ -134,7 +135,7 @@ def _claim_build(newsletter_id: int, now: datetime) -> bool:
 
 
 def newsletter_pdf(newsletter: Newsletter, now: datetime | None = None) -> bytes:
-    content = selectors.newsletter_content(program=newsletter.program, period=newsletter.period, now=now)
+    content = newsletter_content(program=newsletter.program, period=newsletter.period, now=now)
     return render_pdf("reports/pdf/newsletter.html", {"content": content, "newsletter": newsletter})
 
 
@@ -216,8 +217,6 @@ WARM_YEARS = 10
 def warm_periods(program: Program, now: datetime) -> list[Period]:
     """What the warming task publishes: the pickers' periods first (the ones most pages show), then every
     other month, quarter and year back to the program's first referral, newest first."""
-    from reports.forms import period_choices  # noqa: PLC0415  (forms import selectors' neighbours)
-
     periods = {key: Period.parse(key, program.time_zone) for key, _label in period_choices(program, now)}
     first = program.referrals.aggregate(first=Min("created_at"))["first"]
     if first is not None:
@@ -245,7 +244,7 @@ def reports_warm(*, program_id: int, now: datetime | None = None) -> int:
     periods = warm_periods(program, now)
     for period in periods:
         pair = [period, period.previous()]
-        selectors.count_and_publish(program, pair, selectors.months_of(*pair), now, officers=True)
+        count_and_publish(program=program, periods=pair, months=months_of(*pair), now=now, officers=True)
     return len(periods)
 
 

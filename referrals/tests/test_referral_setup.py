@@ -45,7 +45,8 @@ def test_a_new_case_management_agency_receives_the_next_follow_up(client, rworld
 
 
 def test_a_submit_runs_a_fixed_number_of_queries(client, django_assert_max_num_queries, rworld):
-    """Session, user and memberships; the chosen service; the participant look-up; referral, status and
+    """Session, user and memberships; the chosen service; the participant look-up; the case manager's
+    turn (round robin, one SELECT); referral, status and
     audit inserts; the session save. A new participant adds its own two inserts. Nothing grows with the
     program's checklist or size."""
     CriterionFactory.create_batch(8, program=rworld.program, kind=CriterionKind.HARD)
@@ -58,5 +59,5 @@ def test_a_submit_runs_a_fixed_number_of_queries(client, django_assert_max_num_q
         response = client.post(URL, referral_post(rworld, idempotency_key=str(uuid.uuid4()), send_as_new="1", **answers))
     assert response.status_code == 302
     statements = [q["sql"].split()[0] for q in queries.captured_queries if not q["sql"].startswith(("SAVEPOINT", "RELEASE"))]
-    assert statements == ["SELECT"] * 5 + ["INSERT"] * 3 + ["UPDATE"]
+    assert statements == ["SELECT"] * 6 + ["INSERT"] * 3 + ["UPDATE"]
     assert Referral.objects.count() == 2
