@@ -8,11 +8,12 @@ answered from an old row.
 from datetime import timedelta
 
 from django.core.cache import cache
+from django.utils import timezone
 
 from referrals.tests.factories import ConsentFactory
-from reports import selectors
 from reports.models import PublishedLevel
 from reports.periods import Period
+from reports.publishing import count_and_publish, months_of
 from reports.tests.conftest import add_officers
 
 TZ = "America/Chicago"
@@ -20,7 +21,7 @@ TZ = "America/Chicago"
 
 def publish_year(world, now):
     year = Period.year(2026, TZ)
-    return year, selectors.count_and_publish(world.program, [year], selectors.months_of(year), now, officers=True)[year]
+    return year, count_and_publish(program=world.program, periods=[year], months=months_of(year), now=now, officers=True)[year]
 
 
 def stored(program):
@@ -29,7 +30,7 @@ def stored(program):
 
 def test_a_final_level_is_stored_and_a_cold_cache_reads_it_back(reports_world):
     add_officers(reports_world, 6, referrals_each=3, quality_each=2)
-    later = selectors.timezone.now() + timedelta(days=400)  # every window of 2026 closed
+    later = timezone.now() + timedelta(days=400)  # every window of 2026 closed
     year, first = publish_year(reports_world, later)
     rows = stored(reports_world.program)
     # The year, its quarters and its months: every level it was published from.
@@ -42,7 +43,7 @@ def test_a_final_level_is_stored_and_a_cold_cache_reads_it_back(reports_world):
 
 def test_the_stored_publication_equals_a_fresh_one(reports_world):
     add_officers(reports_world, 6, referrals_each=3, quality_each=2)
-    later = selectors.timezone.now() + timedelta(days=400)
+    later = timezone.now() + timedelta(days=400)
     _year, first = publish_year(reports_world, later)
     cache.clear()
     PublishedLevel.objects.all().delete()
@@ -56,7 +57,7 @@ def test_the_stored_publication_equals_a_fresh_one(reports_world):
 
 def test_a_level_whose_follow_up_is_open_is_not_stored(reports_world):
     # June 2026: March's 90-day window has not closed, so neither the quarter nor the year is final.
-    publish_year(reports_world, selectors.timezone.now())
+    publish_year(reports_world, timezone.now())
     rows = stored(reports_world.program)
     assert "2026-Q1" not in rows and "2026" not in rows and "2026-03" not in rows
 
@@ -64,7 +65,7 @@ def test_a_level_whose_follow_up_is_open_is_not_stored(reports_world):
 def test_a_new_consent_is_never_answered_from_the_stored_row(reports_world):
     """Officers' own totals depend on what they may have seen: the consent stamp is in the row's inputs."""
     world = reports_world
-    later = selectors.timezone.now() + timedelta(days=400)
+    later = timezone.now() + timedelta(days=400)
     publish_year(world, later)
     before = dict(PublishedLevel.objects.filter(program=world.program, period="2026-Q1").values_list("officers", "inputs"))
     referral = world.program.referrals.filter(officer=world.other_officer).first()
