@@ -293,6 +293,8 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": timedelta(minutes=15),
     },
     "referrals-apply-retention": {"task": "referrals.tasks.apply_retention", "schedule": crontab(minute=50, hour=3)},
+    # After it: messages and letters about the records it de-identified (feedback cannot be called from referrals).
+    "feedback-apply-retention": {"task": "feedback.tasks.apply_feedback_retention", "schedule": crontab(minute=20, hour=4)},
     "deflection-disable-unused-accounts": {
         "task": "deflection.tasks.disable_unused_accounts",
         "schedule": crontab(minute=40, hour=3),
