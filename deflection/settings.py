@@ -286,7 +286,15 @@ CELERY_BEAT_SCHEDULE = {
         "task": "referrals.overdose.tasks.escalate_overdue_outreach",
         "schedule": timedelta(minutes=10),
     },
+    # Every 15 minutes: flag situation-table interventions past their 48-hour clock and email the lead
+    # agency and the chairs; each situation is claimed once (a conditional UPDATE), so reruns email no one twice.
+    "hub-flag-overdue-interventions": {
+        "task": "referrals.hub.tasks.flag_overdue_interventions",
+        "schedule": timedelta(minutes=15),
+    },
     "referrals-apply-retention": {"task": "referrals.tasks.apply_retention", "schedule": crontab(minute=50, hour=3)},
+    # After it: messages and letters about the records it de-identified (feedback cannot be called from referrals).
+    "feedback-apply-retention": {"task": "feedback.tasks.apply_feedback_retention", "schedule": crontab(minute=20, hour=4)},
     "deflection-disable-unused-accounts": {
         "task": "deflection.tasks.disable_unused_accounts",
         "schedule": crontab(minute=40, hour=3),

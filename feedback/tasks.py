@@ -62,3 +62,9 @@ def email_case_manager_message(message_id: int) -> bool:
 def send_weekly_digests() -> int:
     """Periodic: one digest per officer per week (counts and a link), only to officers with something new."""
     return services.weekly_digests_send()
+
+
+@shared_task(soft_time_limit=300, time_limit=360)
+def apply_feedback_retention() -> int:
+    """Nightly, after referrals' retention job: delete messages and letters about de-identified records."""
+    return services.retention_apply_feedback()

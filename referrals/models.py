@@ -75,6 +75,16 @@ class ProviderService(models.Model):
             return True
         return (now or timezone.now()) - self.capacity_updated_at > CAPACITY_STALE_AFTER
 
+    def warm_handoff_refusal(self) -> str:
+        """Why a warm hand-off cannot go here ("" when it can): the one home of that rule (issue 12)."""
+        if not self.accepts_warm_handoffs:
+            return f"{self.name} does not take warm hand-offs."
+        if not self.is_active:
+            return f"{self.name} is no longer in the directory."
+        if self.capacity_state == CapacityState.FULL:
+            return f"{self.name} is full right now."
+        return ""
+
     @property
     def capacity_label(self) -> str:
         if self.capacity_state == CapacityState.OPEN:
@@ -212,7 +222,7 @@ class Handoff(models.TextChoices):
 # What happens next, shown to the officer in the form and on the confirmation.
 HANDOFF_STEPS = {
     Handoff.WARM: [
-        "Call the provider (number below) and introduce the person in person or by phone.",
+        "Call the provider you choose (its number is beside it in the list) and introduce the person in person or by phone.",
         "Stay until the provider's staff or a case manager takes over.",
         "The case manager records first contact; you can go back on the road.",
     ],
@@ -449,7 +459,15 @@ class Referral(models.Model):
         return self.age(now) > timedelta(hours=self.program.first_contact_target_hours)
 
     def handoff_steps(self) -> list[str]:
-        return HANDOFF_STEPS[Handoff(self.handoff)]
+        steps = list(HANDOFF_STEPS[Handoff(self.handoff)])
+        if self.handoff == Handoff.WARM:
+            # the confirmation names the number it asks the officer to call, or asks for no number at all
+            steps[0] = (
+                f"Call {self.service.name} at {self.service.phone} and introduce the person in person or by phone."
+                if self.service is not None and self.service.phone
+                else "Introduce the person to the program's case manager in person or by phone."
+            )
+        return steps
 
     # ---- status: the state machine (the only place that decides what may follow what) ----
 

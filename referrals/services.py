@@ -88,6 +88,39 @@ class ReferralData:
         return not (self.first_name and self.last_name and self.date_of_birth)
 
 
+# ServiceError.code of a warm hand-off to a provider that does not take them or is full; `detail`
+# holds the alternatives (warm providers of the program with room), so the officer can choose again.
+WARM_HANDOFF_UNAVAILABLE = "warm_handoff_unavailable"
+
+
+def warm_handoff_alternatives(program: Program, *, exclude: ProviderService | None = None) -> list[ProviderService]:
+    """The program's providers that take warm hand-offs and are not full: open slots first, most room first."""
+    services = (
+        ProviderService.objects.filter(agency__in=program.partners.all(), is_active=True, accepts_warm_handoffs=True)
+        .exclude(capacity_state=CapacityState.FULL)
+        .select_related("agency")
+        .order_by(F("open_slots").desc(nulls_last=True), "name")
+    )
+    if exclude is not None:
+        services = services.exclude(pk=exclude.pk)
+    return list(services)
+
+
+def warm_handoff_check(program: Program, service: ProviderService | None) -> None:
+    """Refuse a warm hand-off to nobody, to a provider that does not take them, or to a full one (issue 12)."""
+    if service is None:
+        raise ServiceError("Choose the provider the person is handed to.", status=400, code=WARM_HANDOFF_UNAVAILABLE)
+    refusal = service.warm_handoff_refusal()
+    if refusal:
+        alternatives = warm_handoff_alternatives(program, exclude=service)
+        suggestion = (
+            " Providers that take warm hand-offs now: " + "; ".join(f"{a.name}, {a.phone}" for a in alternatives[:3]) + "."
+            if alternatives
+            else " No provider in the directory takes a warm hand-off right now: choose case manager follow-up."
+        )
+        raise ServiceError(refusal + suggestion, status=409, code=WARM_HANDOFF_UNAVAILABLE, detail=alternatives)
+
+
 def officer_membership(officer: User, program: Program, agency_ids: set[int] | frozenset[int] | None = None) -> Membership:
     """The officer's membership in one of the program's agencies (their agency on the referral)."""
     if agency_ids is None:
@@ -189,6 +222,8 @@ def referral_submit(
     failures, justice = _check_eligibility(criteria, data.eligibility_answers)
     if failures:
         raise ServiceError("; ".join(c.question for c in failures), status=422, code=INELIGIBLE, detail=failures)
+    if data.handoff == Handoff.WARM:
+        warm_handoff_check(program, data.service)
     membership = officer_membership(officer, program, agency_ids)
     now = timezone.now()
     if check_repeat and not data.send_as_new and not data.is_pseudonymous:

@@ -113,6 +113,9 @@ def referral_new(request):
             audit=AuditContext.from_request(request),
         )
     except ServiceError as refused:
+        if refused.code == services.WARM_HANDOFF_UNAVAILABLE:
+            form.add_error("service", refused.message)  # beside the choice, with the alternatives named
+            return _form_page(request, form, program, status=refused.status)
         if refused.code == services.POSSIBLE_REPEAT:
             earlier = refused.detail
             return _form_page(

@@ -22,6 +22,7 @@ from reports.pages import (
     Tile,
     TrainingComparison,
     change_label,
+    clock_tiles,
     explain,
     hours_saved,
     median_label,
@@ -153,6 +154,8 @@ def dashboard_report(
                 detail="Booking time minus referral time, over the period's referrals.",
             ),
         ]
+
+    tiles += clock_tiles(program=program, period=period, now=now, threshold=threshold, agency_id=agency_id)
 
     # Charts: the trend, the funnel and by pathway (as in the newsletter), by hand-off and agency, time to contact.
     charts = shared_charts(

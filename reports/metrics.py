@@ -22,6 +22,7 @@ from django.db.models.functions import TruncMonth
 
 from deflection.aggregates import EpochSeconds, Median
 from deflection.models import Program
+from referrals.disclosure import seen_by_their_officer
 from referrals.models import Consent, Referral, ServiceKind, Status, StatusChange
 from referrals.selectors import completion_median
 
@@ -167,21 +168,6 @@ def _referrals(program: Program, start: datetime, end: datetime, *, agency_ids=N
     if officer_ids is not None:
         queryset = queryset.filter(officer_id__in=officer_ids)
     return queryset
-
-
-def seen_by_their_officer() -> Exists:
-    """The referral's officer may have seen what became of it: the participant has a consent, of any
-    date and state, that names the officer or the referral's agency.
-
-    Wider than the consent gate on purpose: a consent since revoked or expired was seen while it was
-    active, and what an officer once saw they still know. Reports use it to keep an officer's own
-    totals from giving away the part the officer could not see (reports/README.md, rule 5).
-    """
-    return Exists(
-        Consent.objects.filter(participant_id=OuterRef("participant_id")).filter(
-            Q(recipient_officer_id=OuterRef("officer_id")) | Q(recipient_agency_id=OuterRef("agency_id"))
-        )
-    )
 
 
 def consent_stamp(program: Program) -> tuple[int, int | None]:

@@ -26,6 +26,7 @@ from reports.pages import (
     Tile,
     TrainingComparison,
     change_label,
+    clock_tiles,
     hours_saved,
     people_tile,
     program_officers,
@@ -149,6 +150,7 @@ def newsletter_content(*, program: Program, period: Period, now: datetime | None
                 change=change_label(figure, outcome_before.get(measure, *scope)),
             )
         )
+    tiles += clock_tiles(program=program, period=period, now=now, threshold=threshold)
     charts = shared_charts(
         id_prefix="newsletter-",
         months=months[-TREND_MONTHS:],

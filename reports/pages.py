@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from deflection.models import Agency, Membership, Pathway, Program
 from deflection.roles import REFERRING_ROLES
 from deflection.suppression import FOLLOW_UP_OPEN, Published, Rate, Reason, _is_small, rate
+from referrals.clocks.rates import clock_counts_cached
 from reports import metrics
 from reports.charts import Chart, bar_chart, funnel_chart, trend_chart
 from reports.outcomes import PROGRAM, TRAINED, PeriodOutcomes, program_agency_ids
@@ -298,3 +299,19 @@ def shared_charts(
         value_header="Referrals",
     )
     return SharedCharts(trend=trend, funnel=funnel, by_pathway=by_pathway)
+
+
+def clock_tiles(*, program: Program, period: Period, now, threshold: int, agency_id: int | None = None) -> list[Tile]:
+    """Each clock's rate (DOMAIN.md "Clocks that programs report") against the program's own target, suppressed
+    as every rate is: hidden over fewer referrals than the threshold, or when the met or missed are few."""
+    tiles = []
+    for clock in clock_counts_cached(program=program, start=period.start, end=period.end, now=now, agency_id=agency_id):
+        share = rate(clock.met, clock.due, threshold)
+        tiles.append(
+            Tile(
+                label=clock.label,
+                value=share.display,
+                detail=explain(share, f"Target: {clock.target}. Of the period's referrals whose deadline has passed."),
+            )
+        )
+    return tiles

@@ -3,7 +3,8 @@
 - `outcomes`: outcomes to officers (feed disclosure records, case managers' messages, participants'
   letters, the weekly digest);
 - `assessment`: officer assessment (suggestions and their triage, surveys and their reminders);
-- `highlights`: research and data highlights.
+- `highlights`: research and data highlights;
+- `retention`: messages and letters of records de-identified under the retention period.
 
 Every function is keyword-only and is the one way its rows are written. The names are re-exported
 here so that callers write `services.message_send(...)`.
@@ -54,8 +55,10 @@ from feedback.services.outcomes import (
     weekly_digests_prepare,
     weekly_digests_send,
 )
+from feedback.services.retention import retention_apply_feedback
 
 __all__ = [
+    "retention_apply_feedback",
     "ALREADY_RESPONDED",
     "ALREADY_RESPONDED_MESSAGE",
     "CHECKLIST_OPEN_QUESTIONS",

@@ -135,6 +135,9 @@ class Situation(models.Model):
     intervention_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
+    # The 48-hour clock's alarm: claimed once by the beat job, then the lead agency's email is claimed once.
+    overdue_flagged_at = models.DateTimeField(null=True, blank=True)
+    overdue_emailed_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
     closed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     close_reason = models.CharField(max_length=20, choices=CloseReason.choices, blank=True)

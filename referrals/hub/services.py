@@ -10,12 +10,18 @@ from __future__ import annotations
 import datetime
 from collections.abc import Iterable
 
+from django.conf import settings
+from django.core.mail import send_mail
 from django.db import transaction
+from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 
 from deflection.audit import AuditContext, audit_log
 from deflection.errors import ServiceError
-from deflection.models import Agency, Program, ProgramType
+from deflection.models import Agency, Membership, Program, ProgramType, Role
+from deflection.outbox import enqueue
+from deflection.roles import HUB_TABLE_ROLES
 from referrals.hub.models import (
     INTERVENTION_WINDOW,
     AssignmentRole,
@@ -183,6 +189,8 @@ def identity_share(
             )
         if locked.status == SituationStatus.BELOW_THRESHOLD:
             raise ServiceError("This situation is below the threshold: it keeps no identity.", status=409, code=BELOW_THRESHOLD)
+        if locked.status == SituationStatus.CLOSED:
+            raise ServiceError("This situation is closed: its identity can no longer be changed.", status=409, code="closed")
         identity, created = SituationIdentity.objects.update_or_create(
             situation=locked,
             defaults={
@@ -245,3 +253,56 @@ def situation_close(*, situation: Situation, reason: str, audit: AuditContext, a
         locked.save(update_fields=["status", "close_reason", "closed_at", "closed_by"])
         audit_log(action="hub.situation.close", context=audit, obj=locked, detail={"reason": reason})
         return locked
+
+
+def interventions_flag_overdue(*, now: datetime.datetime | None = None) -> int:
+    """The 48-hour clock's alarm: every acute situation past its due time, flagged once, its lead agency emailed.
+
+    Safe to run any number of times: each situation is claimed by a conditional UPDATE before its email
+    is queued (through the outbox, so a Redis outage loses nothing).
+    """
+    now = now or timezone.now()
+    due = Situation.objects.filter(
+        status=SituationStatus.ACUTE, intervention_due_at__lt=now, overdue_flagged_at__isnull=True
+    ).values_list("pk", flat=True)
+    flagged = 0
+    for situation_id in list(due):
+        with transaction.atomic():
+            claimed = Situation.objects.filter(
+                pk=situation_id, status=SituationStatus.ACUTE, overdue_flagged_at__isnull=True
+            ).update(overdue_flagged_at=now)
+            if not claimed:
+                continue
+            audit_log(action="hub.intervention.overdue", object_type="hub.situation", object_id=situation_id)
+            enqueue("referrals.hub.tasks.email_overdue_intervention", situation_id=situation_id)
+            flagged += 1
+    return flagged
+
+
+def overdue_intervention_email(*, situation_id: int) -> bool:
+    """Tell the lead agency's representatives and the chairs, once: a reference and a link, never who it is."""
+    with transaction.atomic():
+        claimed = Situation.objects.filter(pk=situation_id, overdue_emailed_at__isnull=True).update(
+            overdue_emailed_at=timezone.now()
+        )
+        if not claimed:
+            return False
+        situation = Situation.objects.select_related("table__program").get(pk=situation_id)
+        program = situation.table.program
+        # The lead agency's representatives, and the program's coordinators who chair its tables.
+        lead = Q(agency_id=situation.lead_agency_id, role__in=HUB_TABLE_ROLES)
+        chairs = Q(agency_id__in=program.agency_ids(), role=Role.COORDINATOR)
+        recipients = Membership.objects.filter(lead | chairs, is_active=True, user__is_active=True)
+        emails = sorted(set(recipients.values_list("user__email", flat=True)))
+        if emails:
+            link = settings.SITE_URL + reverse("hub:situation", args=[situation.pk])
+            send_mail(
+                subject=f"Deflection: situation {situation.reference} has no intervention after 48 hours",
+                message=(
+                    f"The table found situation {situation.reference} at acute elevated risk, and no intervention "
+                    f"has been agreed within 48 hours.\n\nOpen the situation: {link}\n"
+                ),
+                from_email=None,
+                recipient_list=emails,
+            )
+    return True

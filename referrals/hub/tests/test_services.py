@@ -112,6 +112,9 @@ def test_intervention_within_48_hours_then_closed_with_a_reason(hub):
     with pytest.raises(ServiceError) as again:
         services.situation_close(situation=done, reason=CloseReason.OTHER, audit=AuditContext(actor=hub.case_manager))
     assert again.value.status == 409
+    with pytest.raises(ServiceError) as late_identity:
+        services.identity_share(situation=done, **IDENTITY, audit=AuditContext(actor=hub.case_manager))
+    assert late_identity.value.code == "closed"
 
 
 def test_intervention_only_by_assigned_agencies(hub):
