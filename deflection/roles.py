@@ -40,3 +40,10 @@ COMMENDING_ROLES = frozenset({Role.COMMAND})
 # holds one of the roles in a program that runs the workflow (Program.runs). Each workflow's package
 # under referrals/ adds its line here: (program type, roles, label, URL name).
 WORKFLOW_LINKS: list[tuple[str, frozenset[str], str, str]] = []
+
+# Co-responder encounters (referrals/coresponder): the officer of the pair logs each call; command,
+# supervisors and coordinators read the figures per unit.
+CORESPONDER_LOG_ROLES = REFERRING_ROLES
+CORESPONDER_FIGURES_ROLES = OVERSIGHT_ROLES
+WORKFLOW_LINKS.append(("co_responder", CORESPONDER_LOG_ROLES, "Co-responder log", "coresponder:log"))
+WORKFLOW_LINKS.append(("co_responder", CORESPONDER_FIGURES_ROLES, "Co-responder figures", "coresponder:figures"))

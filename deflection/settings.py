@@ -94,6 +94,7 @@ INSTALLED_APPS = [
     "deflection",
     "referrals",
     "referrals.api",
+    "referrals.coresponder",
     "training",
     "feedback",
     "reports",
