@@ -30,8 +30,7 @@ from bench.scale import COORDINATOR, seed_scale
 from deflection.models import Membership, Pathway, Role, User
 from referrals.models import Referral, Status, StatusChange
 from reports import metrics
-from reports.forms import default_period
-from reports.periods import Period
+from reports.periods import Period, default_period
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 RUNS = 7

@@ -1,4 +1,4 @@
-"""CSV exports: the BJA COSSUP-shaped quarterly measures, and cell escaping for every CSV we write."""
+"""CSV exports: the BJA COSSUP-shaped quarterly measures (cells are written by deflection.csvcells)."""
 
 from __future__ import annotations
 
@@ -11,19 +11,12 @@ from django.utils import timezone
 from deflection.models import AgencyKind, Pathway, Program
 from deflection.suppression import Published, Reason
 from referrals.models import ServiceKind
-from reports import metrics, selectors
+from reports import metrics
 from reports.outcomes import PROGRAM
+from reports.pages import publish_part
 from reports.periods import Period
+from reports.publishing import count_and_publish
 from training.models import Attendance
-
-# A spreadsheet runs a cell that starts with one of these as a formula (CSV injection).
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def safe_cell(value) -> str:
-    """The cell as text, with a leading apostrophe when a spreadsheet would read it as a formula."""
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
 def now() -> datetime:
@@ -79,7 +72,9 @@ def federal_measures(*, program: Program, quarter: Period) -> list[FederalMeasur
     total = sum(by_pathway.values())
     diversion = by_pathway.get(Pathway.OFFICER_INTERVENTION, 0)
     people = metrics.timings(program=program, start=quarter.start, end=quarter.end).get(())
-    published = selectors.count_and_publish(program, [quarter], quarter.months(), now)[quarter]  # as on every page
+    published = count_and_publish(program=program, periods=[quarter], months=quarter.months(), now=now)[
+        quarter
+    ]  # as on every page
     quality = published.get(metrics.QUALITY, PROGRAM)
     threshold = program.suppression_threshold
     individuals, treatment_people, recovery_people = people_counts(
@@ -153,14 +148,14 @@ def people_counts(people: int, referrals: int, treatment: int, recovery: int, th
     treatment or to recovery support are parts of the people: each part is shown only when it and
     what its whole leaves over are 0 or at least the threshold, and only beside a shown whole, so
     that no count of 1 to threshold - 1 can be had by subtraction."""
-    individuals = selectors.publish_part(people, referrals, threshold)
+    individuals = publish_part(people, referrals, threshold)
     if individuals.is_suppressed:
         hidden = Published.hidden(Reason.COMPLEMENTARY, threshold)
         return individuals, hidden, hidden
     return (
         individuals,
-        selectors.publish_part(treatment, people, threshold),
-        selectors.publish_part(recovery, people, threshold),
+        publish_part(treatment, people, threshold),
+        publish_part(recovery, people, threshold),
     )
 
 

@@ -33,7 +33,7 @@ from django.db.models import Count, Max, Min, Q, Sum
 
 from deflection.models import Membership, Program
 from deflection.roles import REFERRING_ROLES
-from deflection.suppression import Published, Reason, _is_small
+from deflection.suppression import Published, Reason, _is_small, unseen_part_publishable
 from reports import metrics, rollups
 from reports.metrics import Measure
 from reports.models import MonthRollup
@@ -151,7 +151,7 @@ class ProgramCounts:
 
     def seen_cells(self, months: list[Period]) -> dict[tuple[int, int, date], dict[str, int]]:
         """Per (officer, agency, month): the referrals whose officer may have seen their outcome under
-        a consent (metrics.seen_by_their_officer) and those outcomes, counted live in one query."""
+        a consent (referrals.disclosure.seen_by_their_officer) and those outcomes, counted live in one query."""
         missing = sorted((m for m in months if m.first_day not in self._seen_loaded), key=lambda m: m.first_day)
         if missing:
             rows = metrics.counts(
@@ -620,10 +620,9 @@ class _Publisher:
         withheld = set()
         for officer, (referrals, value) in totals.items():
             seen_referrals, seen_value = seen.get(officer, (0, 0))
-            # Frozen rollups can trail a late status; never let the seen part exceed the total.
-            unseen_referrals = max(0, referrals - seen_referrals)
-            unseen_value = max(0, min(value - seen_value, unseen_referrals))
-            if unseen_referrals and (_is_small(unseen_value, self.t) or _is_small(unseen_referrals - unseen_value, self.t)):
+            if not unseen_part_publishable(
+                total=referrals, total_with=value, seen=seen_referrals, seen_with=seen_value, threshold=self.t
+            ):
                 withheld.add((OFFICER, officer, level.key))
         return withheld
 
