@@ -11,7 +11,7 @@ import datetime
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 
 from deflection.crypto import EncryptedTextField
@@ -156,8 +156,18 @@ class OutreachCase(models.Model):
             ),
         ]
         indexes = [
-            # the outreach queue (open cases, soonest due first) and the escalation job (open, no attempt, past due)
+            # the escalation job (open, no attempt, past due) and the figures
             models.Index(fields=["program", "due_at"], condition=Q(status="open"), name="outreach_case_open_due_idx"),
+            # the outreach queue: a program's open cases in the page's order (no attempt yet first, soonest
+            # due), so the first page is read off the index rather than sorting every open case
+            models.Index(
+                F("program"),
+                F("first_attempt_at").asc(nulls_first=True),
+                F("due_at"),
+                F("id"),
+                condition=Q(status="open"),
+                name="outreach_case_queue_idx",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -14,16 +14,15 @@ from referrals.overdose.models import CaseStatus, FamilyFollowUp, NaloxoneLedger
 QUEUE_PAGE = 50
 
 
-def open_cases_for_team(user) -> QuerySet[OutreachCase]:
-    return OutreachCase.objects.filter(program__in=programs_for_team(user), status=CaseStatus.OPEN)
-
-
-def outreach_queue(user) -> tuple[list[OutreachCase], int]:
+def outreach_queue(user, program_ids: list[int] | None = None) -> tuple[list[OutreachCase], int]:
     """The most urgent open cases (no attempt yet and soonest due first) and how many are open in all.
 
     A fixed number of queries whatever the size: one count, one page with its survivor and overdose.
     """
-    cases = open_cases_for_team(user)
+    if program_ids is None:
+        program_ids = list(programs_for_team(user).values_list("pk", flat=True))
+    # Ids, not a subquery: with the program known, PostgreSQL reads the page off outreach_case_queue_idx.
+    cases = OutreachCase.objects.filter(program_id__in=program_ids, status=CaseStatus.OPEN)
     page = list(
         cases.select_related("participant", "overdose", "program")
         .order_by(F("first_attempt_at").asc(nulls_first=True), "due_at", "pk")  # no attempt yet first

@@ -72,9 +72,10 @@ def overdose_done(request, pk):
 @never_cache
 @login_required
 def queue(request):
-    if not access.programs_for_team(request.user).exists():
+    program_ids = list(access.programs_for_team(request.user).values_list("pk", flat=True))
+    if not program_ids:
         raise deny(request, "overdose.queue", "")
-    cases, open_count = selectors.outreach_queue(request.user)
+    cases, open_count = selectors.outreach_queue(request.user, program_ids)
     return render(request, "overdose/queue.html", {"cases": cases, "open_count": open_count})
 
 
