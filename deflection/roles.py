@@ -41,6 +41,13 @@ COMMENDING_ROLES = frozenset({Role.COMMAND})
 # under referrals/ adds its line here: (program type, roles, label, URL name).
 WORKFLOW_LINKS: list[tuple[str, frozenset[str], str, str]] = []
 
+# Co-responder encounters (referrals/coresponder): the officer of the pair logs each call; command,
+# supervisors and coordinators read the figures per unit.
+CORESPONDER_LOG_ROLES = REFERRING_ROLES
+CORESPONDER_FIGURES_ROLES = OVERSIGHT_ROLES
+WORKFLOW_LINKS.append((ProgramType.CO_RESPONDER, CORESPONDER_LOG_ROLES, "Co-responder log", "coresponder:log"))
+WORKFLOW_LINKS.append((ProgramType.CO_RESPONDER, CORESPONDER_FIGURES_ROLES, "Co-responder figures", "coresponder:figures"))
+
 # HUB / situation table: who sits at a table for a member agency (presents situations, sees the
 # de-identified records, and, for the lead and assisting agencies, the identity). Dispatchers do not.
 # The table is chaired by the program's coordinators (deflection.access.coordinates).

@@ -94,6 +94,7 @@ INSTALLED_APPS = [
     "deflection",
     "referrals",
     "referrals.api",
+    "referrals.coresponder",
     "referrals.hub",
     "referrals.overdose",
     "training",

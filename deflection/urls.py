@@ -24,6 +24,7 @@ urlpatterns = [
     path("reports/", include("reports.urls")),
     path("api/v1/", include("referrals.api.urls_v1")),
     path("api/clients/", include("referrals.api.urls")),
+    path("coresponder/", include("referrals.coresponder.urls")),
     path("hub/", include("referrals.hub.urls")),
     # Before the admin's own URLs, so its password-only sign-in is never reached.
     path("admin/login/", account_views.admin_login, name="admin_login_redirect"),
