@@ -32,7 +32,14 @@ from deflection.models import Membership, Pathway, Role, User
 from referrals.models import Referral, Status, StatusChange
 from reports import metrics
 from reports.models import PublishedLevel
-from reports.periods import Period, default_period
+from reports.periods import Period, last_complete_month, latest_final
+
+
+def _final_month(program):
+    """The latest month whose 30-day outcomes are final (what the pages opened on when these figures began)."""
+    now = timezone.now()
+    return latest_final(last_complete_month(now, program.time_zone), now)
+
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 RUNS = 7
@@ -113,7 +120,7 @@ def page_figures(program) -> dict[str, tuple[float, str]]:
     and the warming run itself."""
     from reports import services  # noqa: PLC0415
 
-    period = default_period(program)  # the latest month whose 30-day outcomes are final
+    period = _final_month(program)  # the latest month whose 30-day outcomes are final
     now_year = Period.containing("year", timezone.now(), program.time_zone)
     base = f"/reports/programs/{program.pk}/leaderboard/?"
     coordinator = _client(COORDINATOR)
@@ -185,7 +192,7 @@ def newsletter_figures(program) -> dict[str, tuple[float, str]]:
     from reports import services  # noqa: PLC0415
     from reports.models import Newsletter  # noqa: PLC0415
 
-    period = default_period(program).next()  # the month a newsletter on the 1st would cover
+    period = _final_month(program).next()  # the month a newsletter on the 1st would cover
     Newsletter.objects.filter(program=program, kind="monthly", period_start=period.first_day).delete()
     edition = Newsletter.objects.create(
         program=program, kind="monthly", period_start=period.first_day, period_end=period.last_day
@@ -227,7 +234,7 @@ def email_figures(program) -> dict[str, tuple[float, str]]:
     from reports import services  # noqa: PLC0415
     from reports.models import Delivery, Newsletter, NewsletterStatus  # noqa: PLC0415
 
-    quarter = Period.containing("quarter", default_period(program).start, program.time_zone)
+    quarter = Period.containing("quarter", _final_month(program).start, program.time_zone)
     edition = Newsletter.objects.filter(
         program=program, kind="quarterly", period_start=quarter.first_day, is_current=True
     ).first()

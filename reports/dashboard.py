@@ -25,9 +25,10 @@ from reports.pages import (
     clock_tiles,
     explain,
     hours_saved,
-    median_label,
+    median_tile,
     people_tile,
     program_agencies,
+    referring_agencies,
     shared_charts,
     training_comparison,
     window_for,
@@ -89,7 +90,7 @@ def dashboard_report(
     agency_id = agency.pk if agency is not None else None
     times, pathways, handoffs = rollups.period_summary(program, period, now, agency_id)
     monthly_times = rollups.monthly_timings(program, months, now, agency_id)
-    agencies = program_agencies(program)
+    agencies = referring_agencies(program)
 
     referrals = current.get(metrics.REFERRALS, *scope)
     tiles = [
@@ -122,6 +123,7 @@ def dashboard_report(
                 value=figure.display,
                 detail=detail,
                 change=change_label(figure, before.get(measure, *scope)),
+                definition=measure.definition if measure == metrics.QUALITY else "",
             )
         )
     final_contact = metrics.is_final(metrics.CONTACTED, period.end, now) and not custom
@@ -133,14 +135,24 @@ def dashboard_report(
                 value=acknowledged.display,
                 detail=explain(acknowledged, "Of the period's referrals."),
             ),
-            Tile(
+            median_tile(
                 label="Median time to first contact",
-                value=median_label(times.median_contact_hours, times.contacted, threshold, "hours", final_contact, custom),
+                value=times.median_contact_hours,
+                count=times.contacted,
+                threshold=threshold,
+                unit="hours",
+                final=final_contact,
+                custom=custom,
                 detail=f"Program target: {program.first_contact_target_hours} hours.",
             ),
-            Tile(
+            median_tile(
                 label="Median time to treatment entry",
-                value=median_label(times.median_treatment_days, times.engaged, threshold, "days", final_contact, custom),
+                value=times.median_treatment_days,
+                count=times.engaged,
+                threshold=threshold,
+                unit="days",
+                final=final_contact,
+                custom=custom,
                 detail="From the referral to engagement, over quality referrals.",
             ),
             Tile(
@@ -175,8 +187,14 @@ def dashboard_report(
         label_header="Hand-off",
         value_header="Referrals",
     )
+    # Referring agencies, and any other agency whose members referred in the period (a member since gone).
+    referred = {ident for (level, ident), n in current.referrals.items() if level == AGENCY and n}
+    listed = {each.pk for each in agencies}
+    shown_agencies = list(agencies)
+    if referred - listed:
+        shown_agencies += [each for each in program_agencies(program) if each.pk in referred - listed]
     agency_rows = []
-    for each in agencies:
+    for each in sorted(shown_agencies, key=lambda a: a.name):
         n = current.get(metrics.REFERRALS, AGENCY, each.pk)
         quality = current.get(metrics.QUALITY, AGENCY, each.pk)
         if n.value or agency is None:

@@ -47,6 +47,10 @@ class EvaluationSheet:
     officer_outcomes: bool = True  # quality referrals are published per officer by quarter and year
 
     @property
+    def quality_definition(self) -> str:
+        return metrics.QUALITY.definition
+
+    @property
     def suppression_note(self) -> str:
         return suppression_note(self.threshold)
 

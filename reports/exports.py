@@ -23,7 +23,7 @@ def now() -> datetime:
     return timezone.now()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class FederalMeasure:
     code: str
     measure: str
@@ -82,59 +82,68 @@ def federal_measures(*, program: Program, quarter: Period) -> list[FederalMeasur
     )
     return [
         FederalMeasure(
-            "referred_to_treatment",
-            "Number of individuals referred to treatment",
-            treatment_people.display,
-            "Different people referred in the quarter to a treatment service (detox, MOUD, residential, outpatient, "
-            "mental health), or, when the officer chose no service, to a treatment provider's queue.",
+            code="referred_to_treatment",
+            measure="Number of individuals referred to treatment",
+            value=treatment_people.display,
+            definition=(
+                "Different people referred in the quarter to a treatment service (detox, MOUD, residential, outpatient, "
+                "mental health), or, when the officer chose no service, to a treatment provider's queue."
+            ),
         ),
         FederalMeasure(
-            "referred_to_recovery_support",
-            "Number of individuals referred to recovery support services",
-            recovery_people.display,
-            "Different people referred in the quarter to a recovery support service, or, when the officer chose no "
-            "service, to a community recovery organization's queue.",
+            code="referred_to_recovery_support",
+            measure="Number of individuals referred to recovery support services",
+            value=recovery_people.display,
+            definition=(
+                "Different people referred in the quarter to a recovery support service, or, when the officer chose no "
+                "service, to a community recovery organization's queue."
+            ),
         ),
         FederalMeasure(
-            "trained_in_naloxone",
-            "Number of individuals trained in naloxone administration",
-            f"{naloxone_trained(program, quarter)}",
-            "Different people (officers, dispatchers, staff) who attended a session of the program's naloxone "
-            "administration course held in the quarter.",
+            code="trained_in_naloxone",
+            measure="Number of individuals trained in naloxone administration",
+            value=f"{naloxone_trained(program, quarter)}",
+            definition=(
+                "Different people (officers, dispatchers, staff) who attended a session of the program's naloxone "
+                "administration course held in the quarter."
+            ),
         ),
         FederalMeasure(
-            "diversion_referrals_total",
-            "Deflection and pre-arrest diversion referrals",
-            f"{total}",
-            "Referrals made in the quarter on any pathway (one per deflection episode).",
+            code="diversion_referrals_total",
+            measure="Deflection and pre-arrest diversion referrals",
+            value=f"{total}",
+            definition="Referrals made in the quarter on any pathway (one per deflection episode).",
         ),
         FederalMeasure(
-            "pre_arrest_diversion_referrals",
-            "Pre-arrest diversion referrals (officer intervention)",
-            f"{diversion}",
-            "Referrals in lieu of charges (the officer intervention pathway).",
+            code="pre_arrest_diversion_referrals",
+            measure="Pre-arrest diversion referrals (officer intervention)",
+            value=f"{diversion}",
+            definition="Referrals in lieu of charges (the officer intervention pathway).",
         ),
         FederalMeasure(
-            "deflection_referrals",
-            "Deflection referrals (no charges involved)",
-            f"{total - diversion}",
-            "Referrals on the self-referral, active outreach, naloxone plus, officer referral and community response pathways.",
+            code="deflection_referrals",
+            measure="Deflection referrals (no charges involved)",
+            value=f"{total - diversion}",
+            definition=(
+                "Referrals on the self-referral, active outreach, naloxone plus, officer referral and community "
+                "response pathways."
+            ),
         ),
         FederalMeasure(
-            "individuals_referred",
-            "Individuals referred to the program",
-            individuals.display,
-            "Different people among the quarter's referrals (a person referred twice counts once). Shown unless it, "
+            code="individuals_referred",
+            measure="Individuals referred to the program",
+            value=individuals.display,
+            definition="Different people among the quarter's referrals (a person referred twice counts once). Shown unless it, "
             "or the referrals minus it, is from 1 to "
             f"{threshold - 1}. The people referred to treatment and to recovery support are shown only beside it, "
             "and only when they, and the people not in them, are 0 or at least "
             f"{threshold}.",
         ),
         FederalMeasure(
-            "engaged_in_treatment_30_days",
-            "Referrals whose person engaged in treatment within 30 days",
-            quality.display,
-            metrics.QUALITY.definition
+            code="engaged_in_treatment_30_days",
+            measure="Referrals whose person engaged in treatment within 30 days",
+            value=quality.display,
+            definition=metrics.QUALITY.definition
             + f" Outcome counts from 1 to {threshold - 1} are suppressed (“fewer than {threshold}”), with complementary "
             "suppression; the figure is published once every referral of the quarter has had its 30 days.",
         ),

@@ -84,6 +84,10 @@ class Leaderboard:
     officer_outcomes: bool
 
     @property
+    def quality_definition(self) -> str:
+        return metrics.QUALITY.definition
+
+    @property
     def suppression_note(self) -> str:
         return suppression_note(self.threshold)
 

@@ -13,7 +13,7 @@ from datetime import datetime
 from django.utils import timezone
 
 from deflection.models import Program
-from deflection.suppression import rate, suppression_note
+from deflection.suppression import Published, Rate, rate, suppression_note
 from feedback import selectors as feedback
 from referrals.models import HANDOFF_STEPS, Handoff
 from reports import metrics, rollups
@@ -27,6 +27,7 @@ from reports.pages import (
     TrainingComparison,
     change_label,
     clock_tiles,
+    explain,
     hours_saved,
     people_tile,
     program_officers,
@@ -71,6 +72,7 @@ class NewsletterContent:
     program: Program
     period: Period
     outcome_period: Period
+    lead: str  # the opening paragraph, written from the figures below
     tiles: list[Tile]
     trend: Chart
     funnel: Chart
@@ -96,6 +98,47 @@ class NewsletterContent:
             (m.label, m.definition)
             for m in (metrics.REFERRALS, metrics.CONTACTED, metrics.QUALITY, metrics.RETAINED_30, metrics.RETAINED_90)
         ]
+
+
+def lead_paragraph(
+    *,
+    period: Period,
+    referrals: Published,
+    before: Published,
+    outcome_period: Period,
+    quality: Published,
+    quality_share: Rate,
+    hours: float,
+) -> str:
+    """The edition's opening lines, written from its published figures only ("Referrals rose 7% to 103 …").
+
+    A hidden figure is never put into words: a sentence that needs one is left out, so the lead tells
+    a reader nothing that the tiles below it do not show."""
+    sentences = []
+    if not referrals.is_suppressed:
+        count = referrals.value
+        noun = "referral" if count == 1 else "referrals"
+        if before.is_suppressed or not before.value:
+            sentences.append(f"Officers made {count:,} {noun} in {period.label}.")
+        else:
+            change = round((count - before.value) / before.value * 100)
+            if change == 0:
+                sentences.append(f"Referrals held steady at {count:,} in {period.label}.")
+            else:
+                moved = "rose" if change > 0 else "fell"
+                sentences.append(
+                    f"Referrals {moved} {abs(change)}% to {count:,} in {period.label}, from {before.value:,} the period before."
+                )
+    if not quality.is_suppressed:
+        share = "" if quality_share.is_suppressed else f" ({quality_share.display})"
+        were = "was a quality referral" if quality.value == 1 else "were quality referrals"
+        sentences.append(
+            f"Of the referrals made in {outcome_period.label}, {quality.value:,}{share} {were}: "
+            "the person engaged in treatment within 30 days."
+        )
+    if hours >= 1:
+        sentences.append(f"Referring instead of booking saved officers about {hours:,.0f} hours.")
+    return " ".join(sentences)
 
 
 def newsletter_content(*, program: Program, period: Period, now: datetime | None = None) -> NewsletterContent:
@@ -142,12 +185,14 @@ def newsletter_content(*, program: Program, period: Period, now: datetime | None
     for measure, of in ((metrics.CONTACTED, metrics.REFERRALS), (metrics.QUALITY, metrics.REFERRALS)):
         figure = outcome.get(measure, *scope)
         share = rate(figure, outcome.get(of, *scope), threshold)
+        detail = f"referrals of {outcome_period.label}" + (f" ({share.display})" if not share.is_suppressed else "")
         tiles.append(
             Tile(
                 label=measure.label,
                 value=figure.display,
-                detail=f"referrals of {outcome_period.label}" + (f" ({share.display})" if not share.is_suppressed else ""),
+                detail=explain(figure, detail),
                 change=change_label(figure, outcome_before.get(measure, *scope)),
+                definition=measure.definition if measure == metrics.QUALITY else "",
             )
         )
     tiles += clock_tiles(program=program, period=period, now=now, threshold=threshold)
@@ -164,10 +209,20 @@ def newsletter_content(*, program: Program, period: Period, now: datetime | None
     officers = {o.user_id for o in program_officers(program)}
     completed = sum(1 for o in officers if counted.counts.trained(o, period.last_day))
     tiles += outreach_tiles(program=program, period=period)
+    quality = outcome.get(metrics.QUALITY, *scope)
     return NewsletterContent(
         program=program,
         period=period,
         outcome_period=outcome_period,
+        lead=lead_paragraph(
+            period=period,
+            referrals=referrals,
+            before=before.get(metrics.REFERRALS, *scope),
+            outcome_period=outcome_period,
+            quality=quality,
+            quality_share=rate(quality, outcome.get(metrics.REFERRALS, *scope), threshold),
+            hours=hours_saved(program, times) if times is not None else 0.0,
+        ),
         tiles=tiles,
         trend=charts.trend,
         funnel=charts.funnel,

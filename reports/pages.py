@@ -32,9 +32,10 @@ BY_QUARTER = "published by quarter"
 class Tile:
     label: str
     value: str
-    detail: str = ""
+    detail: str = ""  # under a hidden figure: why it is hidden (explain)
     change: str = ""
     previous: str = ""
+    definition: str = ""  # what the figure counts, on the tile itself ("Quality referrals": engaged within 30 days)
 
     @property
     def is_number(self) -> bool:
@@ -88,6 +89,27 @@ def change_label(current: Published, previous: Published) -> str:
     return f"{change:+.0f}%"
 
 
+def median_tile(
+    *, label: str, value: float | None, count: int, threshold: int, unit: str, final: bool, custom: bool, detail: str
+) -> Tile:
+    """A median tile that says on itself why it shows no number."""
+    shown = median_label(value, count, threshold, unit, final, custom)
+    if custom:
+        why = (
+            "Medians are published for whole months, quarters and years only, "
+            "so that two overlapping ranges cannot tell one person's time."
+        )
+    elif not final:
+        why = HIDDEN_BECAUSE[Reason.FOLLOW_UP_OPEN]
+    elif value is None and count == 0:
+        why = "No one referred in the period has reached this step yet."
+    elif value is None or count < threshold:
+        why = f"Over fewer than {threshold} people a median would describe individuals, so it is not shown."
+    else:
+        why = ""
+    return Tile(label=label, value=shown, detail=f"{why} {detail}".strip() if why else detail)
+
+
 def median_label(value: float | None, count: int, threshold: int, unit: str, final: bool, custom: bool = False) -> str:
     """A median over `count` people: shown only over at least `threshold` of them, once final, and
     only for whole months, quarters and years (two overlapping ranges would tell one person's time)."""
@@ -139,6 +161,22 @@ def competition_ranks(values: dict[int, int]) -> dict[int, int]:
 
 def program_agencies(program: Program) -> list[Agency]:
     return list(Agency.objects.filter(id__in=program_agency_ids(program)).order_by("name"))
+
+
+def referring_agencies(program: Program) -> list[Agency]:
+    """The program's agencies whose members refer (officers, supervisors, command staff), in one query.
+
+    Agency tables and pickers list these: a treatment provider or a community partner makes no referrals,
+    and a row of zeros for it says nothing."""
+    return list(
+        Agency.objects.filter(
+            id__in=program_agency_ids(program),
+            memberships__role__in=REFERRING_ROLES,
+            memberships__is_active=True,
+        )
+        .distinct()
+        .order_by("name")
+    )
 
 
 @dataclass(frozen=True, kw_only=True)

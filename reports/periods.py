@@ -269,9 +269,13 @@ def period_choices(program: Program, now: datetime | None = None, months: int = 
 
 
 def default_period(program: Program, now: datetime | None = None) -> Period:
-    """The latest complete month whose 30-day outcomes are final: its funnel is complete."""
+    """The month a report page opens on: the latest one with published figures, i.e. the last complete month.
+
+    Its outcomes may still be open; each such tile says so and why (reports.pages.explain). Opening on
+    the latest month whose outcomes are final would show staff a month two months back.
+    """
     now = now or timezone.now()
-    return latest_final(last_complete_month(now, program.time_zone), now)
+    return last_complete_month(now, program.time_zone)
 
 
 def period_from_query(query, program: Program, default: Period | None = None) -> Period:

@@ -146,3 +146,9 @@ def test_the_query_count_does_not_grow_with_officers(client, django_assert_max_n
     assert html.count("leader-row") == 50 and everyone > 50
     assert client.get(target + "&show=all").content.decode().count("leader-row") == everyone
     assert len(few) < 20
+
+
+def test_quality_referral_is_defined_where_the_leaderboard_shows_it(client, reports_world):
+    client.force_login(reports_world.coordinator)
+    html = client.get(url(reports_world, period="2026-Q1")).content.decode()
+    assert "<dfn>Quality referral</dfn>: Referrals whose person engaged in treatment within 30 days of the referral." in html
