@@ -3,6 +3,7 @@
 import asyncio
 import os
 import socket
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -210,10 +211,15 @@ def browser_login(page, username, password):
 
 
 class SmtpInbox:
-    """What the real SMTP server on 127.0.0.1 received (`messages`: aiosmtpd envelopes).
+    """What the real SMTP server on 127.0.0.1 received (`messages`: aiosmtpd envelopes), and the faults it
+    plays on request, so that every test that sends mail, the fault suite included, uses this one server.
 
-    Set `hang_after = n` to leave the RCPT after the n-th message unanswered until it is set back to
-    None: a server that stalls mid-send (`hanging` turns True once a client waits on it).
+    - `hang_after = n`: leave the RCPT after the n-th message unanswered until it is set back to None (a
+      server that stalls mid-send; `hanging` turns True once a client waits on it).
+    - `replies = ["421 try later", ...]`: answer the next messages' DATA with these, in order, before
+      accepting again (`refused` records them).
+    - `hold_next = True`: hold the next message's DATA unanswered until `released` is set, then refuse it,
+      so it was never delivered: the sender was killed before the 250 (`dropped` has its recipients).
     """
 
     def __init__(self):
@@ -221,6 +227,13 @@ class SmtpInbox:
         self.port = 0
         self.hang_after: int | None = None
         self.hanging = False
+        self.replies: list[str] = []
+        self.refused: list[str] = []
+        self.lock = threading.Lock()
+        self.hold_next = False
+        self.holding = False
+        self.released = False
+        self.dropped: list[list[str]] = []
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # noqa: N802  (aiosmtpd's hook)
         while self.hang_after is not None and len(self.messages) >= self.hang_after:
@@ -230,8 +243,25 @@ class SmtpInbox:
         return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):  # noqa: N802
-        self.messages.append(envelope)
+        if self.hold_next:
+            self.hold_next = False
+            self.holding = True
+            self.dropped.append(list(envelope.rcpt_tos))  # never accepted: no 250 is ever sent for it
+            while not self.released:
+                await asyncio.sleep(0.05)
+            return "451 4.3.0 the sender went away"
+        with self.lock:
+            if self.replies:
+                reply = self.replies.pop(0)
+                self.refused.append(reply)
+                return reply
+            self.messages.append(envelope)
         return "250 OK"
+
+    def to(self, address: str) -> int:
+        """How many accepted messages were addressed to `address`."""
+        with self.lock:
+            return sum(address in envelope.rcpt_tos for envelope in self.messages)
 
 
 def _free_port() -> int:

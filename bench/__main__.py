@@ -22,6 +22,7 @@ BENCHMARKS = [
     "bench.feedback",
     "bench.reports",
     "bench.api",
+    "bench.overdose",
 ]
 
 

@@ -10,6 +10,7 @@ from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.views.decorators.http import require_POST
 
 from deflection import access, accounts
+from deflection.audit import AuditContext
 from deflection.models import Role, User
 
 
@@ -45,7 +46,7 @@ def locked_accounts(request):
 @require_POST
 def account_unlock(request, pk):
     account = _get_account_for_manager(request, pk)
-    if accounts.account_unlock(by=request.user, account=account, request=request):
+    if accounts.account_unlock(by=request.user, account=account, audit=AuditContext.from_request(request)):
         messages.success(request, f"{account.username} is unlocked and can sign in again.")
     else:
         messages.info(request, f"{account.username} was not locked.")
@@ -56,7 +57,7 @@ def account_unlock(request, pk):
 @require_POST
 def account_reenable(request, pk):
     account = _get_account_for_manager(request, pk)
-    if accounts.account_reenable(by=request.user, account=account, request=request):
+    if accounts.account_reenable(by=request.user, account=account, audit=AuditContext.from_request(request)):
         messages.success(request, f"{account.username} is enabled again.")
     else:
         messages.info(request, f"{account.username} was not disabled for being unused.")

@@ -17,7 +17,7 @@ from django.db.models.functions import Greatest
 from django.utils import timezone
 
 from deflection import access, lockout, sessions
-from deflection.audit import audit_log
+from deflection.audit import AuditContext, audit_log
 from deflection.models import AuditOutcome, Membership, Role, User
 
 
@@ -53,21 +53,21 @@ def disabled_accounts_for(user: User) -> QuerySet[User]:
     return accounts_manageable_by(user).filter(is_active=False, disabled_unused_at__isnull=False).order_by("username")
 
 
-def account_unlock(*, by: User, account: User, request=None) -> bool:
+def account_unlock(*, by: User, account: User, audit: AuditContext | None = None) -> bool:
     """Lift the lock; False if the account was not locked."""
     cleared = lockout.clear_lock(account.get_username())
     if cleared:
-        audit_log(action="account.unlock", request=request, actor=by, obj=account)
+        audit_log(action="account.unlock", context=audit, actor=by, obj=account)
     return bool(cleared)
 
 
-def account_reenable(*, by: User, account: User, request=None) -> bool:
+def account_reenable(*, by: User, account: User, audit: AuditContext | None = None) -> bool:
     """Turn an account disabled for being unused back on; it has another 90 days from now."""
     updated = User.objects.filter(pk=account.pk, is_active=False, disabled_unused_at__isnull=False).update(
         is_active=True, disabled_unused_at=None, reenabled_at=timezone.now()
     )
     if updated:
-        audit_log(action="account.reenable", request=request, actor=by, obj=account)
+        audit_log(action="account.reenable", context=audit, actor=by, obj=account)
     return bool(updated)
 
 
@@ -103,7 +103,8 @@ def accounts_disable_unused(*, now: datetime | None = None) -> int:
     return disabled
 
 
-def roles_changed(*, user: User, request=None) -> int:
-    """After a change of `user`'s memberships or roles: end their other sessions (not the changer's)."""
-    keep = request.session.session_key if request is not None and request.user.pk == user.pk else None
+def roles_changed(*, user: User, changed_by: User | None = None, changer_session_key: str | None = None) -> int:
+    """After a change of `user`'s memberships or roles: end their sessions, but not the one making the change
+    (an administrator editing their own roles stays signed in on this session)."""
+    keep = changer_session_key if changed_by is not None and changed_by.pk == user.pk else None
     return sessions.end_other_sessions(user=user, keep=keep)

@@ -59,7 +59,7 @@ class UserAdmin(AuditedAdmin, DjangoUserAdmin):
                 )
         formset.save_m2m()
         if formset.model is Membership and (formset.deleted_objects or any(f.has_changed() for f in formset.forms)):
-            accounts.roles_changed(user=form.instance, request=request)
+            accounts.roles_changed(user=form.instance, changed_by=request.user, changer_session_key=request.session.session_key)
 
 
 @admin.register(Agency)
@@ -92,11 +92,11 @@ class MembershipAdmin(AuditedAdmin):
         if "role" in form.changed_data or not change:
             audit_log(action="role.change", request=request, obj=obj, detail={"role": obj.role, "agency": obj.agency_id})
         if form.changed_data or not change:
-            accounts.roles_changed(user=obj.user, request=request)
+            accounts.roles_changed(user=obj.user, changed_by=request.user, changer_session_key=request.session.session_key)
 
     def delete_model(self, request, obj):
         super().delete_model(request, obj)
-        accounts.roles_changed(user=obj.user, request=request)
+        accounts.roles_changed(user=obj.user, changed_by=request.user, changer_session_key=request.session.session_key)
 
     def delete_queryset(self, request, queryset):
         users = {m.user for m in queryset.select_related("user")}
@@ -104,7 +104,7 @@ class MembershipAdmin(AuditedAdmin):
             audit_log(action="role.remove", request=request, obj=membership, detail={"role": membership.role})
         super().delete_queryset(request, queryset)
         for user in users:
-            accounts.roles_changed(user=user, request=request)
+            accounts.roles_changed(user=user, changed_by=request.user, changer_session_key=request.session.session_key)
 
 
 @admin.register(AuditEvent)

@@ -16,6 +16,7 @@ from django.db.models import Case, Count, Q, QuerySet, Value, When
 from django.urls import reverse
 from django.utils import timezone
 
+from deflection.auditchain import audit_chain_head
 from deflection.models import AuditEvent, AuditOutcome, AuditReviewDigest, Membership, Program, Role
 from deflection.program_time import local_midnight
 
@@ -99,9 +100,13 @@ def audit_review_digest_send(*, program_id: int, week_start: datetime.date) -> b
     if recipients:
         link = f"{settings.SITE_URL}{reverse('audit_review')}?{urlencode({'program': program.pk, **week})}"
         lines = [f"{label}: {counts.get(label, 0)}" for label, _query in KINDS.values()]
+        head = audit_chain_head()
+        # The chain head, kept in the coordinators' mailboxes, where whoever owns the database cannot rewrite it:
+        # `manage.py audit_verify --head ...` later shows whether the trail's tail was cut off (deflection/auditchain.py).
+        witness = f"\n\nAudit chain head (for manage.py audit_verify --head): {head}\n" if head else "\n"
         send_mail(
             subject=f"Deflection: audit review for the week of {week_start:%b %-d}",
-            message="Last week's events to review:\n\n" + "\n".join(lines) + f"\n\nReview them: {link}\n",
+            message="Last week's events to review:\n\n" + "\n".join(lines) + f"\n\nReview them: {link}" + witness,
             from_email=None,
             recipient_list=recipients,
         )

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import StreamingHttpResponse
@@ -13,6 +11,7 @@ from django.utils import timezone
 from deflection import access
 from deflection.audit import audit_log
 from deflection.audit_review import AuditFilterForm, audit_events_for_review
+from deflection.csvcells import safe_writer
 from deflection.params import parse_id
 
 PAGE_SIZE = 100
@@ -63,7 +62,7 @@ def audit_review_csv(request):
     audit_log(
         action="audit_review.csv", request=request, obj=program, detail={"filters": sorted(k for k, v in filters.items() if v)}
     )
-    writer = csv.writer(_Echo())
+    writer = safe_writer(_Echo())
 
     def rows():
         yield writer.writerow(["when (program time)", "kind", "username", "action", "outcome", "object", "object id", "address"])

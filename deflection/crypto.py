@@ -80,6 +80,21 @@ class EncryptedTextField(models.TextField):
         return encrypt_str(str(value))
 
 
+class UntimedEncryptedTextField(EncryptedTextField):
+    """An encrypted text field whose token does not carry the time it was written.
+
+    A Fernet token holds its creation time in clear; for an anonymous answer waiting for its
+    batch that time would line it up with its writer's sign-in. The token is stamped 0
+    instead (MultiFernet.rotate keeps the stamp, so `rotate_keys` does not add a time back).
+    """
+
+    def get_prep_value(self, value):
+        value = models.TextField.get_prep_value(self, value)
+        if value is None or value == "":
+            return value
+        return fernet().encrypt_at_time(str(value).encode("utf-8"), 0).decode("ascii")
+
+
 class EncryptedDateField(models.TextField):
     """A date stored as an encrypted ISO string; Python sees a datetime.date."""
 

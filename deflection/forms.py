@@ -53,7 +53,10 @@ class ProgramSettingsForm(forms.ModelForm):
             "program_types",
             "time_zone",
             "booking_baseline_minutes",
+            "warm_handoff_ack_target_minutes",
             "first_contact_target_hours",
+            "engagement_target_days",
+            "assignment",
             "suppression_threshold",
         ]
         widgets = {"goals": forms.Textarea(attrs={"rows": 4}), "purpose": forms.Textarea(attrs={"rows": 4})}

@@ -96,6 +96,13 @@ def validate_time_zone(value: str) -> None:
         raise ValidationError(f"{value!r} is not a known time zone (for example America/Chicago).")
 
 
+class AssignmentMethod(models.TextChoices):
+    """How each provider gives a new referral its case manager; the program chooses (issue 12)."""
+
+    ROUND_ROBIN = "round_robin", "Round robin among the provider's case managers"
+    ON_CALL = "on_call", "The provider's on-call case manager (round robin when nobody is on call)"
+
+
 class Program(models.Model):
     name = models.CharField(max_length=200, unique=True)
     lead_agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="led_programs")
@@ -118,6 +125,20 @@ class Program(models.Model):
     )
     first_contact_target_hours = models.PositiveIntegerField(
         default=24, help_text="The program's promise: first contact with a referred person within this many hours."
+    )
+    # The program's other clocks (DOMAIN.md "Clocks that programs report"); an item past one escalates
+    # (referrals/clocks): first to the provider's on-call case manager, then to the coordinators.
+    warm_handoff_ack_target_minutes = models.PositiveIntegerField(
+        default=30, help_text="The program's promise: a warm hand-off is acknowledged within this many minutes."
+    )
+    engagement_target_days = models.PositiveIntegerField(
+        default=30, help_text="The program's goal: a referred person engages in treatment within this many days."
+    )
+    assignment = models.CharField(
+        max_length=20,
+        choices=AssignmentMethod.choices,
+        default=AssignmentMethod.ROUND_ROBIN,
+        help_text="How a new referral gets its case manager at the receiving provider.",
     )
     suppression_threshold = models.PositiveIntegerField(
         default=11,

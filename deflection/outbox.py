@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from deflection.celery import app
 from deflection.circuit import Circuit
 from deflection.models import OutboxMessage, OutboxStatus
 
@@ -56,8 +57,6 @@ def publish_after_commit(message_id: int) -> bool:
 
 def publish(message_id: int) -> bool:
     """Send one pending message to the broker. Returns False if the broker is unreachable."""
-    from deflection.celery import app  # noqa: PLC0415  (avoid import cycle at startup)
-
     with transaction.atomic():
         # Lock the row so that two relays never publish the same message at once.
         message = (

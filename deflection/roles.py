@@ -7,7 +7,7 @@ the product treats alike. Access helpers in each app (`<app>/access.py`) and the
 
 from __future__ import annotations
 
-from deflection.models import Role
+from deflection.models import ProgramType, Role
 
 # Submit referrals, see their outcome feed, rank on the leaderboard, receive commendations.
 # Fire/EMS responders hold the officer role.
@@ -40,3 +40,23 @@ COMMENDING_ROLES = frozenset({Role.COMMAND})
 # holds one of the roles in a program that runs the workflow (Program.runs). Each workflow's package
 # under referrals/ adds its line here: (program type, roles, label, URL name).
 WORKFLOW_LINKS: list[tuple[str, frozenset[str], str, str]] = []
+
+# Co-responder encounters (referrals/coresponder): the officer of the pair logs each call; command,
+# supervisors and coordinators read the figures per unit.
+CORESPONDER_LOG_ROLES = REFERRING_ROLES
+CORESPONDER_FIGURES_ROLES = OVERSIGHT_ROLES
+WORKFLOW_LINKS.append((ProgramType.CO_RESPONDER, CORESPONDER_LOG_ROLES, "Co-responder log", "coresponder:log"))
+WORKFLOW_LINKS.append((ProgramType.CO_RESPONDER, CORESPONDER_FIGURES_ROLES, "Co-responder figures", "coresponder:figures"))
+
+# HUB / situation table: who sits at a table for a member agency (presents situations, sees the
+# de-identified records, and, for the lead and assisting agencies, the identity). Dispatchers do not.
+# The table is chaired by the program's coordinators (deflection.access.coordinates).
+HUB_TABLE_ROLES = frozenset({Role.OFFICER, Role.SUPERVISOR, Role.COMMAND, Role.CASE_MANAGER, Role.COORDINATOR})
+WORKFLOW_LINKS.append((ProgramType.HUB, HUB_TABLE_ROLES, "Situation tables", "hub:home"))
+
+# Post-overdose outreach (referrals/overdose): responders record overdoses and hand out kits; the team works the queue.
+OVERDOSE_RECORDING_ROLES = frozenset({Role.OFFICER, Role.SUPERVISOR, Role.COMMAND, Role.CASE_MANAGER, Role.COORDINATOR})
+OUTREACH_TEAM_ROLES = frozenset({Role.CASE_MANAGER, Role.COORDINATOR})
+WORKFLOW_LINKS.append((ProgramType.QUICK_RESPONSE_TEAM, OVERDOSE_RECORDING_ROLES, "Record an overdose", "overdose:new"))
+WORKFLOW_LINKS.append((ProgramType.QUICK_RESPONSE_TEAM, OUTREACH_TEAM_ROLES, "Outreach queue", "overdose:queue"))
+WORKFLOW_LINKS.append((ProgramType.QUICK_RESPONSE_TEAM, OVERDOSE_RECORDING_ROLES, "Naloxone ledger", "overdose:naloxone"))

@@ -94,6 +94,9 @@ INSTALLED_APPS = [
     "deflection",
     "referrals",
     "referrals.api",
+    "referrals.coresponder",
+    "referrals.hub",
+    "referrals.overdose",
     "training",
     "feedback",
     "reports",
@@ -252,6 +255,11 @@ CELERY_BEAT_SCHEDULE = {
     "training-reminders": {"task": "training.tasks.send_training_reminders", "schedule": timedelta(days=7)},
     # A survey whose window opens later gets its one reminder once it opens.
     "feedback-remind-opened-surveys": {"task": "feedback.tasks.remind_opened_surveys", "schedule": timedelta(minutes=5)},
+    # Anonymous suggestions of finished days and answers to closed surveys, published in shuffled batches.
+    "feedback-publish-anonymous-submissions": {
+        "task": "feedback.tasks.publish_anonymous_submissions",
+        "schedule": timedelta(minutes=15),
+    },
     # Anonymous suggestions are audited as a daily count per program, never one row per writer.
     "feedback-audit-anonymous-suggestions": {
         "task": "feedback.tasks.audit_anonymous_suggestions",
@@ -266,11 +274,28 @@ CELERY_BEAT_SCHEDULE = {
     # Every hour at :20: count newly ended months and publish the periods the report pages offer, so
     # a leaderboard at a million referrals is read from the cache rather than worked out on a view.
     "reports-warm": {"task": "reports.tasks.dispatch_report_warming", "schedule": crontab(minute=20)},
+    # Every 5 minutes: escalate items past a clock (warm hand-off acknowledged, first contact, engagement);
+    # the shortest clock is 30 minutes, so an item escalates at most 5 minutes late. Idempotent per item and level.
+    "referrals-escalate-overdue": {"task": "referrals.tasks.escalate_overdue", "schedule": timedelta(minutes=5)},
     # Daily: disable accounts unused for 90 days (idempotent: only active accounts are touched)
     # and forget failed sign-ins of unlocked accounts once their 15-minute window has passed.
     # Nightly: de-identify participant data past each program's retention period (SECURITY.md 32);
     # a de-identified record is never selected again, so reruns change nothing.
+    # Every 10 minutes: escalate post-overdose outreach cases past their 24-72-hour clock with no attempt;
+    # each step is claimed once per case (a conditional UPDATE, unique per level), so reruns escalate nothing twice.
+    "overdose-escalate-outreach": {
+        "task": "referrals.overdose.tasks.escalate_overdue_outreach",
+        "schedule": timedelta(minutes=10),
+    },
+    # Every 15 minutes: flag situation-table interventions past their 48-hour clock and email the lead
+    # agency and the chairs; each situation is claimed once (a conditional UPDATE), so reruns email no one twice.
+    "hub-flag-overdue-interventions": {
+        "task": "referrals.hub.tasks.flag_overdue_interventions",
+        "schedule": timedelta(minutes=15),
+    },
     "referrals-apply-retention": {"task": "referrals.tasks.apply_retention", "schedule": crontab(minute=50, hour=3)},
+    # After it: messages and letters about the records it de-identified (feedback cannot be called from referrals).
+    "feedback-apply-retention": {"task": "feedback.tasks.apply_feedback_retention", "schedule": crontab(minute=20, hour=4)},
     "deflection-disable-unused-accounts": {
         "task": "deflection.tasks.disable_unused_accounts",
         "schedule": crontab(minute=40, hour=3),

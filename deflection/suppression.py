@@ -220,6 +220,20 @@ def _is_small(value: int, threshold: int) -> bool:
     return 0 < value < threshold
 
 
+def unseen_part_publishable(*, total: int, total_with: int, seen: int, seen_with: int, threshold: int) -> bool:
+    """Whether an officer's own total may be published beside what consent showed them (reports/README.md rule 5).
+
+    The officer knows the outcome of each of the `seen` referrals (`seen_with` of them with the outcome),
+    so their total minus that is the outcome of the others. Publishable only when the others are none, or
+    both their count with the outcome and without it are 0 or at least the threshold. The one home of
+    the rule: the reports' engine and the officer's outcome summary both ask it.
+    """
+    # Frozen rollups can trail a late status; never let the seen part exceed the total.
+    unseen = max(0, total - seen)
+    unseen_with = max(0, min(total_with - seen_with, unseen))
+    return not unseen or not (_is_small(unseen_with, threshold) or _is_small(unseen - unseen_with, threshold))
+
+
 def _fits(value: int, change: int, threshold: int) -> bool:
     """Whether `value + change` lies in the range a reader knows for this hidden figure."""
     new = value + change

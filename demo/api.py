@@ -25,7 +25,7 @@ def seed(program: Program) -> str:
     api_client_create(
         agency=agency,
         name=DEMO_CLIENT_NAME,
-        scopes=[Scope.REFERRALS_CREATE, Scope.REFERRALS_STATUS, Scope.DIRECTORY_READ],
+        scopes=[Scope.REFERRALS_CREATE, Scope.REFERRALS_STATUS, Scope.DIRECTORY_READ, Scope.OVERDOSES_CREATE],
         expires_at=timezone.now() + datetime.timedelta(days=365),
         created_by=creator,
         token=DEMO_TOKEN,

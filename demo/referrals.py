@@ -18,7 +18,11 @@ from datetime import timedelta
 from django.db import transaction
 from django.utils import timezone
 
-from deflection.models import Agency, Membership, Pathway, Program, Role, User
+from deflection.models import Agency, AgencyKind, Membership, Pathway, Program, Role, User
+from referrals.assignment import provider_case_manager_ids
+from referrals.clocks.engine import escalations_run
+from referrals.clocks.models import OnCallShift
+from referrals.clocks.registry import CLOCKS
 from referrals.matching import match_keys
 from referrals.models import (
     CapacityState,
@@ -377,6 +381,7 @@ def _seed_referrals(program, services, case_managers, rng, now) -> str:
             dupes += 1
     ParticipantMatchKey.objects.bulk_create(keys, batch_size=2000, ignore_conflicts=True)
 
+    warm_services = [s for s in services if not s.warm_handoff_refusal()]
     referrals: list[Referral] = []
     plans = []
     for n in range(REFERRAL_COUNT):
@@ -391,6 +396,9 @@ def _seed_referrals(program, services, case_managers, rng, now) -> str:
         service = None
         if handoff in (Handoff.WARM, Handoff.TRANSPORT) or rng.random() < 0.4:
             service = rng.choice(services)
+            if handoff == Handoff.WARM and service.warm_handoff_refusal():
+                # the same rule as the officer's form: a warm hand-off goes only where one is taken
+                service = warm_services[n % len(warm_services)]
         completion = int(max(90, rng.lognormvariate(5.9, 0.45)))  # median about 6 minutes
         answers = {str(c.pk): (c.required_answer if c.kind == CriterionKind.HARD else rng.random() < 0.07) for c in criteria}
         referrals.append(
@@ -415,6 +423,14 @@ def _seed_referrals(program, services, case_managers, rng, now) -> str:
             )
         )
         plans.append(_plan_history(rng, created, now, n < 14))
+    # A warm hand-off waiting 50 minutes with nobody acknowledging it: the demo's escalation (issue 12).
+    waiting = referrals[0]
+    waiting.handoff, waiting.service = Handoff.WARM, warm_services[0]
+    waiting.provider = warm_services[0].agency
+    waiting.created_at = waiting.status_changed_at = now - timedelta(minutes=50)
+    waiting.form_opened_at = waiting.created_at - timedelta(seconds=waiting.completion_seconds)
+    plans[0] = []
+    _assign(referrals)
     for referral in referrals:
         if referral.needs_justice_coordination and (now - referral.created_at).days > 5:
             referral.justice_coordinated_at = referral.created_at + timedelta(days=rng.randint(1, 4))
@@ -439,6 +455,7 @@ def _seed_referrals(program, services, case_managers, rng, now) -> str:
             )
         if rng.random() < 0.85 and referral.acknowledged_at is None and not plan:
             referral.acknowledged_at = referral.created_at + timedelta(minutes=rng.randint(3, 50))
+    waiting.acknowledged_at = None
     StatusChange.objects.bulk_create(changes, batch_size=2000)
     FollowUpTask.objects.bulk_create(tasks)
     Referral.objects.bulk_update(
@@ -458,10 +475,53 @@ def _seed_referrals(program, services, case_managers, rng, now) -> str:
     )
 
     consents, outcomes = _consents_and_outcomes(rng, referrals, now, case_managers, creator)
+    _on_call_rota(program, now)
+    escalations = _escalate(program, now)
     return (
         f"{len(referrals)} referrals, {len(participants)} participants, {len(changes)} status changes, "
-        f"{len(consents)} consents, {len(outcomes)} outcomes"
+        f"{len(consents)} consents, {len(outcomes)} outcomes, {escalations} escalations"
     )
+
+
+def _assign(referrals: list[Referral]) -> None:
+    """Each provider's referrals dealt in turn to its case managers, oldest first (referrals.assignment's round robin)."""
+    turns: dict[int, int] = {}
+    team: dict[int, list[int]] = {}
+    for referral in sorted(referrals, key=lambda r: r.created_at):
+        ids = team.setdefault(referral.provider_id, provider_case_manager_ids(referral.provider_id))
+        if ids:
+            turn = turns.get(referral.provider_id, 0)
+            referral.assigned_to_id = ids[turn % len(ids)]
+            turns[referral.provider_id] = turn + 1
+
+
+def _on_call_rota(program: Program, now) -> None:
+    """A week back and a week ahead of daily on-call shifts at each provider, the persona on call today."""
+    persona = User.objects.get(username="casemanager")
+    start = program.local_midnight(program.today())
+    shifts = []
+    for agency in Agency.objects.filter(pk__in=program.agency_ids(), kind__in=AgencyKind.providers()).order_by("pk"):
+        ids = provider_case_manager_ids(agency.pk)
+        if persona.pk in ids:
+            ids.remove(persona.pk)
+            ids.insert(0, persona.pk)
+        for day in range(-7, 8):
+            if ids:
+                shifts.append(
+                    OnCallShift(
+                        agency=agency,
+                        case_manager_id=ids[day % len(ids)],
+                        starts_at=start + timedelta(days=day),
+                        ends_at=start + timedelta(days=day + 1),
+                        created_by=persona,
+                    )
+                )
+    OnCallShift.objects.bulk_create(shifts)
+
+
+def _escalate(program: Program, now) -> int:
+    """What beat would have escalated by now: the live queue's overdue items."""
+    return sum(escalations_run(clock=clock, program=program, now=now) for clock in CLOCKS)
 
 
 def _plan_history(rng: random.Random, created, now, live: bool):

@@ -1,9 +1,9 @@
 """Demo activity for reports (called by `manage.py seed_demo`): commendations, a monthly newsletter for
 every past month of the demo, and one quarterly edition already emailed.
 
-Safe to run twice: nothing is added to a program that already has newsletters. Building 18 PDFs takes
-about a minute, so only the two latest monthly editions and the quarterly one are built here; the
-others are recorded as waiting and built by the Celery task the first time someone downloads them.
+Safe to run twice: nothing is added to a program that already has newsletters. Every past edition is
+built here (about a minute for 18 PDFs), so the demo's newsletter list opens on finished editions,
+each with its month's commendations in its recognition section.
 """
 
 from __future__ import annotations
@@ -28,8 +28,6 @@ from reports.models import (
 )
 from reports.periods import Period, PeriodKind, last_complete_month, last_complete_quarter
 
-BUILT_NOW = 2  # the latest monthly editions built during seeding; the rest are built on first download
-
 COMMENDATIONS = [
     "Stayed with a man in crisis at the bus depot for forty minutes until the peer coach arrived. "
     "Calm, respectful and patient: exactly what deflection asks of us.",
@@ -45,16 +43,17 @@ def seed(program: Program) -> str:
     if Newsletter.objects.filter(program=program).exists():
         return f"{Newsletter.objects.filter(program=program).count()} newsletters already present"
     now = timezone.now()
-    commendations = _commendations(program, now)
     first = Referral.objects.filter(program=program).order_by("created_at").values_list("created_at", flat=True).first()
-    if first is None:
-        return f"{commendations} commendations (no referrals, so no newsletters)"
-    last = last_complete_month(now, program.time_zone)
-    month = Period.containing(PeriodKind.MONTH, first, program.time_zone)
     months = []
-    while month.first_day <= last.first_day:
-        months.append(month)
-        month = month.next()
+    if first is not None:
+        last = last_complete_month(now, program.time_zone)
+        month = Period.containing(PeriodKind.MONTH, first, program.time_zone)
+        while month.first_day <= last.first_day:
+            months.append(month)
+            month = month.next()
+    commendations = _commendations(program, now, months)
+    if not months:
+        return f"{commendations} commendations (no referrals, so no newsletters)"
     coordinator = User.objects.filter(username="coordinator").first()
     with transaction.atomic():
         editions = Newsletter.objects.bulk_create(
@@ -69,16 +68,18 @@ def seed(program: Program) -> str:
                 for m in months
             ]
         )
-    for edition in editions[-BUILT_NOW:]:
-        services.newsletter_build(newsletter_id=edition.pk, now=now)
+    # Through the same service as the beat job (claimed once), with today's figures: every outcome of a past month is final.
+    built = sum(services.newsletter_build(newsletter_id=edition.pk, now=now) for edition in editions)
     sent = _quarterly(program, now, coordinator)
     return (
-        f"{commendations} commendations, {len(editions)} monthly newsletters ({min(BUILT_NOW, len(editions))} built, "
-        f"the rest built on first download), quarterly edition emailed to {sent} people"
+        f"{commendations} commendations, {len(editions)} monthly newsletters ({built} built), "
+        f"quarterly edition emailed to {sent} people"
     )
 
 
-def _commendations(program: Program, now) -> int:
+def _commendations(program: Program, now, months: list[Period]) -> int:
+    """Commendations by command staff through the program's history: two in every past month (the
+    coordinator chose the first of each for that month's newsletter) and a few in the current one."""
     command = User.objects.filter(username="command").first()
     coordinator = User.objects.filter(username="coordinator").first()
     if command is None:
@@ -92,16 +93,20 @@ def _commendations(program: Program, now) -> int:
     officer = User.objects.filter(username="officer").first()
     if officer is not None and officer not in officers:
         officers = [officer, *officers[:-1]]
+    if not officers:
+        return 0
+    # (when, chosen for the newsletter): the 9th and 21st of each past month, and two days ago.
+    moments = [(month.start + timedelta(days=day, hours=15), day == 8) for month in months for day in (8, 20)]
+    moments.append((now - timedelta(days=2), False))
     rows = []
-    for n, (person, text) in enumerate(zip(officers, COMMENDATIONS, strict=False)):
-        created = now - timedelta(days=12 + 25 * n)
-        chosen = n % 2 == 0 and coordinator is not None
+    for n, (created, chosen) in enumerate(moments):
+        chosen = chosen and coordinator is not None
         rows.append(
             Commendation(
                 program=program,
-                officer=person,
+                officer=officers[n % len(officers)],
                 written_by=command,
-                text=text,
+                text=COMMENDATIONS[n % len(COMMENDATIONS)],
                 created_at=created,
                 include_in_newsletter=chosen,
                 marked_by=coordinator if chosen else None,

@@ -30,7 +30,7 @@ SUBMITS_PER_OFFICER = 6
 
 
 def test_two_web_two_workers_one_beat_behind_pgbouncer_save_and_send_everything_once(
-    rworld, postgres_server, redis_server, smtp, test_database_url, processes, tmp_path
+    rworld, postgres_server, redis_server, smtp_server, test_database_url, processes, tmp_path
 ):
     cookies = {user: signed_in_cookie(getattr(rworld, user)) for user in ("officer", "other_officer", "case_manager")}
     postgres_server.copy_database_from(test_database_url, "defl")
@@ -39,7 +39,7 @@ def test_two_web_two_workers_one_beat_behind_pgbouncer_save_and_send_everything_
     env = app_env(
         database_url=bouncer.url("defl"),
         redis_url=redis_server.url,
-        email_port=smtp.port,
+        email_port=smtp_server.port,
         DATABASE_POOLER="transaction",
         OUTBOX_RELAY_SECONDS="1",
     )
@@ -77,9 +77,7 @@ def test_two_web_two_workers_one_beat_behind_pgbouncer_save_and_send_everything_
         tokens = [s.csrf_token(reverse("referrals:new")) for s in sessions]
         for n in range(SUBMITS_PER_OFFICER):
             # send_as_new: the officer has confirmed past the 15-minute repeat guard (same person, same officer).
-            data = referral_post(
-                rworld, first_name=first, last_name=last, idempotency_key=str(uuid.uuid4()), send_as_new="1"
-            )
+            data = referral_post(rworld, first_name=first, last_name=last, idempotency_key=str(uuid.uuid4()), send_as_new="1")
             # The same submit twice, once on each web server (a retried POST after a lost answer).
             for which in (n % 2, 1 - n % 2):
                 status, body, _ = sessions[which].post_form(reverse("referrals:new"), data, token=tokens[which])
@@ -104,7 +102,7 @@ def test_two_web_two_workers_one_beat_behind_pgbouncer_save_and_send_everything_
         assert status == 302, body[-500:]
     assert psql("SELECT count(*) FROM referrals_officernotice") == str(expected)
 
-    wait_until(lambda: len(smtp.messages) >= expected, 120, "every notice email")
+    wait_until(lambda: len(smtp_server.messages) >= expected, 120, "every notice email")
     wait_until(
         lambda: psql("SELECT count(*) FROM referrals_officernotice WHERE emailed_at IS NULL") == "0",
         30,
@@ -120,7 +118,7 @@ def test_two_web_two_workers_one_beat_behind_pgbouncer_save_and_send_everything_
         60,
         "the barrier ping",
     )
-    assert len(smtp.messages) == expected
+    assert len(smtp_server.messages) == expected
     assert psql("SELECT count(*) FROM deflection_outboxmessage WHERE status = 'pending'") == "0"
     logs = "".join((tmp_path / f"web-{n}.log").read_text(errors="replace") for n in range(2))
     assert "prepared statement" not in logs and "cursor" not in logs.lower()

@@ -45,9 +45,11 @@ def consent_form(rworld) -> dict:
 
 
 def test_referral_consent_and_status_survive_redis_down_and_the_notice_is_sent_once_after(
-    rworld, redis_server, smtp, test_database_url, processes, tmp_path
+    rworld, redis_server, smtp_server, test_database_url, processes, tmp_path
 ):
-    env = app_env(database_url=test_database_url, redis_url=redis_server.url, email_port=smtp.port, OUTBOX_RELAY_SECONDS="1")
+    env = app_env(
+        database_url=test_database_url, redis_url=redis_server.url, email_port=smtp_server.port, OUTBOX_RELAY_SECONDS="1"
+    )
     proc, port = start_gunicorn(env, tmp_path / "web.log")
     processes.append(proc)
     processes.append(start_worker(env, tmp_path / "worker.log", name="fault-redis"))
@@ -79,18 +81,18 @@ def test_referral_consent_and_status_survive_redis_down_and_the_notice_is_sent_o
     # The email to the officer waits in the outbox: nothing reached a broker that is not there.
     waiting = OutboxMessage.objects.get(task_name="referrals.tasks.email_officer_notice")
     assert waiting.status == OutboxStatus.PENDING
-    assert smtp.to(rworld.officer.email) == 0
+    assert smtp_server.to(rworld.officer.email) == 0
 
     redis_server.start()
 
-    wait_until(lambda: smtp.to(rworld.officer.email) >= 1, 90, "the officer's notice email")
+    wait_until(lambda: smtp_server.to(rworld.officer.email) >= 1, 90, "the officer's notice email")
     wait_until(lambda: not OutboxMessage.objects.filter(status=OutboxStatus.PENDING).exists(), 30, "the outbox to drain")
     # A barrier: the worker takes tasks in order, so once this ping (relayed by beat like the rest) has
     # run, any second copy of the notice task (a double relay) would have run too.
     token = uuid.uuid4().hex
     OutboxMessage.objects.create(task_name="deflection.tasks.ping", kwargs={"token": token})
     wait_until(lambda: token in (tmp_path / "worker.log").read_text(errors="replace"), 60, "the barrier ping")
-    assert smtp.to(rworld.officer.email) == 1
+    assert smtp_server.to(rworld.officer.email) == 1
     waiting.refresh_from_db()
     assert waiting.status == OutboxStatus.SENT
     notice.refresh_from_db()

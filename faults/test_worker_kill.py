@@ -24,6 +24,7 @@ from faults.processes import app_env, start_worker, wait_for_worker, wait_until
 from feedback import services as feedback_services
 from feedback.models import CaseManagerMessage
 from feedback.tests.factories import SurveyFactory
+from referrals.clocks.models import Escalation, EscalationLevel, EscalationNotice
 from referrals.models import OfficerNotice, Status, StatusChange
 from referrals.tests.factories import ReferralFactory
 from training.tests.factories import AttendanceFactory, CourseFactory, SessionFactory
@@ -70,12 +71,28 @@ def survey_reminders(world, referral, consent_for):
     return "feedback.tasks.send_survey_reminders", {"survey_id": survey.pk}, [world.officer.email, world.dispatcher.email]
 
 
+def escalations(world, referral, consent_for):
+    # A first contact past its deadline, escalated to two people (the engine's notices, one email task each).
+    escalation = Escalation.objects.create(
+        clock="first_contact",
+        subject_id=referral.pk,
+        level=EscalationLevel.COORDINATOR,
+        program=world.program,
+        provider=world.provider,
+        due_at=timezone.now() - datetime.timedelta(hours=1),
+    )
+    notice = EscalationNotice.objects.create(escalation=escalation, recipient=world.coordinator)
+    EscalationNotice.objects.create(escalation=escalation, recipient=world.case_manager)
+    return "referrals.tasks.email_escalation_notice", {"notice_id": notice.pk}, [world.coordinator.email]
+
+
 SCENARIOS = {
     "officer notice": officer_notice,
     "training reminders": training_reminders,
     "weekly digests": weekly_digests,
     "case manager message": case_manager_message,
     "survey reminders": survey_reminders,
+    "escalations": escalations,
 }
 
 
@@ -94,11 +111,11 @@ def run_barrier(redis_url: str, log) -> None:
 
 
 @pytest.fixture
-def broker_env(redis_server, smtp, test_database_url):
+def broker_env(redis_server, smtp_server, test_database_url):
     return app_env(
         database_url=test_database_url,
         redis_url=redis_server.url,
-        email_port=smtp.port,
+        email_port=smtp_server.port,
         BROKER_VISIBILITY_TIMEOUT="3",
         BROKER_RESTORE_SWEEP_SECONDS="1",
         EMAIL_RETRY_BACKOFF_SECONDS="1",
@@ -107,54 +124,54 @@ def broker_env(redis_server, smtp, test_database_url):
 
 @pytest.mark.parametrize("scenario", SCENARIOS)
 def test_worker_killed_mid_send_delivers_every_email_exactly_once_after_redelivery(
-    scenario, world, referral, consent_for, redis_server, smtp, broker_env, processes, tmp_path
+    scenario, world, referral, consent_for, redis_server, smtp_server, broker_env, processes, tmp_path
 ):
     task, kwargs, recipients = SCENARIOS[scenario](world, referral, consent_for)
-    smtp.hold_next = True
+    smtp_server.hold_next = True
     first = start_worker(broker_env, tmp_path / "first.log", name="doomed")
     processes.append(first)
     wait_for_worker(tmp_path / "first.log")
     publish(redis_server.url, task, kwargs)
 
-    wait_until(lambda: smtp.holding, 60, "the worker to be mid-send")
+    wait_until(lambda: smtp_server.holding, 60, "the worker to be mid-send")
     os.killpg(first.pid, signal.SIGKILL)  # the whole worker, parent and child, as the OOM killer would
     first.wait(timeout=10)
-    smtp.released = True
+    smtp_server.released = True
 
     second_log = tmp_path / "second.log"
     processes.append(start_worker(broker_env, second_log, name="survivor"))
-    wait_until(lambda: all(smtp.to(address) >= 1 for address in recipients), 120, "every recipient's email")
+    wait_until(lambda: all(smtp_server.to(address) >= 1 for address in recipients), 120, "every recipient's email")
     run_barrier(redis_server.url, second_log)
 
-    assert len(smtp.dropped) == 1  # the message the killed worker was sending never arrived
-    delivered = Counter(address for envelope in smtp.messages for address in envelope.rcpt_tos)
+    assert len(smtp_server.dropped) == 1  # the message the killed worker was sending never arrived
+    delivered = Counter(address for envelope in smtp_server.messages for address in envelope.rcpt_tos)
     assert set(recipients) <= set(delivered)
-    assert smtp.dropped[0][0] in delivered  # the interrupted one was sent again, by the second worker
+    assert smtp_server.dropped[0][0] in delivered  # the interrupted one was sent again, by the second worker
     assert all(count == 1 for count in delivered.values()), delivered
 
 
 def test_task_past_the_visibility_timeout_is_not_sent_twice(
-    world, referral, consent_for, redis_server, smtp, broker_env, processes, tmp_path
+    world, referral, consent_for, redis_server, smtp_server, broker_env, processes, tmp_path
 ):
     task, kwargs, recipients = officer_notice(world, referral, consent_for)
-    smtp.hold_next = True  # the first worker's send outlasts the 3-second visibility timeout
+    smtp_server.hold_next = True  # the first worker's send outlasts the 3-second visibility timeout
     logs = [tmp_path / "one.log", tmp_path / "two.log"]
     for name, log in zip(("one", "two"), logs, strict=True):
         processes.append(start_worker(broker_env, log, name=name))
         wait_for_worker(log)
     publish(redis_server.url, task, kwargs)
-    wait_until(lambda: smtp.holding, 60, "the first worker to be mid-send")
+    wait_until(lambda: smtp_server.holding, 60, "the first worker to be mid-send")
     # Redis hands the unacknowledged task to the other worker while the first is still sending it.
     wait_until(lambda: sum(f"{task}[" in log.read_text(errors="replace") for log in logs) == 2, 60, "the task on both workers")
-    smtp.hold_next = False
-    smtp.released = True  # the held send is refused: the first worker's task fails and its retry follows
+    smtp_server.hold_next = False
+    smtp_server.released = True  # the held send is refused: the first worker's task fails and its retry follows
 
-    wait_until(lambda: smtp.to(recipients[0]) >= 1, 120, "the notice email")
+    wait_until(lambda: smtp_server.to(recipients[0]) >= 1, 120, "the notice email")
     # Both copies finish: one sent the email, the other (or the first one's retry) found it sent.
     wait_until(
         lambda: sum(log.read_text(errors="replace").count(" succeeded in ") for log in logs) >= 2,
         120,
         "both copies of the task to finish",
     )
-    assert smtp.to(recipients[0]) == 1
-    assert len(smtp.messages) == 1
+    assert smtp_server.to(recipients[0]) == 1
+    assert len(smtp_server.messages) == 1

@@ -20,7 +20,7 @@ from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.utils import timezone
 
-from deflection.crypto import EncryptedTextField
+from deflection.crypto import EncryptedTextField, UntimedEncryptedTextField
 from deflection.models import Agency, Program, Role
 from referrals.models import Consent, Referral
 
@@ -237,6 +237,41 @@ class SurveyAnswer(models.Model):
         indexes = [
             # survey results: every answer to one question
             models.Index(fields=["question"], name="survey_answer_question_idx"),
+        ]
+
+
+class AnonymousKind(models.TextChoices):
+    SUGGESTION = "suggestion", "Suggestion"
+    SURVEY_RESPONSE = "survey_response", "Survey response"
+
+
+class AnonymousSubmission(models.Model):
+    """An anonymous suggestion or survey response waiting to be published in a shuffled batch (SECURITY.md 30).
+
+    It is written in a transaction of its own, apart from the named "who answered" row, and
+    holds no author, no time column and a random key; its content is encrypted under a token
+    stamped with no time, so a database copy taken while it waits shows neither what was said
+    nor when. `feedback.services.anonymous_submissions_publish` moves every due row into
+    Suggestion or SurveyResponse/SurveyAnswer in one transaction, in random order, and deletes
+    it: the published rows share that one transaction id (`xmin`) and their physical order says
+    nothing about the order of writing.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=20, choices=AnonymousKind.choices)
+    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    # A suggestion's program-local day (published once that day is over); no time of day, on purpose.
+    day = models.DateField(null=True, blank=True)
+    payload = UntimedEncryptedTextField(help_text="JSON: the suggestion's text, or the response's role, agency and answers.")
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=(models.Q(kind="suggestion", day__isnull=False, survey__isnull=True))
+                | (models.Q(kind="survey_response", survey__isnull=False, day__isnull=True)),
+                name="anonymous_submission_kind_fields",
+            ),
         ]
 
 

@@ -25,6 +25,12 @@ def remind_opened_surveys() -> int:
     return services.survey_reminders_enqueue_due()
 
 
+@shared_task(soft_time_limit=120, time_limit=150)
+def publish_anonymous_submissions() -> int:
+    """Periodic: publish anonymous suggestions of finished days and answers to closed surveys, shuffled."""
+    return services.anonymous_submissions_publish()
+
+
 @shared_task(soft_time_limit=60, time_limit=90)
 def audit_anonymous_suggestions() -> int:
     """Periodic: one audit record per program per finished day counting its anonymous suggestions."""
@@ -56,3 +62,9 @@ def email_case_manager_message(message_id: int) -> bool:
 def send_weekly_digests() -> int:
     """Periodic: one digest per officer per week (counts and a link), only to officers with something new."""
     return services.weekly_digests_send()
+
+
+@shared_task(soft_time_limit=300, time_limit=360)
+def apply_feedback_retention() -> int:
+    """Nightly, after referrals' retention job: delete messages and letters about de-identified records."""
+    return services.retention_apply_feedback()

@@ -87,7 +87,8 @@ def suggestion_new(request):
         else:
             messages.success(
                 request,
-                "Thank you. Your suggestion was sent anonymously."
+                "Thank you. Your suggestion was sent anonymously. The coordinators read it tomorrow, "
+                "with the day's other anonymous suggestions in random order."
                 if anonymous
                 else "Thank you. Your suggestion was sent; you will see the answer here.",
             )
@@ -104,8 +105,12 @@ def suggestion_triage(request):
     if status not in SuggestionStatus.values and status != "all":
         status = SuggestionStatus.NEW
     counts = selectors.triage_counts(request.user)
+    suggestions = list(selectors.triage_queue(request.user, None if status == "all" else status)[:200])
+    services.suggestions_triage_read(
+        reader=request.user, status=status, shown=len(suggestions), audit=AuditContext.from_request(request)
+    )
     context = {
-        "suggestions": selectors.triage_queue(request.user, None if status == "all" else status)[:200],
+        "suggestions": suggestions,
         "status": status,
         "statuses": [(value, label, counts[value]) for value, label in SuggestionStatus.choices],
     }
@@ -234,7 +239,13 @@ def survey_answer(request, pk):
             return refusal_response(request, error, "feedback/survey_answer.html", context)
         except PermissionDenied as exc:
             raise program_access.deny(request, "feedback.survey", survey.pk) from exc
-        messages.success(request, "Thank you. Your answers were recorded.")
+        messages.success(
+            request,
+            "Thank you. Your answers were recorded; they are counted with everyone else's, "
+            "in random order, when the survey closes."
+            if survey.anonymous
+            else "Thank you. Your answers were recorded.",
+        )
         return redirect(reverse("feedback:surveys") + f"?answered={survey.pk}")
     return render(request, "feedback/survey_answer.html", context, status=400 if form.errors else 200)
 
@@ -244,6 +255,7 @@ def survey_answer(request, pk):
 def survey_results(request, pk):
     survey = access.get_survey_for_results(request, pk)
     results = selectors.survey_results(survey)
+    services.survey_results_read(survey=survey, reader=request.user, audit=AuditContext.from_request(request))
     return render(request, "feedback/survey_results.html", {"survey": survey, "results": results})
 
 

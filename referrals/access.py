@@ -14,6 +14,7 @@ from django.db.models import QuerySet
 
 from deflection import access
 from deflection.access import agency_ids_with_role, get_object_for_user
+from deflection.audit import AuditContext
 from deflection.models import Role
 from deflection.roles import REFERRING_ROLES
 from referrals import breakglass
@@ -48,7 +49,7 @@ def participants_for_case_manager(user) -> QuerySet[Participant]:
 
 def get_referral_for_case_manager(request, pk) -> Referral:
     queryset = referrals_for_case_manager(request.user).select_related(
-        "participant", "program", "service", "officer", "agency", "provider"
+        "participant", "program", "service", "officer", "agency", "provider", "assigned_to"
     )
     return get_object_for_user(request, queryset, pk, "referrals.referral")
 
@@ -71,7 +72,7 @@ def get_participant_for_case_manager(request, pk) -> Participant:
     # Break-glass (SECURITY.md 25): a live grant for this user and participant opens it, audited as such.
     grant = breakglass.active_grant(request.user, pk)
     if grant is not None:
-        breakglass.break_glass_view(grant=grant, request=request)
+        breakglass.break_glass_view(grant=grant, audit=AuditContext.from_request(request))
         return Participant.objects.get(pk=grant.participant_id)
     return get_object_for_user(request, participants_for_case_manager(request.user), pk, "referrals.participant")
 

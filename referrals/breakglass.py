@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from deflection import access
-from deflection.audit import audit_log
+from deflection.audit import AuditContext, audit_log
 from deflection.models import Membership, Role, User
 from deflection.outbox import enqueue
 from deflection.params import parse_id
@@ -53,7 +53,7 @@ def active_grant(user: User, participant_id) -> BreakGlassGrant | None:
 
 
 @transaction.atomic
-def break_glass_open(*, user: User, participant: Participant, reason: str, request=None) -> BreakGlassGrant:
+def break_glass_open(*, user: User, participant: Participant, reason: str, audit: AuditContext | None = None) -> BreakGlassGrant:
     now = timezone.now()
     grant = BreakGlassGrant.objects.create(
         user=user,
@@ -66,7 +66,7 @@ def break_glass_open(*, user: User, participant: Participant, reason: str, reque
     # The reason stays in its encrypted column; the audit row points at the grant.
     audit_log(
         action="breakglass.open",
-        request=request,
+        context=audit,
         actor=user,
         obj=participant,
         detail={"grant": grant.pk, "expires_at": grant.expires_at.isoformat()},
@@ -75,10 +75,10 @@ def break_glass_open(*, user: User, participant: Participant, reason: str, reque
     return grant
 
 
-def break_glass_view(*, grant: BreakGlassGrant, request) -> None:
+def break_glass_view(*, grant: BreakGlassGrant, audit: AuditContext) -> None:
     audit_log(
         action="breakglass.view",
-        request=request,
+        context=audit,
         object_type="referrals.participant",
         object_id=grant.participant_id,
         detail={"grant": grant.pk},

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from deflection import access as program_access
+from deflection.audit import AuditContext
 from referrals import access, breakglass
 
 REVIEW_PAGE = 50
@@ -39,7 +40,10 @@ def break_glass(request, pk):
     form = BreakGlassForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         grant = breakglass.break_glass_open(
-            user=request.user, participant=participant, reason=form.cleaned_data["reason"], request=request
+            user=request.user,
+            participant=participant,
+            reason=form.cleaned_data["reason"],
+            audit=AuditContext.from_request(request),
         )
         until = timezone.localtime(grant.expires_at, zoneinfo.ZoneInfo(participant.program.time_zone))
         messages.warning(request, f"Break-glass access until {until:%H:%M}. This access is under review.")

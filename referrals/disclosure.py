@@ -25,6 +25,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from deflection.models import AuditEvent
@@ -261,3 +262,19 @@ def disclosure_records(*, referrals_and_views: list[tuple[Referral, OfficerView]
         for referral, view in referrals_and_views
         if view.is_disclosure
     ]
+
+
+def seen_by_their_officer() -> Exists:
+    """The referral's officer may have seen what became of it: the participant has a consent, of any
+    date and state, that names the officer or the referral's agency.
+
+    Wider than the gate above on purpose: a consent since revoked or expired was seen while it was
+    active, and what an officer once saw they still know. The reports and the officer's outcome summary
+    use it to keep an officer's own totals from giving away the part the officer could not see
+    (reports/README.md rule 5, decided by deflection.suppression.unseen_part_publishable).
+    """
+    return Exists(
+        Consent.objects.filter(participant_id=OuterRef("participant_id")).filter(
+            Q(recipient_officer_id=OuterRef("officer_id")) | Q(recipient_agency_id=OuterRef("agency_id"))
+        )
+    )

@@ -48,6 +48,29 @@ def pathways_most_common_first(program: Program) -> list[tuple[str, str]]:
     return [(p, Pathway(p).label) for p in ordered]
 
 
+class ServiceSelect(forms.Select):
+    """Each provider option says whether it takes warm hand-offs and whether it is full, for the form's script
+    (a warm hand-off offers only providers that take them) and for the server's own check."""
+
+    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
+        option = super().create_option(name, value, label, selected, index, subindex, attrs)
+        service = getattr(value, "instance", None)
+        if service is not None:
+            option["attrs"]["data-warm"] = "1" if service.accepts_warm_handoffs else "0"
+            option["attrs"]["data-full"] = "1" if service.capacity_state == CapacityState.FULL else "0"
+        return option
+
+
+class ServiceChoiceField(forms.ModelChoiceField):
+    widget = ServiceSelect
+
+    def label_from_instance(self, obj):
+        # phone and current capacity in the choice itself: the officer calls from the roadside
+        warm = " · takes warm hand-offs" if obj.accepts_warm_handoffs else ""
+        full = "FULL · " if obj.capacity_state == CapacityState.FULL else ""
+        return f"{full}{obj.name} ({obj.agency.name}) · {obj.capacity_label} · {obj.phone}{warm}"
+
+
 class ReferralForm(forms.Form):
     """The officer's short referral form. Eligibility items are added per program."""
 
@@ -71,7 +94,7 @@ class ReferralForm(forms.Form):
     handoff = forms.ChoiceField(
         choices=Handoff.choices, widget=forms.RadioSelect, label="Hand-off", error_messages={"required": "Choose the hand-off."}
     )
-    service = forms.ModelChoiceField(
+    service = ServiceChoiceField(
         queryset=ProviderService.objects.none(),
         required=False,
         label="Destination provider",
@@ -129,6 +152,10 @@ class ReferralForm(forms.Form):
         if not self.is_bound:
             self.initial.setdefault("idempotency_key", uuid.uuid4())
             self.initial.setdefault("opened", sign_opened_at(timezone.now()))
+
+    def warm_providers(self) -> list[ProviderService]:
+        """The directory's providers that take warm hand-offs, with phone and capacity; full ones marked."""
+        return [s for s in self.fields["service"].queryset if s.accepts_warm_handoffs]
 
     def criterion_fields(self):
         return [self[f"criterion_{c.pk}"] for c in self.criteria]

@@ -75,6 +75,16 @@ class ProviderService(models.Model):
             return True
         return (now or timezone.now()) - self.capacity_updated_at > CAPACITY_STALE_AFTER
 
+    def warm_handoff_refusal(self) -> str:
+        """Why a warm hand-off cannot go here ("" when it can): the one home of that rule (issue 12)."""
+        if not self.accepts_warm_handoffs:
+            return f"{self.name} does not take warm hand-offs."
+        if not self.is_active:
+            return f"{self.name} is no longer in the directory."
+        if self.capacity_state == CapacityState.FULL:
+            return f"{self.name} is full right now."
+        return ""
+
     @property
     def capacity_label(self) -> str:
         if self.capacity_state == CapacityState.OPEN:
@@ -156,6 +166,28 @@ class RetentionPolicy(models.Model):
     years = models.PositiveSmallIntegerField(default=DEFAULT_RETENTION_YEARS)
 
 
+class LegalHold(models.Model):
+    """A coordinator's legal hold on a participant's record, with its reason, and its lifting (SECURITY.md 32).
+
+    `Participant.legal_hold` is the flag the retention job reads; these rows say who set or lifted it,
+    when and why. The reasons are free text and may name a case, so they are encrypted.
+    """
+
+    participant = models.ForeignKey(Participant, on_delete=models.CASCADE, related_name="legal_holds")
+    reason = EncryptedTextField()
+    set_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    set_at = models.DateTimeField(default=timezone.now)
+    lifted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    lifted_at = models.DateTimeField(null=True, blank=True)
+    lift_reason = EncryptedTextField(blank=True)
+
+    class Meta:
+        constraints = [
+            # One hold in force per record: a second "set" while one is in force is refused by the service.
+            models.UniqueConstraint(fields=["participant"], condition=models.Q(lifted_at=None), name="legal_hold_one_in_force"),
+        ]
+
+
 class MatchKeyKind(models.TextChoices):
     EXACT = "exact", "Same normalized name and date of birth"
     NICKNAME = "nickname", "Name variant (nickname) and date of birth"
@@ -190,7 +222,7 @@ class Handoff(models.TextChoices):
 # What happens next, shown to the officer in the form and on the confirmation.
 HANDOFF_STEPS = {
     Handoff.WARM: [
-        "Call the provider (number below) and introduce the person in person or by phone.",
+        "Call the provider you choose (its number is beside it in the list) and introduce the person in person or by phone.",
         "Stay until the provider's staff or a case manager takes over.",
         "The case manager records first contact; you can go back on the road.",
     ],
@@ -353,6 +385,10 @@ class Referral(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     next_step_due = models.DateTimeField(null=True, blank=True)
+    # The case manager who owns the referral (referrals.assignment): set at submit, changed by reassigning.
+    assigned_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="referrals_assigned"
+    )
     acknowledged_at = models.DateTimeField(null=True, blank=True)
     first_contact_at = models.DateTimeField(null=True, blank=True)
     engaged_at = models.DateTimeField(null=True, blank=True)
@@ -377,6 +413,12 @@ class Referral(models.Model):
                 fields=["program", "created_at"],
                 condition=Q(needs_justice_coordination=True, justice_coordinated_at__isnull=True),
                 name="referral_justice_queue_idx",
+            ),
+            # worklist "assigned to me" and the assignee filter: a case manager's open referrals
+            models.Index(
+                fields=["assigned_to", "created_at"],
+                condition=Q(status__in=["received", "contact_attempted", "contacted", "intake_scheduled"]),
+                name="referral_assignee_open_idx",
             ),
             # reports: every figure filters a program over a period
             models.Index(fields=["program", "created_at"], name="referral_program_created_idx"),
@@ -417,7 +459,15 @@ class Referral(models.Model):
         return self.age(now) > timedelta(hours=self.program.first_contact_target_hours)
 
     def handoff_steps(self) -> list[str]:
-        return HANDOFF_STEPS[Handoff(self.handoff)]
+        steps = list(HANDOFF_STEPS[Handoff(self.handoff)])
+        if self.handoff == Handoff.WARM:
+            # the confirmation names the number it asks the officer to call, or asks for no number at all
+            steps[0] = (
+                f"Call {self.service.name} at {self.service.phone} and introduce the person in person or by phone."
+                if self.service is not None and self.service.phone
+                else "Introduce the person to the program's case manager in person or by phone."
+            )
+        return steps
 
     # ---- status: the state machine (the only place that decides what may follow what) ----
 
@@ -723,3 +773,7 @@ class ParticipantUpdateProposal(models.Model):
             # participant page: pending proposals of one person
             models.Index(fields=["participant"], condition=Q(decision="pending"), name="proposal_pending_idx"),
         ]
+
+
+# Rows that are not about one referral live in their own module; imported here so Django registers them.
+from referrals.clocks.models import Escalation, EscalationNotice, OnCallShift  # noqa: E402, F401

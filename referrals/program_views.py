@@ -5,10 +5,17 @@ referrals take (DOMAIN.md: "referring easier than arrest and booking"); the root
 beside deflection's program admin (referrals/program_urls.py).
 """
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods
 
 from deflection import access
+from deflection.audit import AuditContext
+from deflection.errors import ServiceError, refusal_response
+from deflection.params import parse_id, parse_whole_number
+from referrals import retention
 from referrals.selectors import completion_times
 
 
@@ -20,5 +27,71 @@ def program_detail(request, pk):
     return render(
         request,
         "deflection/program_detail.html",
-        {"program": program, "partners": partners, "criteria": criteria, "times": completion_times(program)},
+        {
+            "program": program,
+            "partners": partners,
+            "criteria": criteria,
+            "times": completion_times(program),
+            "coordinates": access.coordinates(request.user, program),
+        },
     )
+
+
+def _retention_context(program, user) -> dict:
+    return {
+        "program": program,
+        "years": retention.retention_years(program),
+        "min_years": retention.MIN_RETENTION_YEARS,
+        "max_years": retention.MAX_RETENTION_YEARS,
+        "holds": retention.held_records(program),
+    }
+
+
+@login_required
+@never_cache
+@require_http_methods(["GET", "POST"])
+def program_retention(request, pk):
+    """Coordinators: the retention period, and legal holds set and lifted by referral reference, with a reason.
+
+    No names: a coordinator opens no participant page, so holds are listed by record (P-) and referral
+    references, which the justice-partner queue and a court's request already use.
+    """
+    program = access.get_program_for_coordinator(request, pk)
+    if request.method == "POST":
+        audit = AuditContext.from_request(request)
+        action = request.POST.get("action")
+        try:
+            if action == "period":
+                years = parse_whole_number(request.POST.get("years", ""))
+                if years is None:
+                    raise ServiceError("Give the period as a whole number of years.")
+                retention.retention_policy_set(program=program, by=request.user, years=years, audit=audit)
+                messages.success(request, f"Records are now kept {years} years after the last activity.")
+            elif action in ("hold", "lift"):
+                if action == "hold":
+                    participant = retention.participant_by_reference(program, request.POST.get("reference", ""))
+                else:
+                    participant = retention.held_participant(program, parse_id(request.POST.get("hold", "")))
+                if participant is None:
+                    raise ServiceError("No referral of this program has that reference (for example R-000123).")
+                retention.participant_legal_hold_set(
+                    participant=participant,
+                    by=request.user,
+                    hold=action == "hold",
+                    reason=request.POST.get("reason", ""),
+                    audit=audit,
+                )
+                messages.success(
+                    request,
+                    f"P-{participant.pk} is on legal hold: the retention job keeps it as it is."
+                    if action == "hold"
+                    else f"The legal hold on P-{participant.pk} is lifted.",
+                )
+            else:
+                raise ServiceError("Choose what to change.")
+        except ServiceError as error:
+            context = _retention_context(program, request.user)
+            context["posted"] = {"action": action, "reference": request.POST.get("reference", "")}
+            return refusal_response(request, error, "referrals/retention.html", context)
+        return redirect("program_retention", pk=program.pk)
+    return render(request, "referrals/retention.html", _retention_context(program, request.user))

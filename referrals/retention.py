@@ -5,7 +5,9 @@ default) after their last activity: the record's creation, a referral, or a stat
 step. Past that, the nightly job blanks identity fields and free text, drops the
 match keys and pending proposals, and stamps `deidentified_at`. Referrals, statuses
 and dates stay (the frozen monthly figures and the audit trail are never touched),
-so counts do not change. A coordinator's legal hold keeps a record as it is.
+so counts do not change. A coordinator's legal hold keeps a record as it is: set and lifted on
+/programs/<id>/retention/ by referral reference, each with a reason kept encrypted on a LegalHold
+row (the audit record names the record, never the reason); the same page sets the period.
 The job is idempotent: a de-identified record is never selected again.
 """
 
@@ -19,13 +21,15 @@ from django.db.models.functions import Greatest
 from django.utils import timezone
 
 from deflection.access import coordinates
-from deflection.audit import audit_log
+from deflection.audit import AuditContext, audit_log
 from deflection.errors import ServiceError
 from deflection.models import Program, User
+from deflection.params import parse_id
 from referrals.models import (
     DEFAULT_RETENTION_YEARS,
     Consent,
     FollowUpTask,
+    LegalHold,
     Participant,
     ParticipantMatchKey,
     ParticipantUpdateProposal,
@@ -99,15 +103,97 @@ def retention_apply(*, program: Program, now: datetime.datetime | None = None) -
     return len(claimed)
 
 
-def participant_legal_hold_set(*, participant: Participant, by: User, hold: bool, request=None) -> None:
-    """A coordinator of the participant's program puts the record on legal hold, or lifts it; audited."""
+LEGAL_HOLD_REASON_MAX_CHARS = 500
+
+
+def participant_legal_hold_set(
+    *, participant: Participant, by: User, hold: bool, reason: str, audit: AuditContext | None = None
+) -> LegalHold:
+    """A coordinator of the participant's program puts the record on legal hold, or lifts it, with a reason; audited.
+
+    The reason is kept (encrypted) on the LegalHold row and never in the audit record, which names
+    the record and the hold only.
+    """
     if not coordinates(by, participant.program_id):
         raise ServiceError("Only the program's coordinators set a legal hold.", status=403, code="not_coordinator")
+    reason = (reason or "").strip()
+    if not reason:
+        raise ServiceError("Give the reason (for example the case or the request that needs the record kept).")
+    if len(reason) > LEGAL_HOLD_REASON_MAX_CHARS:
+        raise ServiceError(f"Keep the reason under {LEGAL_HOLD_REASON_MAX_CHARS} characters.")
     with transaction.atomic():
-        Participant.objects.filter(pk=participant.pk).update(legal_hold=hold)
+        # Lock the record, so two coordinators setting (or lifting) at once make one hold.
+        locked = Participant.objects.select_for_update().get(pk=participant.pk)
+        in_force = LegalHold.objects.filter(participant=locked, lifted_at=None).first()
+        if hold:
+            if in_force is not None:
+                raise ServiceError("This record is already on legal hold.", status=409, code="already_held")
+            if locked.deidentified_at is not None:
+                raise ServiceError("This record was already de-identified under the retention period.", status=409)
+            record = LegalHold.objects.create(participant=locked, reason=reason, set_by=by)
+        else:
+            if in_force is None:
+                raise ServiceError("This record is not on legal hold.", status=409, code="not_held")
+            in_force.lifted_by, in_force.lifted_at, in_force.lift_reason = by, timezone.now(), reason
+            in_force.save(update_fields=["lifted_by", "lifted_at", "lift_reason"])
+            record = in_force
+        Participant.objects.filter(pk=locked.pk).update(legal_hold=hold)
         audit_log(
             action="participant.legal_hold" if hold else "participant.legal_hold_lifted",
-            request=request,
+            context=audit,
             actor=by,
-            obj=participant,
+            obj=locked,
+            detail={"hold": record.pk},
         )
+    participant.legal_hold = hold
+    return record
+
+
+def retention_policy_set(*, program: Program, by: User, years: int, audit: AuditContext | None = None) -> RetentionPolicy:
+    """A coordinator sets how many years after the last activity the program keeps a record; audited."""
+    if not coordinates(by, program):
+        raise ServiceError("Only the program's coordinators set the retention period.", status=403, code="not_coordinator")
+    if not MIN_RETENTION_YEARS <= years <= MAX_RETENTION_YEARS:
+        raise ServiceError(f"Choose between {MIN_RETENTION_YEARS} and {MAX_RETENTION_YEARS} years.")
+    with transaction.atomic():
+        before = retention_years(program)
+        policy, _ = RetentionPolicy.objects.update_or_create(program=program, defaults={"years": years})
+        audit_log(action="retention.policy", context=audit, actor=by, obj=program, detail={"from": before, "to": years})
+    return policy
+
+
+# 42 CFR 2.16 asks for a policy, not a length; the floor keeps a slip of the finger from erasing live
+# cases (1 year), the ceiling is the longest records schedule the program's partners cited (25 years).
+MIN_RETENTION_YEARS = 1
+MAX_RETENTION_YEARS = 25
+
+
+def held_records(program: Program) -> list[LegalHold]:
+    """The program's holds in force, oldest first, each with the references of the record's referrals."""
+    holds = list(
+        LegalHold.objects.filter(participant__program=program, lifted_at=None)
+        .select_related("set_by")
+        .prefetch_related("participant__referrals")
+        .order_by("set_at", "pk")
+    )
+    for hold in holds:
+        hold.references = sorted(referral.reference for referral in hold.participant.referrals.all())
+    return holds
+
+
+def participant_by_reference(program: Program, reference: str) -> Participant | None:
+    """The record a referral reference ("R-000123" or "123") of the program belongs to, or None."""
+    referral_id = parse_id((reference or "").strip().upper().removeprefix("R-").lstrip("0"))
+    if referral_id is None:
+        return None
+    referral = Referral.objects.filter(program=program, pk=referral_id).select_related("participant").first()
+    return referral.participant if referral is not None else None
+
+
+def held_participant(program: Program, hold_id: int | None) -> Participant | None:
+    """The record under the program's hold in force `hold_id`, or None."""
+    if hold_id is None:
+        return None
+    hold = LegalHold.objects.filter(pk=hold_id, participant__program=program, lifted_at=None).select_related("participant")
+    found = hold.first()
+    return found.participant if found is not None else None

@@ -3,35 +3,41 @@
 from __future__ import annotations
 
 import datetime
-import statistics
 from dataclasses import dataclass, field
 
-from django.db.models import Aggregate, Count, FloatField, QuerySet
+from django.db.models import Count, QuerySet
 from django.utils import timezone
 
+from deflection.aggregates import Median
 from deflection.models import Agency, AgencyKind, AuditEvent, Pathway, Program, Role, User
 from referrals import access, disclosure
 from referrals.models import (
+    CapacityState,
     Consent,
     CriterionKind,
     EligibilityCriterion,
     FollowUpTask,
     Handoff,
+    OfficerNotice,
     Outcome,
     Participant,
     ParticipantUpdateProposal,
     ProposalDecision,
+    ProviderService,
     Referral,
     StatusChange,
 )
 
 
-class Median(Aggregate):
-    """PostgreSQL's exact median, computed in the database."""
+def completion_median() -> Median:
+    """The one definition of "median completion time": the median, over referrals, of the seconds from
+    opening the referral form to the acknowledged submit (Referral.completion_seconds). The officer's
+    home page, the program page and the reports all use it."""
+    return Median("completion_seconds")
 
-    function = "percentile_cont"
-    template = "%(function)s(0.5) WITHIN GROUP (ORDER BY %(expressions)s)"
-    output_field = FloatField()
+
+def _minutes(seconds: float | None) -> float | None:
+    return None if seconds is None else round(seconds / 60, 1)
 
 
 @dataclass(frozen=True)
@@ -50,11 +56,8 @@ class CompletionTimes:
 def completion_times(program: Program, days: int = 90, now: datetime.datetime | None = None) -> CompletionTimes:
     """How long officers' referral forms took (first open to acknowledged submit) against booking."""
     since = (now or timezone.now()) - datetime.timedelta(days=days)
-    row = Referral.objects.filter(program=program, created_at__gte=since).aggregate(
-        n=Count("id"), median=Median("completion_seconds")
-    )
-    median = round(row["median"] / 60, 1) if row["median"] is not None else None
-    return CompletionTimes(row["n"], median, program.booking_baseline_minutes)
+    row = Referral.objects.filter(program=program, created_at__gte=since).aggregate(n=Count("id"), median=completion_median())
+    return CompletionTimes(row["n"], _minutes(row["median"]), program.booking_baseline_minutes)
 
 
 # ---- what the referral pages read (views call these; they run no ORM query themselves) ----
@@ -69,10 +72,10 @@ class OfficerHome:
 
 def officer_home(officer: User) -> OfficerHome:
     mine = Referral.objects.filter(officer=officer)
-    seconds = list(mine.order_by("-created_at").values_list("completion_seconds", flat=True)[:200])
+    latest = Referral.objects.filter(pk__in=mine.order_by("-created_at").values("pk")[:200])  # the latest 200
     return OfficerHome(
         referral_count=mine.count(),
-        median_minutes=round(statistics.median(seconds) / 60, 1) if seconds else None,
+        median_minutes=_minutes(latest.aggregate(median=completion_median())["median"]),
         # Counted through the consent gate, so a revoked consent's notices stop counting at once.
         unread=disclosure.unread_notice_count(officer),
     )
@@ -172,6 +175,35 @@ class Disclosure:
     referral_id: int | None
     channel: str
     disclosed_by: str
+
+
+def case_manager_referral_ids(user: User, participant: Participant) -> set[int]:
+    """The participant's referrals that this case manager's provider may see (the disclosure export's scope)."""
+    return set(access.referrals_for_case_manager(user).filter(participant=participant).values_list("pk", flat=True))
+
+
+def directory_services(user: User, *, kind: str = "", open_only: bool = False) -> list[ProviderService]:
+    """The treatment directory as this user may see it, by kind, then provider, then name."""
+    rows = access.services_for(user).select_related("agency", "capacity_updated_by")
+    if kind:
+        rows = rows.filter(kind=kind)
+    if open_only:
+        rows = rows.filter(capacity_state=CapacityState.OPEN)
+    return list(rows.order_by("kind", "agency__name", "name"))
+
+
+def program_notices(program: Program) -> QuerySet[OfficerNotice]:
+    return OfficerNotice.objects.filter(referral__program=program)
+
+
+def undelivered_notice_emails(program: Program) -> QuerySet[OfficerNotice]:
+    """Officer notice emails that failed after every retry (the coordinator's "Undelivered emails" page)."""
+    return (
+        program_notices(program)
+        .filter(emailed_at__isnull=True, email_failed_at__isnull=False)
+        .select_related("officer", "referral")
+        .order_by("email_failed_at")
+    )
 
 
 def merged_record_ids(participant: Participant) -> set[int]:

@@ -18,13 +18,14 @@ from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 
-from deflection.audit import audit_log, client_ip
+from deflection.audit import AuditContext, audit_log
 from deflection.errors import ServiceError
 from deflection.models import AuditEvent, Membership, Program, User
 from deflection.outbox import enqueue
 from deflection.roles import POLICE_ROLES
 from referrals import disclosure
 from referrals.access import case_manager_agency_ids
+from referrals.assignment import case_manager_for_new_referral
 from referrals.matching import exact_key, match_keys
 from referrals.models import (
     CapacityState,
@@ -85,6 +86,39 @@ class ReferralData:
     @property
     def is_pseudonymous(self) -> bool:
         return not (self.first_name and self.last_name and self.date_of_birth)
+
+
+# ServiceError.code of a warm hand-off to a provider that does not take them or is full; `detail`
+# holds the alternatives (warm providers of the program with room), so the officer can choose again.
+WARM_HANDOFF_UNAVAILABLE = "warm_handoff_unavailable"
+
+
+def warm_handoff_alternatives(program: Program, *, exclude: ProviderService | None = None) -> list[ProviderService]:
+    """The program's providers that take warm hand-offs and are not full: open slots first, most room first."""
+    services = (
+        ProviderService.objects.filter(agency__in=program.partners.all(), is_active=True, accepts_warm_handoffs=True)
+        .exclude(capacity_state=CapacityState.FULL)
+        .select_related("agency")
+        .order_by(F("open_slots").desc(nulls_last=True), "name")
+    )
+    if exclude is not None:
+        services = services.exclude(pk=exclude.pk)
+    return list(services)
+
+
+def warm_handoff_check(program: Program, service: ProviderService | None) -> None:
+    """Refuse a warm hand-off to nobody, to a provider that does not take them, or to a full one (issue 12)."""
+    if service is None:
+        raise ServiceError("Choose the provider the person is handed to.", status=400, code=WARM_HANDOFF_UNAVAILABLE)
+    refusal = service.warm_handoff_refusal()
+    if refusal:
+        alternatives = warm_handoff_alternatives(program, exclude=service)
+        suggestion = (
+            " Providers that take warm hand-offs now: " + "; ".join(f"{a.name}, {a.phone}" for a in alternatives[:3]) + "."
+            if alternatives
+            else " No provider in the directory takes a warm hand-off right now: choose case manager follow-up."
+        )
+        raise ServiceError(refusal + suggestion, status=409, code=WARM_HANDOFF_UNAVAILABLE, detail=alternatives)
 
 
 def officer_membership(officer: User, program: Program, agency_ids: set[int] | frozenset[int] | None = None) -> Membership:
@@ -170,9 +204,13 @@ def referral_submit(
     criteria: list[EligibilityCriterion] | None = None,
     agency_ids: set[int] | frozenset[int] | None = None,
     check_repeat: bool = False,
-    request=None,
+    participant: Participant | None = None,
+    audit: AuditContext | None = None,
 ) -> tuple[Referral, bool]:
     """Record a referral once per idempotency key. Returns (referral, created).
+
+    `participant`: a workflow that already knows the person (post-overdose outreach) refers that same
+    record, so its episodes stay together even when the person gave no date of birth.
 
     `criteria` (the program's active checklist items) and `agency_ids` (its agencies) save their
     queries when the caller already has them (referrals.setup).
@@ -184,6 +222,8 @@ def referral_submit(
     failures, justice = _check_eligibility(criteria, data.eligibility_answers)
     if failures:
         raise ServiceError("; ".join(c.question for c in failures), status=422, code=INELIGIBLE, detail=failures)
+    if data.handoff == Handoff.WARM:
+        warm_handoff_check(program, data.service)
     membership = officer_membership(officer, program, agency_ids)
     now = timezone.now()
     if check_repeat and not data.send_as_new and not data.is_pseudonymous:
@@ -192,13 +232,19 @@ def referral_submit(
             raise ServiceError("You referred this person a few minutes ago.", status=409, code=POSSIBLE_REPEAT, detail=earlier)
     try:
         with transaction.atomic():
-            participant, new_record = participant_find_or_create(program=program, data=data, created_by=officer)
+            if participant is None:
+                participant, new_record = participant_find_or_create(program=program, data=data, created_by=officer)
+            else:
+                new_record = True  # the workflow's own record: nothing to propose against it
+            provider = _receiving_agency(program, data)
             referral = Referral.objects.create(
                 program=program,
                 participant=participant,
                 officer=officer,
                 agency_id=membership.agency_id,
-                provider=_receiving_agency(program, data),
+                provider=provider,
+                # issue 12: every open referral has an owner from the moment it arrives
+                assigned_to_id=case_manager_for_new_referral(program=program, provider_id=provider.pk, at=now),
                 service=data.service,
                 pathway=data.pathway,
                 handoff=data.handoff,
@@ -215,7 +261,7 @@ def referral_submit(
                 status_changed_at=now,
             )
             StatusChange.objects.create(referral=referral, status=Status.RECEIVED, at=now, by=officer)
-            audit_log(action="referral.create", request=request, actor=officer, obj=referral)
+            audit_log(action="referral.create", context=audit, actor=officer, obj=referral)
             if not new_record:
                 _propose_contact_update(referral=referral, participant=participant, data=data, officer=officer)
     except IntegrityError:
@@ -248,11 +294,11 @@ def recent_referral_of_same_person(*, officer: User, program: Program, data: Ref
     )
 
 
-def referral_acknowledge(*, referral: Referral, by: User, request=None) -> None:
+def referral_acknowledge(*, referral: Referral, by: User, audit: AuditContext | None = None) -> None:
     """The program has seen the referral (measured against the 30-minute acknowledgement goal)."""
     updated = Referral.objects.filter(pk=referral.pk, acknowledged_at__isnull=True).update(acknowledged_at=timezone.now())
     if updated:
-        audit_log(action="referral.acknowledge", request=request, actor=by, obj=referral)
+        audit_log(action="referral.acknowledge", context=audit, actor=by, obj=referral)
         referral.refresh_from_db(fields=["acknowledged_at"])
 
 
@@ -268,7 +314,7 @@ def referral_set_status(
     service_kind: str = "",
     correction: bool = False,
     at: datetime.datetime | None = None,
-    request=None,
+    audit: AuditContext | None = None,
 ) -> StatusChange:
     """Move a referral to a new status with its next step; tell the referring officer if consent allows.
 
@@ -286,7 +332,7 @@ def referral_set_status(
         referral.save(update_fields=fields)
         audit_log(
             action="referral.correct" if correction else "referral.status",
-            request=request,
+            context=audit,
             actor=by,
             obj=referral,
             detail={"status": status},
@@ -305,7 +351,7 @@ def referral_set_next_step(
     next_step: str,
     next_step_owner: User | None,
     next_step_due: datetime.datetime | None,
-    request=None,
+    audit: AuditContext | None = None,
 ) -> None:
     """Record only the next step: the status and its history stay as they are (the R-000693 trap)."""
     with transaction.atomic():
@@ -315,7 +361,7 @@ def referral_set_next_step(
             referral.acknowledged_at = timezone.now()
             fields.append("acknowledged_at")
         referral.save(update_fields=fields)
-        audit_log(action="referral.next_step", request=request, actor=by, obj=referral)
+        audit_log(action="referral.next_step", context=audit, actor=by, obj=referral)
 
 
 def _officer_text(referral: Referral) -> disclosure.OfficerView:
@@ -371,19 +417,19 @@ def officer_notice_email_failed(*, notice_id: int, error: BaseException, final: 
     )
 
 
-def officer_notice_email_resend(*, notice: OfficerNotice, by: User, request=None) -> None:
+def officer_notice_email_resend(*, notice: OfficerNotice, by: User, audit: AuditContext | None = None) -> None:
     """The coordinator's "send again" on a notice email that finally failed."""
     with transaction.atomic():
         if not OfficerNotice.objects.filter(pk=notice.pk, emailed_at__isnull=True, email_failed_at__isnull=False).update(
             email_failed_at=None
         ):
             return
-        audit_log(action="notice.email_resend", request=request, actor=by, obj=notice, detail={})
+        audit_log(action="notice.email_resend", context=audit, actor=by, obj=notice, detail={})
         enqueue("referrals.tasks.email_officer_notice", notice_id=notice.pk)
 
 
 def officer_referral_feed(
-    *, officer: User, referrals: list[Referral], request=None
+    *, officer: User, referrals: list[Referral], audit: AuditContext | None = None
 ) -> list[tuple[Referral, disclosure.OfficerView]]:
     """The officer's view of each referral; every consented display is written as a disclosure."""
     consents_by_participant = disclosure.consents_by_participant(r.participant_id for r in referrals)
@@ -393,14 +439,14 @@ def officer_referral_feed(
         for referral in referrals
     ]
     records = disclosure.disclosure_records(
-        referrals_and_views=rows, viewer=officer, ip_address=client_ip(request), channel="web"
+        referrals_and_views=rows, viewer=officer, ip_address=(audit.ip_address if audit else None), channel="web"
     )
     if records:
         AuditEvent.objects.bulk_create(records)
     return rows
 
 
-def consent_record(*, participant: Participant, witnessed_by: User, request=None, **fields) -> Consent:
+def consent_record(*, participant: Participant, witnessed_by: User, audit: AuditContext | None = None, **fields) -> Consent:
     """Record a signed consent. Its disclosing party is the recording case manager's provider.
 
     It is signed over the record and every record already merged into it, and over
@@ -416,7 +462,7 @@ def consent_record(*, participant: Participant, witnessed_by: User, request=None
         consent.save()
         audit_log(
             action="consent.create",
-            request=request,
+            context=audit,
             actor=witnessed_by,
             obj=participant,
             detail={"consent": consent.pk, "level": consent.level, "disclosing_agency": consent.disclosing_agency_id},
@@ -424,17 +470,17 @@ def consent_record(*, participant: Participant, witnessed_by: User, request=None
     return consent
 
 
-def consent_revoke(*, consent: Consent, by: User, request=None) -> bool:
+def consent_revoke(*, consent: Consent, by: User, audit: AuditContext | None = None) -> bool:
     """Revocation takes effect on the next request: officer views read revoked_at every time."""
     with transaction.atomic():
         updated = Consent.objects.filter(pk=consent.pk, revoked_at__isnull=True).update(revoked_at=timezone.now(), revoked_by=by)
         if updated:
-            audit_log(action="consent.revoke", request=request, actor=by, obj=consent.participant, detail={"consent": consent.pk})
+            audit_log(action="consent.revoke", context=audit, actor=by, obj=consent.participant, detail={"consent": consent.pk})
     return bool(updated)
 
 
 def consent_expiry_event_record(
-    *, participant: Participant, event: str, occurred_on: datetime.date, by: User, request=None
+    *, participant: Participant, event: str, occurred_on: datetime.date, by: User, audit: AuditContext | None = None
 ) -> int:
     """The event some consents expire on happened (e.g. the final disposition of the criminal case,
     42 CFR 2.35): every consent of the recorder's providers that expires on it ends now.
@@ -453,7 +499,7 @@ def consent_expiry_event_record(
         ).update(ended_at=now, ended_by_event_on=occurred_on)
         audit_log(
             action="consent.expiry_event",
-            request=request,
+            context=audit,
             actor=by,
             obj=participant,
             detail={"event": event, "occurred_on": occurred_on.isoformat(), "consents_ended": ended},
@@ -461,7 +507,7 @@ def consent_expiry_event_record(
     return ended
 
 
-def participants_merge(*, survivor: Participant, duplicate: Participant, by: User, request=None) -> None:
+def participants_merge(*, survivor: Participant, duplicate: Participant, by: User, audit: AuditContext | None = None) -> None:
     """Fold the merger's own providers' part of a duplicate record into the survivor.
 
     Only the episodes, consents, outcomes and proposals of the merging case manager's
@@ -496,7 +542,7 @@ def participants_merge(*, survivor: Participant, duplicate: Participant, by: Use
         # The survivor keeps its own keys, so later referrals of either spelling find it.
         audit_log(
             action="participant.merge",
-            request=request,
+            context=audit,
             actor=by,
             obj=survivor,
             detail={"merged": duplicate.pk, "referrals_moved": moved, "whole_record": not left},
@@ -525,7 +571,13 @@ def possible_duplicates(participant: Participant, *, viewer: User) -> list[Parti
 
 
 def outcome_record(
-    *, participant: Participant, kind: str, occurred_on: datetime.date, by: User, provider_id: int, request=None
+    *,
+    participant: Participant,
+    kind: str,
+    occurred_on: datetime.date,
+    by: User,
+    provider_id: int,
+    audit: AuditContext | None = None,
 ) -> Outcome:
     """An outcome belongs to the recording provider; only its staff see it."""
     if provider_id not in case_manager_agency_ids(by):
@@ -534,11 +586,11 @@ def outcome_record(
         outcome = Outcome.objects.create(
             participant=participant, kind=kind, occurred_on=occurred_on, recorded_by=by, provider_id=provider_id
         )
-        audit_log(action="outcome.create", request=request, actor=by, obj=participant, detail={"kind": kind})
+        audit_log(action="outcome.create", context=audit, actor=by, obj=participant, detail={"kind": kind})
     return outcome
 
 
-def proposal_decide(*, proposal: ParticipantUpdateProposal, by: User, accept: bool, request=None) -> bool:
+def proposal_decide(*, proposal: ParticipantUpdateProposal, by: User, accept: bool, audit: AuditContext | None = None) -> bool:
     """The case manager accepts (the record takes the new phone) or discards an officer's proposed update.
 
     Claimed with a conditional UPDATE, so a double click decides once. Audited
@@ -557,7 +609,7 @@ def proposal_decide(*, proposal: ParticipantUpdateProposal, by: User, accept: bo
             participant.save(update_fields=["phone"])
         audit_log(
             action=f"participant.update_{decision}",
-            request=request,
+            context=audit,
             actor=by,
             obj=proposal.participant,
             detail={"proposal": proposal.pk, "fields": ["phone"], "referral": proposal.referral_id},
@@ -573,7 +625,9 @@ def task_complete(*, task: FollowUpTask, by: User) -> None:
     FollowUpTask.objects.filter(pk=task.pk, done_at__isnull=True).update(done_at=timezone.now())
 
 
-def capacity_update(*, service: ProviderService, by: User, state: str, open_slots: int | None, request=None) -> None:
+def capacity_update(
+    *, service: ProviderService, by: User, state: str, open_slots: int | None, audit: AuditContext | None = None
+) -> None:
     if state == CapacityState.OPEN and not open_slots:
         raise ValueError("Open capacity needs a number of open slots (1 or more).")
     ProviderService.objects.filter(pk=service.pk).update(
@@ -582,12 +636,12 @@ def capacity_update(*, service: ProviderService, by: User, state: str, open_slot
         capacity_updated_at=timezone.now(),
         capacity_updated_by=by,
     )
-    audit_log(action="capacity.update", request=request, actor=by, obj=service, detail={"state": state, "open": open_slots})
+    audit_log(action="capacity.update", context=audit, actor=by, obj=service, detail={"state": state, "open": open_slots})
 
 
-def justice_mark_coordinated(*, referral: Referral, by: User, request=None) -> None:
+def justice_mark_coordinated(*, referral: Referral, by: User, audit: AuditContext | None = None) -> None:
     Referral.objects.filter(pk=referral.pk, justice_coordinated_at__isnull=True).update(justice_coordinated_at=timezone.now())
-    audit_log(action="referral.justice_coordinated", request=request, actor=by, obj=referral)
+    audit_log(action="referral.justice_coordinated", context=audit, actor=by, obj=referral)
 
 
 def warm_handoff_available(referral: Referral) -> bool:
@@ -599,12 +653,14 @@ def officer_notices_mark_read(*, officer: User) -> int:
     return OfficerNotice.objects.filter(officer=officer, read_at__isnull=True).update(read_at=timezone.now())
 
 
-def criterion_save(*, criterion: EligibilityCriterion, by: User, changed: list[str] | None = None, request=None) -> None:
+def criterion_save(
+    *, criterion: EligibilityCriterion, by: User, changed: list[str] | None = None, audit: AuditContext | None = None
+) -> None:
     """Add a checklist item (changed is None) or save the changed fields of an existing one."""
     with transaction.atomic():
         if changed is None:
             criterion.save()
-            audit_log(action="criterion.create", request=request, actor=by, obj=criterion)
+            audit_log(action="criterion.create", context=audit, actor=by, obj=criterion)
         else:
             criterion.save(update_fields=changed or ["question"])
-            audit_log(action="criterion.update", request=request, actor=by, obj=criterion, detail={"fields": changed})
+            audit_log(action="criterion.update", context=audit, actor=by, obj=criterion, detail={"fields": changed})

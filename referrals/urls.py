@@ -1,6 +1,6 @@
 from django.urls import path
 
-from referrals import breakglass_views, views
+from referrals import breakglass_views, casework_views, views
 
 app_name = "referrals"
 urlpatterns = [
@@ -9,6 +9,8 @@ urlpatterns = [
     path("<id:pk>/done/", views.referral_done, name="done"),
     path("mine/", views.my_referrals, name="mine"),
     path("queue/", views.queue, name="queue"),
+    path("escalations/", casework_views.escalations, name="escalations"),
+    path("case/<id:pk>/reassign/", casework_views.reassign, name="reassign"),
     path("tasks/", views.my_tasks, name="tasks"),
     path("tasks/<id:pk>/done/", views.task_done, name="task_done"),
     path("case/<id:pk>/", views.referral_detail, name="detail"),

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import dataclasses
 
 from django.contrib import messages
@@ -17,11 +16,13 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from deflection import access as program_access
-from deflection.audit import audit_log
+from deflection.audit import AuditContext, audit_log
+from deflection.csvcells import safe_writer
 from deflection.errors import ServiceError, refusal_response
 from deflection.models import Role
 from deflection.pdf import render_pdf
 from referrals import access, selectors, services, worklist
+from referrals.clocks import engine
 from referrals.disclosure import REDISCLOSURE_NOTICE
 from referrals.forms import (
     CapacityForm,
@@ -35,9 +36,7 @@ from referrals.forms import (
 )
 from referrals.models import (
     HANDOFF_STEPS,
-    CapacityState,
     Handoff,
-    OfficerNotice,
     ServiceKind,
     TransitionNotAllowed,
 )
@@ -111,9 +110,12 @@ def referral_new(request):
             criteria=form.criteria,
             agency_ids=setup.agency_ids,
             check_repeat=True,  # the web form asks; the API (no one to ask) does not
-            request=request,
+            audit=AuditContext.from_request(request),
         )
     except ServiceError as refused:
+        if refused.code == services.WARM_HANDOFF_UNAVAILABLE:
+            form.add_error("service", refused.message)  # beside the choice, with the alternatives named
+            return _form_page(request, form, program, status=refused.status)
         if refused.code == services.POSSIBLE_REPEAT:
             earlier = refused.detail
             return _form_page(
@@ -150,7 +152,7 @@ def referral_done(request, pk):
 @never_cache  # consented statuses: revocation reaches the next view, including the back button
 def my_referrals(request):
     referrals = list(selectors.officer_referrals(request.user)[:MY_REFERRALS_PAGE])
-    rows = services.officer_referral_feed(officer=request.user, referrals=referrals, request=request)
+    rows = services.officer_referral_feed(officer=request.user, referrals=referrals, audit=AuditContext.from_request(request))
     services.officer_notices_mark_read(officer=request.user)
     return render(
         request,
@@ -191,6 +193,7 @@ def queue(request):
             "query": query.urlencode(),
             "options": selectors.worklist_options(agency_ids, programs),
             "status_groups": [(k, label) for k, (label, _s) in worklist.STATUS_GROUPS.items()],
+            "unread_escalations": engine.unread_count(request.user),
         },
     )
 
@@ -199,8 +202,9 @@ def queue(request):
 @require_http_methods(["GET", "POST"])
 def referral_detail(request, pk):
     referral = access.get_referral_for_case_manager(request, pk)
-    services.referral_acknowledge(referral=referral, by=request.user, request=request)
-    form = StatusForm(request.POST or None, owners=selectors.case_owners(referral), referral=referral)
+    services.referral_acknowledge(referral=referral, by=request.user, audit=AuditContext.from_request(request))
+    owners = selectors.case_owners(referral)
+    form = StatusForm(request.POST or None, owners=owners, referral=referral)
     if request.method == "POST":
         if form.is_valid():
             c = form.cleaned_data
@@ -216,7 +220,7 @@ def referral_detail(request, pk):
                         next_step_owner=c["next_step_owner"],
                         next_step_due=c["next_step_due"],
                         service_kind=c["service_kind"],
-                        request=request,
+                        audit=AuditContext.from_request(request),
                     )
                     messages.success(request, "Status corrected." if form.is_correction else "Status saved.")
                 else:
@@ -226,7 +230,7 @@ def referral_detail(request, pk):
                         next_step=c["next_step"],
                         next_step_owner=c["next_step_owner"],
                         next_step_due=c["next_step_due"],
-                        request=request,
+                        audit=AuditContext.from_request(request),
                     )
                     messages.success(request, "Next step saved; the status is unchanged.")
             except TransitionNotAllowed as refused:
@@ -247,6 +251,7 @@ def referral_detail(request, pk):
             "history": history,
             "tasks": tasks,
             "task_form": TaskForm(),
+            "owners": owners,
             "overdue": referral.is_overdue_for_contact(),
             "next_step_overdue": referral.next_step_is_overdue(),
         },
@@ -304,7 +309,7 @@ def participant_detail(request, pk):
                 occurred_on=outcome_form.cleaned_data["occurred_on"],
                 by=request.user,
                 provider_id=page.referrals[0].provider_id,
-                request=request,
+                audit=AuditContext.from_request(request),
             )
             messages.success(request, "Outcome recorded.")
             return redirect("referrals:participant", pk=participant.pk)
@@ -335,7 +340,9 @@ def participant_merge(request, pk, other_pk):
     survivor = access.get_participant_for_case_manager(request, pk)
     duplicate = access.get_participant_for_case_manager(request, other_pk)
     try:
-        services.participants_merge(survivor=survivor, duplicate=duplicate, by=request.user, request=request)
+        services.participants_merge(
+            survivor=survivor, duplicate=duplicate, by=request.user, audit=AuditContext.from_request(request)
+        )
     except ValueError as exc:
         messages.error(request, str(exc))
         return redirect("referrals:participant", pk=survivor.pk)
@@ -348,9 +355,7 @@ DISCLOSURE_COLUMNS = ["time", "recipient", "shown", "consent", "referral", "chan
 
 def _disclosure_export(request, pk) -> tuple:
     participant = access.get_participant_for_case_manager(request, pk)
-    referral_ids = set(
-        access.referrals_for_case_manager(request.user).filter(participant=participant).values_list("pk", flat=True)
-    )
+    referral_ids = selectors.case_manager_referral_ids(request.user, participant)
     tz = participant.program.tz
     rows = [
         dataclasses.replace(d, at=d.at.astimezone(tz))
@@ -365,7 +370,7 @@ def disclosures_csv(request, pk):
     participant, rows = _disclosure_export(request, pk)
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="disclosures-P-{participant.pk}.csv"'
-    writer = csv.writer(response)
+    writer = safe_writer(response)
     writer.writerow(DISCLOSURE_COLUMNS)
     for d in rows:
         writer.writerow(
@@ -414,7 +419,7 @@ def proposal_decide(request, pk):
     accept = request.POST.get("decision") == "accept"
     if request.POST.get("decision") not in ("accept", "discard"):
         messages.error(request, "Choose accept or discard.")
-    elif services.proposal_decide(proposal=proposal, by=request.user, accept=accept, request=request):
+    elif services.proposal_decide(proposal=proposal, by=request.user, accept=accept, audit=AuditContext.from_request(request)):
         done = "The new phone number is now on the record." if accept else "The proposed number was discarded."
         messages.success(request, done)
     return redirect("referrals:participant", pk=proposal.participant_id)
@@ -433,7 +438,7 @@ def expiry_event_record(request, pk):
         event=form.cleaned_data["event"],
         occurred_on=form.cleaned_data["occurred_on"],
         by=request.user,
-        request=request,
+        audit=AuditContext.from_request(request),
     )
     messages.success(request, f"Event recorded; {ended} consent{'s' if ended != 1 else ''} that expired on it ended.")
     return redirect("referrals:participant", pk=participant.pk)
@@ -447,7 +452,10 @@ def consent_new(request, pk):
     if request.method == "POST" and form.is_valid():
         try:
             consent = services.consent_record(
-                participant=referral.participant, witnessed_by=request.user, request=request, **form.consent_fields()
+                participant=referral.participant,
+                witnessed_by=request.user,
+                audit=AuditContext.from_request(request),
+                **form.consent_fields(),
             )
         except ValidationError as exc:
             form.add_error(None, exc)
@@ -486,7 +494,7 @@ def consent_revoke(request, pk):
     if request.POST.get("confirm") != "yes":
         messages.error(request, "Nothing was revoked: tick the box to confirm the participant asked to revoke.")
         return redirect("referrals:consent", pk=consent.pk)
-    if services.consent_revoke(consent=consent, by=request.user, request=request):
+    if services.consent_revoke(consent=consent, by=request.user, audit=AuditContext.from_request(request)):
         messages.success(request, "Consent revoked. Nothing more is disclosed from now on.")
     return redirect("referrals:consent", pk=consent.pk)
 
@@ -495,12 +503,7 @@ def consent_revoke(request, pk):
 def directory(request):
     kind = request.GET.get("kind", "")
     open_only = request.GET.get("open") == "1"
-    services_qs = access.services_for(request.user).select_related("agency", "capacity_updated_by")
-    if kind in ServiceKind.values:
-        services_qs = services_qs.filter(kind=kind)
-    if open_only:
-        services_qs = services_qs.filter(capacity_state=CapacityState.OPEN)
-    rows = list(services_qs.order_by("kind", "agency__name", "name"))
+    rows = selectors.directory_services(request.user, kind=kind if kind in ServiceKind.values else "", open_only=open_only)
     editable = access.case_manager_agency_ids(request.user)
     return render(
         request,
@@ -529,7 +532,7 @@ def capacity_update(request, pk):
         by=request.user,
         state=form.cleaned_data["state"],
         open_slots=form.cleaned_data.get("open_slots"),
-        request=request,
+        audit=AuditContext.from_request(request),
     )
     messages.success(request, f"Capacity of {service.name} updated.")
     return redirect("referrals:directory")
@@ -554,7 +557,7 @@ def justice_queue(request):
 def justice_done(request, pk):
     program = _coordinated_program(request)
     referral = access.get_referral_for_coordinator(request, program, pk)
-    services.justice_mark_coordinated(referral=referral, by=request.user, request=request)
+    services.justice_mark_coordinated(referral=referral, by=request.user, audit=AuditContext.from_request(request))
     messages.success(request, f"{referral.reference} marked as coordinated with the justice partner.")
     return redirect("referrals:justice")
 
@@ -563,11 +566,7 @@ def justice_done(request, pk):
 def failed_notice_emails(request):
     """Officer notice emails that failed after every retry, with a "send again" button for each."""
     program = _coordinated_program(request)
-    notices = (
-        OfficerNotice.objects.filter(referral__program=program, emailed_at__isnull=True, email_failed_at__isnull=False)
-        .select_related("officer", "referral")
-        .order_by("email_failed_at")
-    )
+    notices = selectors.undelivered_notice_emails(program)
     return render(request, "referrals/failed_emails.html", {"program": program, "notices": notices})
 
 
@@ -575,10 +574,8 @@ def failed_notice_emails(request):
 @require_POST
 def notice_email_resend(request, pk):
     program = _coordinated_program(request)
-    notice = program_access.get_object_for_user(
-        request, OfficerNotice.objects.filter(referral__program=program), pk, "referrals.officernotice"
-    )
-    services.officer_notice_email_resend(notice=notice, by=request.user, request=request)
+    notice = program_access.get_object_for_user(request, selectors.program_notices(program), pk, "referrals.officernotice")
+    services.officer_notice_email_resend(notice=notice, by=request.user, audit=AuditContext.from_request(request))
     messages.success(request, "The email will be sent again.")
     return redirect("referrals:failed_emails")
 
@@ -591,7 +588,7 @@ def criteria(request):
     if request.method == "POST" and form.is_valid():
         criterion = form.save(commit=False)
         criterion.program = program
-        services.criterion_save(criterion=criterion, by=request.user, request=request)
+        services.criterion_save(criterion=criterion, by=request.user, audit=AuditContext.from_request(request))
         messages.success(request, "Eligibility item added.")
         return redirect("referrals:criteria")
     items = selectors.program_criteria(program)
@@ -611,7 +608,9 @@ def criterion_edit(request, pk):
     form = CriterionForm(request.POST or None, instance=criterion, program=program)
     if request.method == "POST" and form.is_valid():
         criterion = form.save(commit=False)
-        services.criterion_save(criterion=criterion, by=request.user, changed=form.changed_data, request=request)
+        services.criterion_save(
+            criterion=criterion, by=request.user, changed=form.changed_data, audit=AuditContext.from_request(request)
+        )
         messages.success(request, "Eligibility item saved.")
         return redirect("referrals:criteria")
     return render(

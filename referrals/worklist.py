@@ -4,7 +4,7 @@
   1. new referrals nobody has acknowledged yet, warm hand-offs first (someone is waiting in person);
   2. first contacts past the program's deadline;
   3. next steps due today (the program's day) or overdue;
-  4. open referrals whose next step is mine.
+  4. open referrals assigned to me, or whose next step is mine.
 Everything else follows, oldest first. The rank is computed in the database (one CASE expression)
 so a page costs the same few queries whatever the number of rows.
 """
@@ -31,7 +31,7 @@ RANK_LABELS = {
     URGENT_NEW: "New, not yet acknowledged",
     URGENT_CONTACT: "First contact overdue",
     URGENT_DUE: "Next step due",
-    MINE: "Mine",
+    MINE: "Assigned to me",
 }
 
 STATUS_GROUPS = {
@@ -137,7 +137,7 @@ def _rank(user: User, programs: list[Program], now: datetime.datetime) -> Case:
         When(unacknowledged, then=Value(URGENT_NEW)),
         When(open_ & Q(first_contact_at__isnull=True) & contact_late, then=Value(URGENT_CONTACT)),
         When(open_ & Q(next_step_due__lt=due_by), then=Value(URGENT_DUE)),
-        When(open_ & Q(next_step_owner=user), then=Value(MINE)),
+        When(open_ & (Q(assigned_to=user) | Q(next_step_owner=user)), then=Value(MINE)),
         default=Value(REST),
         output_field=IntegerField(),
     )
@@ -150,7 +150,7 @@ def worklist(user: User, base: QuerySet[Referral], programs: list[Program], filt
     if filters.status_group != "all":
         qs = qs.filter(status__in=STATUS_GROUPS[filters.status_group][1])
     if filters.assignee:
-        qs = qs.filter(next_step_owner_id=filters.assignee)
+        qs = qs.filter(assigned_to_id=filters.assignee)
     if filters.agency:
         qs = qs.filter(agency_id=filters.agency)
     if filters.pathway:
@@ -169,7 +169,9 @@ def worklist(user: User, base: QuerySet[Referral], programs: list[Program], filt
     page = Paginator(ids, PAGE_SIZE).get_page(page)
     wanted = list(page.object_list)
     rows = Referral.objects.filter(pk__in=wanted).annotate(rank=rank)
-    by_id = {r.pk: r for r in rows.select_related("participant", "program", "agency", "service", "next_step_owner")}
+    by_id = {
+        r.pk: r for r in rows.select_related("participant", "program", "agency", "service", "next_step_owner", "assigned_to")
+    }
     page.object_list = [by_id[pk] for pk in wanted]
     return page
 
@@ -178,7 +180,9 @@ def row_flags(referral: Referral, now: datetime.datetime) -> dict:
     """What a card shows beside the referral: why it is urgent, and an overdue next step."""
     return {
         "why": RANK_LABELS.get(referral.rank, ""),
-        "urgent": referral.rank < MINE,
+        # issue 12: items assigned to me belong under "Needs action now", after the deadlines
+        "urgent": referral.rank <= MINE,
+        "mine": referral.rank == MINE,
         "next_step_overdue": referral.next_step_is_overdue(now),
         "contact_overdue": referral.is_overdue_for_contact(now),
     }

@@ -44,7 +44,7 @@ CHART_ID = re.compile(r"[a-z][a-z0-9-]{0,40}")
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class ChartTable:
     """The chart's figures as a table: a caption, the column headers and (row label, cells) rows."""
 
@@ -53,7 +53,7 @@ class ChartTable:
     rows: tuple[tuple[str, tuple[str, ...]], ...]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Chart:
     chart_id: str
     title: str
@@ -212,11 +212,11 @@ def bar_chart(
         rows.append((total_label, (total.display,)))
     description = f"Horizontal bar chart of {len(items)} categories; the figures are in the table below."
     return Chart(
-        chart_id,
-        title,
-        _svg(chart_id, title, description, height, body),
-        ChartTable(title, (label_header, value_header), tuple(rows)),
-        _note(figures),
+        chart_id=chart_id,
+        title=title,
+        svg=_svg(chart_id, title, description, height, body),
+        table=ChartTable(caption=title, headers=(label_header, value_header), rows=tuple(rows)),
+        note=_note(figures),
     )
 
 
@@ -344,11 +344,11 @@ def trend_chart(
     rows = tuple((month, tuple(values[n].display for values in series.values())) for n, month in enumerate(months))
     description = f"Line chart of {', '.join(series)} over {len(months)} periods; the figures are in the table below."
     return Chart(
-        chart_id,
-        title,
-        _svg(chart_id, title, description, height, body),
-        ChartTable(title, (period_header, *series), rows),
-        _note(figures),
+        chart_id=chart_id,
+        title=title,
+        svg=_svg(chart_id, title, description, height, body),
+        table=ChartTable(caption=title, headers=(period_header, *series), rows=rows),
+        note=_note(figures),
     )
 
 
@@ -396,9 +396,9 @@ def funnel_chart(chart_id: str, title: str, stages: Mapping[str, Published], *, 
     rows = tuple((label, (figure.display, share.display)) for (label, figure), share in zip(items, shares, strict=True))
     description = f"Funnel of {len(items)} stages from {first_label.lower()}; the figures are in the table below."
     return Chart(
-        chart_id,
-        title,
-        _svg(chart_id, title, description, height, body),
-        ChartTable(title, (stage_header, "People", share_header), rows),
-        _note(figures),
+        chart_id=chart_id,
+        title=title,
+        svg=_svg(chart_id, title, description, height, body),
+        table=ChartTable(caption=title, headers=(stage_header, "People", share_header), rows=rows),
+        note=_note(figures),
     )

@@ -1,4 +1,4 @@
-"""CSV exports: the BJA COSSUP-shaped quarterly measures, and cell escaping for every CSV we write."""
+"""CSV exports: the BJA COSSUP-shaped quarterly measures (cells are written by deflection.csvcells)."""
 
 from __future__ import annotations
 
@@ -11,26 +11,19 @@ from django.utils import timezone
 from deflection.models import AgencyKind, Pathway, Program
 from deflection.suppression import Published, Reason
 from referrals.models import ServiceKind
-from reports import metrics, selectors
+from reports import metrics
 from reports.outcomes import PROGRAM
+from reports.pages import publish_part
 from reports.periods import Period
+from reports.publishing import count_and_publish
 from training.models import Attendance
-
-# A spreadsheet runs a cell that starts with one of these as a formula (CSV injection).
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def safe_cell(value) -> str:
-    """The cell as text, with a leading apostrophe when a spreadsheet would read it as a formula."""
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
 def now() -> datetime:
     return timezone.now()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class FederalMeasure:
     code: str
     measure: str
@@ -79,7 +72,9 @@ def federal_measures(*, program: Program, quarter: Period) -> list[FederalMeasur
     total = sum(by_pathway.values())
     diversion = by_pathway.get(Pathway.OFFICER_INTERVENTION, 0)
     people = metrics.timings(program=program, start=quarter.start, end=quarter.end).get(())
-    published = selectors.count_and_publish(program, [quarter], quarter.months(), now)[quarter]  # as on every page
+    published = count_and_publish(program=program, periods=[quarter], months=quarter.months(), now=now)[
+        quarter
+    ]  # as on every page
     quality = published.get(metrics.QUALITY, PROGRAM)
     threshold = program.suppression_threshold
     individuals, treatment_people, recovery_people = people_counts(
@@ -87,59 +82,68 @@ def federal_measures(*, program: Program, quarter: Period) -> list[FederalMeasur
     )
     return [
         FederalMeasure(
-            "referred_to_treatment",
-            "Number of individuals referred to treatment",
-            treatment_people.display,
-            "Different people referred in the quarter to a treatment service (detox, MOUD, residential, outpatient, "
-            "mental health), or, when the officer chose no service, to a treatment provider's queue.",
+            code="referred_to_treatment",
+            measure="Number of individuals referred to treatment",
+            value=treatment_people.display,
+            definition=(
+                "Different people referred in the quarter to a treatment service (detox, MOUD, residential, outpatient, "
+                "mental health), or, when the officer chose no service, to a treatment provider's queue."
+            ),
         ),
         FederalMeasure(
-            "referred_to_recovery_support",
-            "Number of individuals referred to recovery support services",
-            recovery_people.display,
-            "Different people referred in the quarter to a recovery support service, or, when the officer chose no "
-            "service, to a community recovery organization's queue.",
+            code="referred_to_recovery_support",
+            measure="Number of individuals referred to recovery support services",
+            value=recovery_people.display,
+            definition=(
+                "Different people referred in the quarter to a recovery support service, or, when the officer chose no "
+                "service, to a community recovery organization's queue."
+            ),
         ),
         FederalMeasure(
-            "trained_in_naloxone",
-            "Number of individuals trained in naloxone administration",
-            f"{naloxone_trained(program, quarter)}",
-            "Different people (officers, dispatchers, staff) who attended a session of the program's naloxone "
-            "administration course held in the quarter.",
+            code="trained_in_naloxone",
+            measure="Number of individuals trained in naloxone administration",
+            value=f"{naloxone_trained(program, quarter)}",
+            definition=(
+                "Different people (officers, dispatchers, staff) who attended a session of the program's naloxone "
+                "administration course held in the quarter."
+            ),
         ),
         FederalMeasure(
-            "diversion_referrals_total",
-            "Deflection and pre-arrest diversion referrals",
-            f"{total}",
-            "Referrals made in the quarter on any pathway (one per deflection episode).",
+            code="diversion_referrals_total",
+            measure="Deflection and pre-arrest diversion referrals",
+            value=f"{total}",
+            definition="Referrals made in the quarter on any pathway (one per deflection episode).",
         ),
         FederalMeasure(
-            "pre_arrest_diversion_referrals",
-            "Pre-arrest diversion referrals (officer intervention)",
-            f"{diversion}",
-            "Referrals in lieu of charges (the officer intervention pathway).",
+            code="pre_arrest_diversion_referrals",
+            measure="Pre-arrest diversion referrals (officer intervention)",
+            value=f"{diversion}",
+            definition="Referrals in lieu of charges (the officer intervention pathway).",
         ),
         FederalMeasure(
-            "deflection_referrals",
-            "Deflection referrals (no charges involved)",
-            f"{total - diversion}",
-            "Referrals on the self-referral, active outreach, naloxone plus, officer referral and community response pathways.",
+            code="deflection_referrals",
+            measure="Deflection referrals (no charges involved)",
+            value=f"{total - diversion}",
+            definition=(
+                "Referrals on the self-referral, active outreach, naloxone plus, officer referral and community "
+                "response pathways."
+            ),
         ),
         FederalMeasure(
-            "individuals_referred",
-            "Individuals referred to the program",
-            individuals.display,
-            "Different people among the quarter's referrals (a person referred twice counts once). Shown unless it, "
+            code="individuals_referred",
+            measure="Individuals referred to the program",
+            value=individuals.display,
+            definition="Different people among the quarter's referrals (a person referred twice counts once). Shown unless it, "
             "or the referrals minus it, is from 1 to "
             f"{threshold - 1}. The people referred to treatment and to recovery support are shown only beside it, "
             "and only when they, and the people not in them, are 0 or at least "
             f"{threshold}.",
         ),
         FederalMeasure(
-            "engaged_in_treatment_30_days",
-            "Referrals whose person engaged in treatment within 30 days",
-            quality.display,
-            metrics.QUALITY.definition
+            code="engaged_in_treatment_30_days",
+            measure="Referrals whose person engaged in treatment within 30 days",
+            value=quality.display,
+            definition=metrics.QUALITY.definition
             + f" Outcome counts from 1 to {threshold - 1} are suppressed (“fewer than {threshold}”), with complementary "
             "suppression; the figure is published once every referral of the quarter has had its 30 days.",
         ),
@@ -153,14 +157,14 @@ def people_counts(people: int, referrals: int, treatment: int, recovery: int, th
     treatment or to recovery support are parts of the people: each part is shown only when it and
     what its whole leaves over are 0 or at least the threshold, and only beside a shown whole, so
     that no count of 1 to threshold - 1 can be had by subtraction."""
-    individuals = selectors.publish_part(people, referrals, threshold)
+    individuals = publish_part(people, referrals, threshold)
     if individuals.is_suppressed:
         hidden = Published.hidden(Reason.COMPLEMENTARY, threshold)
         return individuals, hidden, hidden
     return (
         individuals,
-        selectors.publish_part(treatment, people, threshold),
-        selectors.publish_part(recovery, people, threshold),
+        publish_part(treatment, people, threshold),
+        publish_part(recovery, people, threshold),
     )
 
 

@@ -1,9 +1,8 @@
-"""Forms for the report pages: the period picker, commendations, newsletters and their sending."""
+"""Forms for the report pages: commendations, newsletters and their sending (periods: reports.periods)."""
 
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
 
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Submit
@@ -14,57 +13,7 @@ from deflection.models import Agency, Membership, Program
 from deflection.params import parse_id
 from reports.models import RecipientList
 from reports.outcomes import program_agency_ids
-from reports.periods import LONGEST_CUSTOM_RANGE, Period, PeriodKind, last_complete_month, last_complete_quarter
-
-
-class BadPeriod(ValueError):
-    """The query string names no period; the view answers 400 with this message."""
-
-
-def period_choices(program: Program, now: datetime | None = None, months: int = 18) -> list[tuple[str, str]]:
-    """Recent months, quarters and years for the picker, newest first."""
-    now = now or timezone.now()
-    this_month = Period.containing(PeriodKind.MONTH, now, program.time_zone)
-    this_quarter = Period.containing(PeriodKind.QUARTER, now, program.time_zone)
-    this_year = Period.containing(PeriodKind.YEAR, now, program.time_zone)
-    choices = [(this_month.shifted(-n).key, this_month.shifted(-n).label) for n in range(months)]
-    choices += [(this_quarter.shifted(-n).key, this_quarter.shifted(-n).label) for n in range(6)]
-    choices += [(this_year.shifted(-n).key, this_year.shifted(-n).label) for n in range(3)]
-    return choices
-
-
-def default_period(program: Program, now: datetime | None = None) -> Period:
-    """The latest complete month whose 30-day outcomes are final: its funnel is complete."""
-    from reports.selectors import latest_final  # noqa: PLC0415  (selectors import the forms' neighbours)
-
-    now = now or timezone.now()
-    return latest_final(last_complete_month(now, program.time_zone), now)
-
-
-def period_from_query(query, program: Program, default: Period | None = None) -> Period:
-    """The period named by ?period=2026-03 (or ?start=...&end=... for a custom range).
-
-    Raises BadPeriod with a message for the page, never anything else.
-    """
-    start, end = (query.get("start") or "").strip(), (query.get("end") or "").strip()
-    key = (query.get("period") or "").strip()
-    if start or end:
-        if not (start and end):
-            raise BadPeriod("A custom range needs both a first and a last day.")
-        key = f"{start}..{end}"
-    if not key:
-        return default or default_period(program)
-    if len(key) > 40:
-        raise BadPeriod("That is not a period.")
-    try:
-        period = Period.parse(key, program.time_zone)
-    except ValueError as error:
-        raise BadPeriod(f"{error}.") from None
-    if period.first_day.year < 2000 or period.last_day.year > 2100:
-        raise BadPeriod("Periods run from the year 2000 to 2100.")
-    if period.last_day - period.first_day > LONGEST_CUSTOM_RANGE:
-        raise BadPeriod("A period may be at most ten years long.")
-    return period
+from reports.periods import Period, last_complete_quarter
 
 
 def parse_int(value) -> int | None:

@@ -17,11 +17,14 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.db.models import Aggregate, Count, Exists, F, FloatField, Func, Max, OuterRef, Q, Sum
+from django.db.models import Count, Exists, F, Max, OuterRef, Q, Sum
 from django.db.models.functions import TruncMonth
 
+from deflection.aggregates import EpochSeconds, Median
 from deflection.models import Program
+from referrals.disclosure import seen_by_their_officer
 from referrals.models import Consent, Referral, ServiceKind, Status, StatusChange
+from referrals.selectors import completion_median
 
 # Follow-up windows, measured from the moment of the referral.
 CONTACT_WINDOW = timedelta(days=30)
@@ -157,19 +160,6 @@ def final_until(measure: Measure, period_end: datetime) -> datetime:
     return period_end + measure.window
 
 
-class Median(Aggregate):
-    """PostgreSQL's exact median (percentile_cont), with an optional FILTER clause."""
-
-    function = "percentile_cont"
-    template = "%(function)s(0.5) WITHIN GROUP (ORDER BY %(expressions)s)"
-    output_field = FloatField()
-
-
-class EpochSeconds(Func):
-    template = "EXTRACT(EPOCH FROM %(expressions)s)"
-    output_field = FloatField()
-
-
 def _referrals(program: Program, start: datetime, end: datetime, *, agency_ids=None, officer_ids=None):
     # referral_program_created_idx (program, created_at) serves every figure.
     queryset = Referral.objects.filter(program=program, created_at__gte=start, created_at__lt=end)
@@ -178,21 +168,6 @@ def _referrals(program: Program, start: datetime, end: datetime, *, agency_ids=N
     if officer_ids is not None:
         queryset = queryset.filter(officer_id__in=officer_ids)
     return queryset
-
-
-def seen_by_their_officer() -> Exists:
-    """The referral's officer may have seen what became of it: the participant has a consent, of any
-    date and state, that names the officer or the referral's agency.
-
-    Wider than the consent gate on purpose: a consent since revoked or expired was seen while it was
-    active, and what an officer once saw they still know. Reports use it to keep an officer's own
-    totals from giving away the part the officer could not see (reports/README.md, rule 5).
-    """
-    return Exists(
-        Consent.objects.filter(participant_id=OuterRef("participant_id")).filter(
-            Q(recipient_officer_id=OuterRef("officer_id")) | Q(recipient_agency_id=OuterRef("agency_id"))
-        )
-    )
 
 
 def consent_stamp(program: Program) -> tuple[int, int | None]:
@@ -300,7 +275,7 @@ def timings(
             filter=_before("first_contact_at", CONTACT_WINDOW),
         ),
         treatment=Median(EpochSeconds(F("engaged_at") - F("created_at")), filter=conditions[QUALITY.key]),
-        completion=Median("completion_seconds"),
+        completion=completion_median(),
         completion_total=Sum("completion_seconds", default=0),
     )
     # .values() with no fields would group by the primary key: the whole selection is one aggregate.

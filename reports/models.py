@@ -281,3 +281,27 @@ class RollupBuild(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["program", "month"], name="rollup_build_unique_month")]
+
+
+class PublishedLevel(models.Model):
+    """The published outcome figures of one final period level (reports.levels), kept by their inputs.
+
+    A level is final when every month in it is counted into the rollups and every measure's follow-up
+    window has closed: its figures cannot change while its inputs do not, and `inputs` names those
+    inputs (the same digest as the level's cache key: counts' build stamps, consents, people, threshold,
+    CACHE_VERSION). A row whose digest no longer matches is never read, and the next publication of that
+    level replaces it. So a cold cache (a flush, a deploy) costs a read here, not the search again.
+    """
+
+    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="+")
+    period = models.CharField(max_length=32, help_text="Period key: 2025, 2025-Q1 or 2025-03.")
+    officers = models.BooleanField(help_text="Published down to each officer and unit.")
+    inputs = models.CharField(max_length=64, help_text="SHA-256 of everything the figures depend on.")
+    # The figures as reports.levels keeps them in the cache (pickled, compressed): written only by this app.
+    figures = models.BinaryField()
+    published_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["program", "period", "officers"], name="published_level_once"),
+        ]

@@ -2,7 +2,11 @@
 
 Every report is read "for March 2026" or "for Q1 2026" as the program's staff live it, so a period
 is a range of local calendar days; `start` and `end` turn it into the UTC instants [start, end) that
-queries filter on (times are stored in UTC). Pure: no models, no settings.
+queries filter on (times are stored in UTC). `Period` itself is pure (no models, no settings).
+
+The end of the module reads a period from a page's query string (?period=2026-03, ?start=&end=),
+offers the picker's choices and says which period a page opens on: every report view parses its
+period here and nowhere else.
 """
 
 from __future__ import annotations
@@ -11,9 +15,16 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from enum import StrEnum
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
+from django.utils import timezone
+
 from deflection.program_time import local_midnight
+from reports import metrics
+
+if TYPE_CHECKING:
+    from deflection.models import Program
 
 # English month names, fixed rather than from the locale so labels read the same on every server.
 MONTH_NAMES = (
@@ -228,3 +239,66 @@ def trailing_months(last: Period, count: int) -> list[Period]:
     if count < 1:
         raise ValueError("at least one month")
     return [last.shifted(-steps) for steps in range(count - 1, -1, -1)]
+
+
+# Periods of a page: the query string, the picker, the period a page opens on ----------------------
+
+
+class BadPeriod(ValueError):
+    """The query string names no period; the view answers 400 with this message."""
+
+
+def latest_final(period: Period, now: datetime) -> Period:
+    """The latest period of the same kind, up to `period`, whose 30-day outcomes are final."""
+    candidate = period
+    while not metrics.is_final(metrics.QUALITY, candidate.end, now):
+        candidate = candidate.previous()
+    return candidate
+
+
+def period_choices(program: Program, now: datetime | None = None, months: int = 18) -> list[tuple[str, str]]:
+    """Recent months, quarters and years for the picker, newest first."""
+    now = now or timezone.now()
+    this_month = Period.containing(PeriodKind.MONTH, now, program.time_zone)
+    this_quarter = Period.containing(PeriodKind.QUARTER, now, program.time_zone)
+    this_year = Period.containing(PeriodKind.YEAR, now, program.time_zone)
+    choices = [(this_month.shifted(-n).key, this_month.shifted(-n).label) for n in range(months)]
+    choices += [(this_quarter.shifted(-n).key, this_quarter.shifted(-n).label) for n in range(6)]
+    choices += [(this_year.shifted(-n).key, this_year.shifted(-n).label) for n in range(3)]
+    return choices
+
+
+def default_period(program: Program, now: datetime | None = None) -> Period:
+    """The month a report page opens on: the latest one with published figures, i.e. the last complete month.
+
+    Its outcomes may still be open; each such tile says so and why (reports.pages.explain). Opening on
+    the latest month whose outcomes are final would show staff a month two months back.
+    """
+    now = now or timezone.now()
+    return last_complete_month(now, program.time_zone)
+
+
+def period_from_query(query, program: Program, default: Period | None = None) -> Period:
+    """The period named by ?period=2026-03 (or ?start=...&end=... for a custom range).
+
+    Raises BadPeriod with a message for the page, never anything else.
+    """
+    start, end = (query.get("start") or "").strip(), (query.get("end") or "").strip()
+    key = (query.get("period") or "").strip()
+    if start or end:
+        if not (start and end):
+            raise BadPeriod("A custom range needs both a first and a last day.")
+        key = f"{start}..{end}"
+    if not key:
+        return default or default_period(program)
+    if len(key) > 40:
+        raise BadPeriod("That is not a period.")
+    try:
+        period = Period.parse(key, program.time_zone)
+    except ValueError as error:
+        raise BadPeriod(f"{error}.") from None
+    if period.first_day.year < 2000 or period.last_day.year > 2100:
+        raise BadPeriod("Periods run from the year 2000 to 2100.")
+    if period.last_day - period.first_day > LONGEST_CUSTOM_RANGE:
+        raise BadPeriod("A period may be at most ten years long.")
+    return period

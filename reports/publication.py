@@ -185,11 +185,27 @@ class _Engine:
         return True
 
     def changed(self, delta: dict[int, int]) -> dict[Hashable, int]:
-        """The net change of every figure a move touches."""
-        change: dict[Hashable, int] = defaultdict(int)
+        """The net change of every figure a move touches.
+
+        Most moves are one leaf or a pair moved in opposite directions (hundreds of thousands per
+        publication at scale): those are worked out directly, in the same order as the general sum.
+        """
+        if len(delta) == 1:
+            ((leaf, step),) = delta.items()
+            return dict.fromkeys(self.containing[leaf], step) if step else {}
+        if len(delta) == 2:
+            (a, step_a), (b, step_b) = delta.items()
+            if step_a == -step_b and a != b:
+                containing_a, containing_b = self.containing[a], self.containing[b]
+                change = {key: step_a for key in containing_a if key not in containing_b}
+                for key in containing_b:
+                    if key not in containing_a:
+                        change[key] = step_b
+                return change if step_a else {}
+        change: dict[Hashable, int] = {}
         for leaf, step in delta.items():
             for key in self.containing[leaf]:
-                change[key] += step
+                change[key] = change.get(key, 0) + step
         return {key: step for key, step in change.items() if step}
 
     def move(self, delta: dict[int, int], extra_hidden: frozenset = frozenset()) -> bool:
@@ -212,10 +228,11 @@ class _Engine:
                     if row == row_a or (row, column) not in self.at:
                         continue
                     b, c = self.at[(row, column_a)], self.at[(row, column)]
-                    for step in (1, -1):
-                        delta = {a: step, b: -step, c: step, d: -step}
-                        if sum(delta.get(i, 0) for i in (a, b, c, d) if i in leaves):
-                            yield delta
+                    # The four corners are distinct; the move changes `leaves`' sum unless as many of
+                    # its +1 corners (a, c) as of its -1 corners (b, d) lie inside.
+                    if (c in leaves) + 1 != (b in leaves) + (d in leaves):
+                        yield {a: 1, b: -1, c: 1, d: -1}
+                        yield {a: -1, b: 1, c: -1, d: 1}
                     tried += 1
                     if tried > limit:
                         return

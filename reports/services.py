@@ -20,12 +20,11 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
-from deflection.audit import audit_log
+from deflection.audit import AuditContext, audit_log
 from deflection.errors import ServiceError
 from deflection.models import Membership, Program, User
 from deflection.outbox import enqueue
 from deflection.pdf import render_pdf
-from reports import selectors
 from reports.models import (
     Commendation,
     Delivery,
@@ -36,8 +35,10 @@ from reports.models import (
     NewsletterStatus,
     RecipientList,
 )
+from reports.newsletter import newsletter_content
 from reports.outcomes import program_agency_ids
-from reports.periods import Period, PeriodKind, last_complete_month
+from reports.periods import Period, PeriodKind, last_complete_month, period_choices
+from reports.publishing import count_and_publish, months_of
 
 logger = logging.getLogger(__name__)
 
@@ -63,23 +64,29 @@ def attachment_limit() -> int:
 # Commendations ------------------------------------------------------------------------------------
 
 
-def commendation_write(*, program: Program, officer: User, written_by: User, text: str, request=None) -> Commendation:
+def commendation_write(
+    *, program: Program, officer: User, written_by: User, text: str, audit: AuditContext | None = None
+) -> Commendation:
     commendation = Commendation.objects.create(program=program, officer=officer, written_by=written_by, text=text.strip())
-    audit_log(action="commendation.create", request=request, actor=written_by, obj=commendation)
+    audit_log(action="commendation.create", context=audit, actor=written_by, obj=commendation)
     return commendation
 
 
-def commendation_mark_for_newsletter(*, commendation: Commendation, by: User, include: bool, request=None) -> None:
+def commendation_mark_for_newsletter(
+    *, commendation: Commendation, by: User, include: bool, audit: AuditContext | None = None
+) -> None:
     Commendation.objects.filter(pk=commendation.pk).update(
         include_in_newsletter=include, marked_by=by if include else None, marked_at=timezone.now() if include else None
     )
-    audit_log(action="commendation.newsletter", request=request, actor=by, obj=commendation, detail={"include": include})
+    audit_log(action="commendation.newsletter", context=audit, actor=by, obj=commendation, detail={"include": include})
 
 
 # Building editions --------------------------------------------------------------------------------
 
 
-def newsletter_request(*, program: Program, kind: str, period: Period, by: User | None, request=None) -> Newsletter:
+def newsletter_request(
+    *, program: Program, kind: str, period: Period, by: User | None, audit: AuditContext | None = None
+) -> Newsletter:
     """Queue a new version of an edition; if one is already waiting or building, return that one.
 
     The build runs in Celery (reports.tasks.build_newsletter), published through the outbox so that
@@ -110,7 +117,7 @@ def newsletter_request(*, program: Program, kind: str, period: Period, by: User 
                 created_by=by,
             )
             enqueue("reports.tasks.build_newsletter", newsletter_id=newsletter.pk)
-            audit_log(action="newsletter.request", request=request, actor=by, obj=newsletter)
+            audit_log(action="newsletter.request", context=audit, actor=by, obj=newsletter)
     except IntegrityError:
         # Another click or beat run queued it between our check and our insert.
         return Newsletter.objects.get(
@@ -128,7 +135,7 @@ def _claim_build(newsletter_id: int, now: datetime) -> bool:
 
 
 def newsletter_pdf(newsletter: Newsletter, now: datetime | None = None) -> bytes:
-    content = selectors.newsletter_content(program=newsletter.program, period=newsletter.period, now=now)
+    content = newsletter_content(program=newsletter.program, period=newsletter.period, now=now)
     return render_pdf("reports/pdf/newsletter.html", {"content": content, "newsletter": newsletter})
 
 
@@ -210,8 +217,6 @@ WARM_YEARS = 10
 def warm_periods(program: Program, now: datetime) -> list[Period]:
     """What the warming task publishes: the pickers' periods first (the ones most pages show), then every
     other month, quarter and year back to the program's first referral, newest first."""
-    from reports.forms import period_choices  # noqa: PLC0415  (forms import selectors' neighbours)
-
     periods = {key: Period.parse(key, program.time_zone) for key, _label in period_choices(program, now)}
     first = program.referrals.aggregate(first=Min("created_at"))["first"]
     if first is not None:
@@ -239,7 +244,7 @@ def reports_warm(*, program_id: int, now: datetime | None = None) -> int:
     periods = warm_periods(program, now)
     for period in periods:
         pair = [period, period.previous()]
-        selectors.count_and_publish(program, pair, selectors.months_of(*pair), now, officers=True)
+        count_and_publish(program=program, periods=pair, months=months_of(*pair), now=now, officers=True)
     return len(periods)
 
 
@@ -275,7 +280,7 @@ def newsletter_send_create(
     agencies,
     recipient_list: RecipientList | None,
     idempotency_key,
-    request=None,
+    audit: AuditContext | None = None,
 ) -> NewsletterSend:
     """Record a send with one delivery row per recipient, then queue the sending tasks.
 
@@ -307,7 +312,7 @@ def newsletter_send_create(
                 enqueue("reports.tasks.send_newsletter", send_id=send.pk)
             audit_log(
                 action="newsletter.send",
-                request=request,
+                context=audit,
                 actor=by,
                 obj=send,
                 detail={"newsletter": newsletter.pk, "recipients": len(recipients)},
@@ -434,7 +439,7 @@ def _deliver(smtp, email: Email, delivery_id: int, address: str) -> str:
     return DeliveryStatus.SENT
 
 
-def deliveries_retry_failed(*, send: NewsletterSend, by: User, request=None) -> int:
+def deliveries_retry_failed(*, send: NewsletterSend, by: User, audit: AuditContext | None = None) -> int:
     """Put a send's failed rows back in the queue and start sending again."""
     with transaction.atomic():
         count = Delivery.objects.filter(send=send, status=DeliveryStatus.FAILED).update(
@@ -442,7 +447,7 @@ def deliveries_retry_failed(*, send: NewsletterSend, by: User, request=None) -> 
         )
         for _ in range(DELIVERY_PARALLEL):
             enqueue("reports.tasks.send_newsletter", send_id=send.pk)
-        audit_log(action="newsletter.send.retry", request=request, actor=by, obj=send, detail={"rows": count})
+        audit_log(action="newsletter.send.retry", context=audit, actor=by, obj=send, detail={"rows": count})
     return count
 
 
@@ -454,9 +459,11 @@ def send_progress(send: NewsletterSend) -> dict[str, int]:
     return {"total": total, "sent": sent, "failed": failed, "remaining": total - sent - failed}
 
 
-def recipient_list_create(*, program: Program, name: str, user_ids: list[int], by: User, request=None) -> RecipientList:
+def recipient_list_create(
+    *, program: Program, name: str, user_ids: list[int], by: User, audit: AuditContext | None = None
+) -> RecipientList:
     with transaction.atomic():
         recipient_list = RecipientList.objects.create(program=program, name=name, created_by=by)
         recipient_list.members.set(user_ids)
-        audit_log(action="recipient_list.create", request=request, actor=by, obj=recipient_list, detail={"people": len(user_ids)})
+        audit_log(action="recipient_list.create", context=audit, actor=by, obj=recipient_list, detail={"people": len(user_ids)})
     return recipient_list

@@ -17,6 +17,7 @@ urlpatterns = [
     path("programs/<id:program_pk>/officers/<id:officer_pk>/csv/", views.evaluation_sheet_csv, name="evaluation_sheet_csv"),
     path("programs/<id:program_pk>/officers/<id:officer_pk>/commend/", views.commend, name="commend"),
     path("programs/<id:program_pk>/federal/", views.federal_export, name="federal_export"),
+    path("programs/<id:program_pk>/illinois/", views.illinois_export, name="illinois_export"),
     path("programs/<id:program_pk>/newsletters/", views.newsletters, name="newsletters"),
     path("programs/<id:program_pk>/newsletters/quarterly/", views.quarterly_new, name="quarterly_new"),
     path("programs/<id:program_pk>/lists/new/", views.recipient_list_new, name="recipient_list_new"),

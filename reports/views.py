@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import io
 
 from django.contrib import messages
@@ -15,23 +14,21 @@ from django.utils.http import urlencode
 from django.views.decorators.http import require_http_methods, require_POST
 
 from deflection import access as program_access
-from deflection.audit import audit_log
+from deflection.audit import AuditContext, audit_log
+from deflection.csvcells import safe_writer
 from deflection.outbox import enqueue
 from deflection.pdf import render_pdf
 from deflection.sessions import passive_session
-from reports import access, exports, selectors, services
-from reports.forms import (
-    BadPeriod,
-    CommendationForm,
-    QuarterlyEditionForm,
-    RecipientListForm,
-    SendForm,
-    parse_int,
-    period_choices,
-    period_from_query,
-)
+from reports import access, exports, services, state
+from reports.commendations import commendations_for_officer, commendations_for_program
+from reports.dashboard import dashboard_report
+from reports.evaluation import evaluation_sheet as build_evaluation_sheet
+from reports.forms import CommendationForm, QuarterlyEditionForm, RecipientListForm, SendForm, parse_int
+from reports.leaderboard import leaderboard as build_leaderboard
 from reports.models import NewsletterKind, NewsletterSend, NewsletterStatus
-from reports.periods import Period, PeriodKind, last_complete_quarter
+from reports.newsletter import newsletter_editions
+from reports.pages import program_agencies
+from reports.periods import BadPeriod, Period, PeriodKind, last_complete_quarter, period_choices, period_from_query
 
 LEADERBOARD_ROWS = 50
 
@@ -81,10 +78,10 @@ def program_dashboard(request, program_pk):
     agency_id = parse_int(request.GET.get("agency"))
     agency = None
     if agency_id is not None:
-        agency = next((a for a in selectors.program_agencies(program) if a.pk == agency_id), None)
+        agency = next((a for a in program_agencies(program) if a.pk == agency_id), None)
         if agency is None:
             raise program_access.deny(request, "deflection.agency", agency_id)
-    report = selectors.dashboard_report(program=program, period=period, agency=agency)
+    report = dashboard_report(program=program, period=period, agency=agency)
     return render(
         request,
         "reports/dashboard.html",
@@ -116,7 +113,7 @@ def leaderboard(request, program_pk):
     except BadPeriod as error:
         return _bad_period(request, error, program)
     visible = access.visible_officer_agency_ids(request.user, program)
-    board = selectors.leaderboard(
+    board = build_leaderboard(
         program=program,
         period=period,
         visible_agency_ids=visible,
@@ -149,7 +146,11 @@ def commend(request, program_pk, officer_pk):
     form = CommendationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         services.commendation_write(
-            program=program, officer=officer, written_by=request.user, text=form.cleaned_data["text"], request=request
+            program=program,
+            officer=officer,
+            written_by=request.user,
+            text=form.cleaned_data["text"],
+            audit=AuditContext.from_request(request),
         )
         messages.success(request, f"Commendation for {officer} saved. They will see it on their commendations page.")
         back = request.POST.get("next", "")
@@ -166,7 +167,7 @@ def commend(request, program_pk, officer_pk):
 
 @login_required
 def my_commendations(request):
-    commendations = selectors.commendations_for_officer(request.user)
+    commendations = commendations_for_officer(request.user)
     return render(request, "reports/my_commendations.html", {"commendations": commendations})
 
 
@@ -176,7 +177,7 @@ def program_commendations(request, program_pk):
     return render(
         request,
         "reports/program_commendations.html",
-        {"program": program, "commendations": selectors.commendations_for_program(program)[:200]},
+        {"program": program, "commendations": commendations_for_program(program)[:200]},
     )
 
 
@@ -185,7 +186,9 @@ def program_commendations(request, program_pk):
 def commendation_newsletter(request, pk):
     commendation = access.get_commendation_for_coordinator(request, pk)
     include = request.POST.get("include") == "1"
-    services.commendation_mark_for_newsletter(commendation=commendation, by=request.user, include=include, request=request)
+    services.commendation_mark_for_newsletter(
+        commendation=commendation, by=request.user, include=include, audit=AuditContext.from_request(request)
+    )
     messages.success(request, "Chosen for the newsletter." if include else "Taken out of the newsletter.")
     return redirect("reports:program_commendations", program_pk=commendation.program_id)
 
@@ -197,7 +200,7 @@ def _sheet(request, program_pk, officer_pk):
     program = program_access.get_program_for_user(request, program_pk)
     officer = access.get_officer_for_sheet(request, program, officer_pk)
     period = period_from_query(request.GET, program)
-    return program, officer, selectors.evaluation_sheet(program=program, officer=officer, period=period)
+    return program, officer, build_evaluation_sheet(program=program, officer=officer, period=period)
 
 
 @login_required
@@ -249,9 +252,9 @@ def evaluation_sheet_csv(request, program_pk, officer_pk):
 
 def _csv_response(filename: str, rows) -> HttpResponse:
     buffer = io.StringIO()
-    writer = csv.writer(buffer)
+    writer = safe_writer(buffer)
     for row in rows:
-        writer.writerow([exports.safe_cell(cell) for cell in row])
+        writer.writerow(row)
     response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
@@ -279,6 +282,26 @@ def federal_export(request, program_pk):
     return _csv_response(f"cossup-{program.pk}-{quarter.key}.csv", exports.federal_csv_rows(program, quarter, rows))
 
 
+@login_required
+def illinois_export(request, program_pk):
+    """The Illinois quarterly deflection dataset (5 ILCS 820/25) as CSV; coordinators only, audited."""
+    program = access.get_program_for_coordinator(request, program_pk)
+    last = last_complete_quarter(exports.now(), program.time_zone)
+    choices = [(last.shifted(-n).key, last.shifted(-n).label) for n in range(8)]
+    key = request.GET.get("quarter", "")
+    if not key:
+        return render(request, "reports/illinois.html", {"program": program, "choices": choices})
+    try:
+        quarter = Period.parse(key, program.time_zone)
+        if quarter.kind != PeriodKind.QUARTER:
+            raise ValueError("the Illinois dataset is quarterly")
+    except ValueError as error:
+        return _bad_period(request, BadPeriod(f"{error}."), program)
+    rows = state.illinois_rows(program=program, quarter=quarter)
+    audit_log(action="illinois_export.csv", request=request, obj=program, detail={"quarter": quarter.key})
+    return _csv_response(f"illinois-deflection-{program.pk}-{quarter.key}.csv", state.illinois_csv_rows(program, quarter, rows))
+
+
 # Newsletters --------------------------------------------------------------------------------------
 
 
@@ -293,7 +316,7 @@ def newsletters_home(request):
 @login_required
 def newsletters(request, program_pk):
     program = program_access.get_program_for_user(request, program_pk)
-    editions = selectors.newsletter_editions(program)
+    editions = newsletter_editions(program)
     coordinator = program_access.coordinates(request.user, program)
     return render(
         request,
@@ -354,7 +377,11 @@ def newsletter_status(request, pk):
 def newsletter_regenerate(request, pk):
     newsletter = access.get_newsletter_for_coordinator(request, pk)
     fresh = services.newsletter_request(
-        program=newsletter.program, kind=newsletter.kind, period=newsletter.period, by=request.user, request=request
+        program=newsletter.program,
+        kind=newsletter.kind,
+        period=newsletter.period,
+        by=request.user,
+        audit=AuditContext.from_request(request),
     )
     messages.info(request, f"Building version {fresh.version} of {newsletter.period.label}.")
     return redirect("reports:newsletter_detail", pk=fresh.pk)
@@ -371,7 +398,7 @@ def quarterly_new(request, program_pk):
             kind=NewsletterKind.QUARTERLY,
             period=form.cleaned_data["quarter"],
             by=request.user,
-            request=request,
+            audit=AuditContext.from_request(request),
         )
         return redirect("reports:newsletter_detail", pk=edition.pk)
     return render(request, "reports/quarterly_new.html", {"program": program, "form": form}, status=400 if form.errors else 200)
@@ -395,7 +422,7 @@ def newsletter_send(request, pk):
             agencies=form.cleaned_data["agencies"],
             recipient_list=form.cleaned_data["recipient_list"],
             idempotency_key=form.cleaned_data["idempotency_key"],
-            request=request,
+            audit=AuditContext.from_request(request),
         )
         return redirect("reports:send_detail", pk=send.pk)
     if request.method == "GET":
@@ -426,7 +453,7 @@ def send_status(request, pk):
 @require_POST
 def send_retry(request, pk):
     send = access.get_send_for_coordinator(request, pk)
-    count = services.deliveries_retry_failed(send=send, by=request.user, request=request)
+    count = services.deliveries_retry_failed(send=send, by=request.user, audit=AuditContext.from_request(request))
     messages.info(request, f"{count} failed deliver{'y' if count == 1 else 'ies'} queued again.")
     return redirect("reports:send_detail", pk=send.pk)
 
@@ -442,7 +469,7 @@ def recipient_list_new(request, program_pk):
             name=form.cleaned_data["name"],
             user_ids=form.cleaned_data["usernames"],
             by=request.user,
-            request=request,
+            audit=AuditContext.from_request(request),
         )
         messages.success(request, "List saved.")
         return redirect("reports:newsletters", program_pk=program.pk)

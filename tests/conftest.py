@@ -5,6 +5,8 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from deflection.audit import AuditContext
+from deflection.models import ProgramType
 from feedback.tests.factories import (
     CaseManagerMessageFactory,
     HighlightFactory,
@@ -12,6 +14,7 @@ from feedback.tests.factories import (
     SuggestionFactory,
     SurveyFactory,
 )
+from referrals.hub import services as hub_services
 from referrals.models import FollowUpTask
 from referrals.tests.factories import (
     ConsentFactory,
@@ -57,4 +60,28 @@ def full_world(world):
     CaseManagerMessageFactory(referral=referral, sender=world.case_manager, consent=consent)
     ParticipantLetterFactory(referral=referral, recorded_by=world.case_manager)
     world.referral = referral
+    _hub_table(world)
     return world
+
+
+def _hub_table(world):
+    """A situation table with an acute situation whose identity is shared, so the walk reaches every HUB page."""
+    world.program.program_types = [*world.program.program_types, ProgramType.HUB]
+    world.program.save(update_fields=["program_types"])
+    audit = AuditContext(actor=world.coordinator)
+    table = hub_services.table_create(
+        program=world.program, name="Walk Table", member_agencies=[world.police, world.provider], audit=audit
+    )
+    meeting = hub_services.meeting_schedule(table=table, starts_at=timezone.now(), audit=audit)
+    situation = hub_services.situation_present(
+        meeting=meeting,
+        presenting_agency=world.provider,
+        risk_factors=["overdose"],
+        age_group="25_39",
+        lead_agency=world.provider,
+        audit=AuditContext(actor=world.case_manager),
+    )
+    situation = hub_services.situation_decide(situation=situation, acute=True, assisting_agencies=[world.police], audit=audit)
+    hub_services.identity_share(
+        situation=situation, first_name="Walk", last_name="Person", audit=AuditContext(actor=world.case_manager)
+    )

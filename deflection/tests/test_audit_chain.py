@@ -33,6 +33,22 @@ def _app_role_connection():
     )
 
 
+def test_a_tail_cut_off_by_the_owner_is_found_against_a_noted_head(db, capsys):
+    events = [audit_log(action=f"test.{n}") for n in range(4)]
+    call_command("audit_verify")
+    head = capsys.readouterr().out.split("Chain head: ")[1].split()[0]
+    assert head.startswith(f"{events[-1].pk}:")
+    _as_owner("ALTER TABLE deflection_auditevent DISABLE TRIGGER deflection_auditevent_append_only")
+    _as_owner("DELETE FROM deflection_auditevent WHERE id >= %s", [events[2].pk])
+    _as_owner("ALTER TABLE deflection_auditevent ENABLE TRIGGER deflection_auditevent_append_only")
+    call_command("audit_verify")  # the walk alone cannot see it: what is left is a whole chain
+    with pytest.raises(CommandError):
+        call_command("audit_verify", head=head)
+    assert f"audit event {events[-1].pk}: missing" in capsys.readouterr().err
+    with pytest.raises(CommandError, match="ID:HASH"):
+        call_command("audit_verify", head="not-a-head")
+
+
 @pytest.mark.django_db(transaction=True)
 def test_app_role_cannot_truncate_alter_disable_trigger_update_or_delete_the_audit_table():
     audit_log(action="test.before")

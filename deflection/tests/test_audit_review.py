@@ -8,6 +8,7 @@ import time_machine
 from django.urls import reverse
 
 from deflection.audit import audit_log
+from deflection.auditchain import Head, head_problems
 from deflection.models import AuditEvent, AuditOutcome
 from deflection.tasks import send_audit_review_digests
 
@@ -110,5 +111,19 @@ def test_weekly_digest_sends_counts_and_a_link_once_per_program_week(world, mail
     body = digests[0].body
     assert "Failed sign-ins: 2" in body and "Break-glass: 1" in body and "Lockouts: 0" in body
     assert "/audit/?program=" in body and "start=2026-03-02" in body and "end=2026-03-08" in body
+    # The chain head, an outside witness of the trail's tail (deflection/auditchain.py).
+    noted = Head.parse(body.split("audit_verify --head): ")[1].split()[0])
+    assert head_problems(noted) == []
     for person in (world.officer, world.case_manager, world.dispatcher):
         assert person.last_name not in body and person.username not in body
+
+
+def test_a_username_a_spreadsheet_would_run_is_exported_as_text(client, world):
+    # Django usernames may start with '-', '+' or '@': opened in Excel, "-2+3" would be a formula.
+    world.officer.username = "-2+3"
+    world.officer.save(update_fields=["username"])
+    audit_log(action="login.failed", username="-2+3", outcome=AuditOutcome.FAILURE)
+    client.force_login(world.coordinator)
+    response = client.get(reverse("audit_review_csv"), {"kind": "failed_login"})
+    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
+    assert [r[2] for r in rows[1:]] == ["'-2+3"]

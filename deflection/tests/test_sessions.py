@@ -69,6 +69,6 @@ def test_changing_ones_own_roles_keeps_ones_own_session(world, rf):
     request = rf.get("/")
     request.user = world.coordinator
     request.session = mine.session
-    assert roles_changed(user=world.coordinator, request=request) == 1
+    assert roles_changed(user=world.coordinator, changed_by=request.user, changer_session_key=request.session.session_key) == 1
     assert mine.get(reverse("program_admin")).status_code == 200
     assert other.get(reverse("program_admin")).status_code == 302

@@ -17,6 +17,7 @@ from deflection import access as program_access
 from deflection.models import Agency, Program, Role, User
 from feedback import access
 from feedback.models import (
+    AnonymousSubmission,
     QuestionKind,
     Suggestion,
     SuggestionStatus,
@@ -24,7 +25,6 @@ from feedback.models import (
     SurveyAnswer,
     SurveyParticipation,
     SurveyQuestion,
-    SurveyResponse,
 )
 
 # --- Suggestions ----------------------------------------------------------------
@@ -150,6 +150,7 @@ class SurveyResults:
     published: bool  # results are shown only once the survey has closed
     respondents: int | None  # None: fewer than the threshold
     questions: list[QuestionResult]
+    counting: bool = False  # closed, but anonymous answers still wait for their shuffled batch
 
 
 def suppressed_groups(sizes: dict, threshold: int) -> set:
@@ -197,10 +198,11 @@ def survey_results(survey: Survey) -> SurveyResults:
     """
     threshold = survey.program.suppression_threshold
     questions = list(survey.questions.order_by("position"))
-    published = survey.is_closed()
-    respondents = SurveyResponse.objects.filter(survey=survey).count()
-    if not published:
-        return SurveyResults(survey, threshold, False, respondents if respondents >= threshold else None, [])
+    # Counted from the "who answered" rows: anonymous answers exist as responses only once published.
+    respondents = SurveyParticipation.objects.filter(survey=survey).count()
+    counting = survey.is_closed() and AnonymousSubmission.objects.filter(survey=survey).exists()
+    if not survey.is_closed() or counting:
+        return SurveyResults(survey, threshold, False, respondents if respondents >= threshold else None, [], counting)
 
     rows = (
         SurveyAnswer.objects.filter(response__survey=survey)

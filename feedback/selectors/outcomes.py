@@ -22,6 +22,7 @@ from deflection.suppression import (
     suppress_cumulative,
     suppress_funnel,
     suppression_note,
+    unseen_part_publishable,
 )
 from feedback import access
 from feedback.models import (
@@ -266,20 +267,47 @@ def _year_outcomes(year: int, rows, tz, today: date, threshold: int) -> YearOutc
     if not editions:
         return None
     referred, engaged, not_engaged = {}, {}, {}
+    unseen_engaged, unseen_not_engaged = {}, {}
     for edition in editions:
         cutoff = min(datetime.combine(edition, time.min, tzinfo=tz) - ENGAGED_WITHIN, year_end)
-        cohort = [(created_at, engaged_at) for created_at, engaged_at in rows if year_start <= created_at < cutoff]
+        cohort = [
+            (created_at, engaged_at is not None and engaged_at - created_at <= ENGAGED_WITHIN, seen)
+            for created_at, engaged_at, seen in rows
+            if year_start <= created_at < cutoff
+        ]
         key = edition.isoformat()
         referred[key] = len(cohort)
-        engaged[key] = sum(
-            1 for created_at, engaged_at in cohort if engaged_at is not None and engaged_at - created_at <= ENGAGED_WITHIN
-        )
+        engaged[key] = sum(1 for _, did_engage, _ in cohort if did_engage)
         not_engaged[key] = referred[key] - engaged[key]
+        seen = sum(1 for *_, was_seen in cohort if was_seen)
+        seen_engaged = sum(1 for _, did_engage, was_seen in cohort if did_engage and was_seen)
+        unseen_engaged[key] = engaged[key] - seen_engaged
+        unseen_not_engaged[key] = (referred[key] - seen) - unseen_engaged[key]
+    # Rule 5 (reports/README.md): the officer saw the outcome of each referral under a consent naming
+    # them or their agency, so the total minus that must not reveal the others': in this edition...
     key = editions[-1].isoformat()
+    seen_now = referred[key] - unseen_engaged[key] - unseen_not_engaged[key]
+    publishable = unseen_part_publishable(
+        total=referred[key],
+        total_with=engaged[key],
+        seen=seen_now,
+        seen_with=engaged[key] - unseen_engaged[key],
+        threshold=threshold,
+    )
+    # ... nor between two editions, where the officer also knows which referrals are new.
+    publishable = publishable and not (
+        suppress_cumulative(unseen_engaged, threshold)[key].is_suppressed
+        or suppress_cumulative(unseen_not_engaged, threshold)[key].is_suppressed
+    )
     in_edition = suppress_funnel({"referred": referred[key], "engaged": engaged[key]}, threshold)["engaged"]
     over_time = suppress_cumulative(engaged, threshold)[key]
     complement = suppress_cumulative(not_engaged, threshold)[key]
-    if in_edition.is_suppressed:
+    # An officer who saw no outcome knows nothing to subtract: the ordinary labels below say no more.
+    saw_any = any(was_seen for created_at, _, was_seen in rows if year_start <= created_at < year_end)
+    if saw_any and not publishable:
+        # Withheld with no label: "fewer than 11" or "not shown" would bound the unseen part.
+        shown = Published.hidden(Reason.WITHHELD, threshold)
+    elif in_edition.is_suppressed:
         shown = in_edition
     elif over_time.is_suppressed:
         shown = over_time
@@ -313,7 +341,8 @@ def officer_outcome_summary(officer: User, *, now: datetime | None = None) -> Ou
     )
     rows = list(
         Referral.objects.filter(officer=officer, created_at__gte=datetime(local.year - 1, 1, 1, tzinfo=tz))
-        .values_list("created_at", "engaged_at")
+        .annotate(seen=disclosure.seen_by_their_officer())
+        .values_list("created_at", "engaged_at", "seen")
         .order_by()
     )
     years = [
@@ -326,7 +355,7 @@ def officer_outcome_summary(officer: User, *, now: datetime | None = None) -> Ou
     this_year_start = datetime(local.year, 1, 1, tzinfo=tz)
     return OutcomeSummary(
         threshold=threshold,
-        referrals_this_year=sum(1 for created_at, _ in rows if created_at >= this_year_start),
+        referrals_this_year=sum(1 for created_at, *_ in rows if created_at >= this_year_start),
         years=years,
     )
 

@@ -3,7 +3,8 @@
 - `outcomes`: outcomes to officers (feed disclosure records, case managers' messages, participants'
   letters, the weekly digest);
 - `assessment`: officer assessment (suggestions and their triage, surveys and their reminders);
-- `highlights`: research and data highlights.
+- `highlights`: research and data highlights;
+- `retention`: messages and letters of records de-identified under the retention period.
 
 Every function is keyword-only and is the one way its rows are written. The names are re-exported
 here so that callers write `services.message_send(...)`.
@@ -17,15 +18,18 @@ from feedback.services.assessment import (
     SUGGESTION_MAX_CHARS,
     SURVEY_MAX_QUESTIONS,
     SURVEY_NOT_OPEN,
+    anonymous_submissions_publish,
     audit_anonymous_suggestions,
     suggestion_submit,
     suggestion_triage,
+    suggestions_triage_read,
     survey_audience,
     survey_create,
     survey_reminders_enqueue,
     survey_reminders_enqueue_due,
     survey_reminders_send,
     survey_respond,
+    survey_results_read,
 )
 from feedback.services.highlights import (
     UPLOAD_TYPES,
@@ -51,8 +55,10 @@ from feedback.services.outcomes import (
     weekly_digests_prepare,
     weekly_digests_send,
 )
+from feedback.services.retention import retention_apply_feedback
 
 __all__ = [
+    "retention_apply_feedback",
     "ALREADY_RESPONDED",
     "ALREADY_RESPONDED_MESSAGE",
     "CHECKLIST_OPEN_QUESTIONS",
@@ -66,6 +72,7 @@ __all__ = [
     "SURVEY_MAX_QUESTIONS",
     "SURVEY_NOT_OPEN",
     "UPLOAD_TYPES",
+    "anonymous_submissions_publish",
     "audit_anonymous_suggestions",
     "digest_send",
     "digest_week",
@@ -87,6 +94,8 @@ __all__ = [
     "survey_reminders_enqueue_due",
     "survey_reminders_send",
     "survey_respond",
+    "survey_results_read",
+    "suggestions_triage_read",
     "weekly_digests_prepare",
     "weekly_digests_send",
 ]

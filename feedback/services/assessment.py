@@ -6,6 +6,8 @@ The checklist's "include line officers in planning" and "regular assessment with
 
 from __future__ import annotations
 
+import json
+import random
 from collections.abc import Iterable, Mapping
 from datetime import datetime
 
@@ -25,6 +27,8 @@ from deflection.outbox import enqueue
 from deflection.params import parse_whole_number
 from feedback import access
 from feedback.models import (
+    AnonymousKind,
+    AnonymousSubmission,
     AnonymousSuggestionTally,
     QuestionKind,
     ReminderStatus,
@@ -57,8 +61,8 @@ ALREADY_RESPONDED = "already_responded"
 
 def suggestion_submit(
     *, program: Program, author: User, text: str, anonymous: bool, audit: AuditContext | None = None
-) -> Suggestion:
-    """Store a suggestion. If anonymous, the row holds no author and no audit record is written now.
+) -> Suggestion | None:
+    """Store a named suggestion, or queue an anonymous one for the day's shuffled batch (returns None).
 
     The author is still needed to check that they may write to this program;
     it is then dropped. `audit` is used only for a named suggestion's audit
@@ -71,14 +75,18 @@ def suggestion_submit(
         raise ServiceError("Write your suggestion first.")
     if len(text) > SUGGESTION_MAX_CHARS:
         raise ServiceError(f"Keep it under {SUGGESTION_MAX_CHARS} characters.")
-    suggestion = Suggestion.objects.create(
-        program=program, author=None if anonymous else author, text=text, submitted_on=program.today()
-    )
-    if not anonymous:
-        audit_log(action="feedback.suggestion.submit", context=audit, actor=author, obj=suggestion)
-    # Anonymous: an audit record written now would carry the exact time and the next
-    # sequence number, which sit right beside the writer's own sign-in record.
-    # audit_anonymous_suggestions() records a per-day count once the day is over.
+    if anonymous:
+        # Not a Suggestion row yet: one written now would carry this request's transaction id and sit on
+        # disk next to the writer's session update. It waits, encrypted, for the day's shuffled batch
+        # (anonymous_submissions_publish), and no audit record is written now: one would carry the exact
+        # time and the next audit id. audit_anonymous_suggestions() records a per-day count later.
+        with transaction.atomic():
+            AnonymousSubmission.objects.create(
+                program=program, kind=AnonymousKind.SUGGESTION, day=program.today(), payload=json.dumps({"text": text})
+            )
+        return None
+    suggestion = Suggestion.objects.create(program=program, author=author, text=text, submitted_on=program.today())
+    audit_log(action="feedback.suggestion.submit", context=audit, actor=author, obj=suggestion)
     return suggestion
 
 
@@ -319,9 +327,12 @@ def survey_respond(
 ) -> SurveyParticipation:
     """Record one person's answers, once.
 
-    Anonymous survey: the response holds no author and no time, and its key is
-    random; the participation row ("this person answered") is written in the
-    same transaction but shares no key or timestamp with it.
+    Named survey: the response names its respondent and is written with the participation row.
+    Anonymous survey: the answers wait, encrypted and timeless, in an AnonymousSubmission written
+    in a transaction of their own, and are published with every other answer to the survey in
+    one shuffled batch once it has closed (anonymous_submissions_publish). The participation row
+    ("this person answered") and its audit record are written in a second transaction and share
+    no key, no time and no transaction id with the answers.
     """
     now = timezone.now()
     if survey.is_scheduled(now):
@@ -334,26 +345,48 @@ def survey_respond(
     if SurveyParticipation.objects.filter(survey=survey, user=user).exists():
         raise ServiceError(ALREADY_RESPONDED_MESSAGE, status=409, code=ALREADY_RESPONDED)
     cleaned = _clean_answers(survey, answers)
+    if not survey.anonymous:
+        return _survey_respond_named(survey=survey, user=user, membership=membership, cleaned=cleaned, audit=audit)
+
+    # The answers first: should the process die between the two transactions, an answer is counted
+    # without its guard (the person could answer twice), rather than a person marked as having
+    # answered whose answer is lost.
+    payload = {
+        "role": membership.role,
+        "agency": membership.agency_id,
+        "answers": [[question.pk, number, text] for question, number, text in cleaned],
+    }
+    with transaction.atomic():
+        pending = AnonymousSubmission.objects.create(
+            program_id=survey.program_id, kind=AnonymousKind.SURVEY_RESPONSE, survey=survey, payload=json.dumps(payload)
+        )
+    try:
+        with transaction.atomic():
+            participation = SurveyParticipation.objects.create(survey=survey, user=user)
+            # Who answered is recorded; which answers are theirs is not.
+            audit_log(action="feedback.survey.respond", context=audit, actor=user, obj=survey, detail={})
+    except IntegrityError as exc:
+        # A double tap or a second tab got here first: this attempt's answers go.
+        AnonymousSubmission.objects.filter(pk=pending.pk).delete()
+        if _violated_constraint(exc) == "survey_participation_one_per_person":
+            raise ServiceError(ALREADY_RESPONDED_MESSAGE, status=409, code=ALREADY_RESPONDED) from exc
+        raise
+    return participation
+
+
+def _survey_respond_named(*, survey, user, membership, cleaned, audit) -> SurveyParticipation:
     try:
         with transaction.atomic():
             participation = SurveyParticipation.objects.create(survey=survey, user=user)
             response = SurveyResponse.objects.create(
-                survey=survey,
-                respondent=None if survey.anonymous else user,
-                respondent_role=membership.role,
-                respondent_agency_id=membership.agency_id,
+                survey=survey, respondent=user, respondent_role=membership.role, respondent_agency_id=membership.agency_id
             )
             SurveyAnswer.objects.bulk_create(
                 SurveyAnswer(response=response, question=question, scale_value=number, text=text)
                 for question, number, text in cleaned
             )
-            # Who answered is recorded; which response is theirs is not (for an anonymous survey).
             audit_log(
-                action="feedback.survey.respond",
-                context=audit,
-                actor=user,
-                obj=survey,
-                detail={} if survey.anonymous else {"response": str(response.pk)},
+                action="feedback.survey.respond", context=audit, actor=user, obj=survey, detail={"response": str(response.pk)}
             )
     except IntegrityError as exc:
         # A double tap or a second tab got here first.
@@ -361,3 +394,78 @@ def survey_respond(
             raise ServiceError(ALREADY_RESPONDED_MESSAGE, status=409, code=ALREADY_RESPONDED) from exc
         raise
     return participation
+
+
+def survey_results_read(*, survey: Survey, reader: User, audit: AuditContext | None = None) -> None:
+    """Record who read a survey's results, and whether answers were shown (the access log for answers)."""
+    audit_log(
+        action="feedback.survey.results_view",
+        context=audit,
+        actor=reader,
+        obj=survey,
+        detail={"answers_shown": survey.is_closed()},
+    )
+
+
+def suggestions_triage_read(*, reader: User, status: str, shown: int, audit: AuditContext | None = None) -> None:
+    """Record who read the suggestion queue (anonymous suggestions included), which tab, and how many rows."""
+    audit_log(action="feedback.suggestion.triage_view", context=audit, actor=reader, detail={"status": status, "shown": shown})
+
+
+# --- Publishing anonymous submissions -------------------------------------------
+
+# The operating system's generator: a seeded one could be replayed to recover the order of writing.
+_shuffle = random.SystemRandom().shuffle
+
+
+def _anonymous_submission_due(submission: AnonymousSubmission, now: datetime) -> bool:
+    if submission.kind == AnonymousKind.SUGGESTION:
+        # Once the day is over, so a day's suggestions are published together, whatever their order.
+        return submission.day < submission.program.today()
+    # Results are shown only once the survey has closed; until then there is nothing to publish to.
+    return submission.survey.is_closed(now)
+
+
+def anonymous_submissions_publish() -> int:
+    """Publish every due anonymous submission in one transaction, in random order. Returns how many.
+
+    Suggestions are due once their program-local day is over, survey answers once their survey has
+    closed. All rows of a run are written by one transaction (one `xmin` for all of them), in an
+    order drawn from the operating system's generator, with random keys and no time finer than the
+    day, and no audit record names them. Safe to run twice or on two workers at once: a run locks
+    the rows it publishes (skipping rows another run holds) and deletes them in the same transaction.
+    """
+    now = timezone.now()
+    with transaction.atomic():
+        waiting = list(
+            AnonymousSubmission.objects.select_for_update(skip_locked=True, of=("self",)).select_related("program", "survey")
+        )
+        due = [submission for submission in waiting if _anonymous_submission_due(submission, now)]
+        if not due:
+            return 0
+        _shuffle(due)
+        suggestions, responses, answers = [], [], []
+        for submission in due:
+            payload = json.loads(submission.payload)
+            if submission.kind == AnonymousKind.SUGGESTION:
+                suggestions.append(
+                    Suggestion(program_id=submission.program_id, author=None, text=payload["text"], submitted_on=submission.day)
+                )
+                continue
+            response = SurveyResponse(
+                survey_id=submission.survey_id,
+                respondent=None,
+                respondent_role=payload["role"],
+                respondent_agency_id=payload["agency"],
+            )
+            responses.append(response)
+            answers += [
+                SurveyAnswer(response=response, question_id=question_id, scale_value=number, text=text)
+                for question_id, number, text in payload["answers"]
+            ]
+        _shuffle(answers)
+        Suggestion.objects.bulk_create(suggestions)
+        SurveyResponse.objects.bulk_create(responses)
+        SurveyAnswer.objects.bulk_create(answers)
+        AnonymousSubmission.objects.filter(pk__in=[submission.pk for submission in due]).delete()
+    return len(due)

@@ -1,6 +1,10 @@
 """In real Chromium at a phone viewport: an officer sends a suggestion and later reads the coordinator's answer."""
 
+from datetime import timedelta
+
 import pytest
+import time_machine
+from django.utils import timezone
 
 from conftest import ARTIFACTS, browser_login
 from feedback import services
@@ -65,7 +69,12 @@ def test_an_anonymous_suggestion_survives_an_expired_session_and_is_answered_in_
     phone.get_by_label("Send anonymously").check()
     phone.get_by_role("button", name="Send suggestion").tap()
     phone.wait_for_url("**/feedback/suggestions/?sent=1")
+    assert "read it tomorrow" in phone.get_by_role("status").inner_text()
 
+    # It waits for the day's shuffled batch; the next day the beat job publishes it.
+    assert not Suggestion.objects.exists()
+    with time_machine.travel(timezone.now() + timedelta(days=1), tick=False):
+        assert services.anonymous_submissions_publish() == 1
     suggestion = Suggestion.objects.get()
     assert suggestion.author is None
     services.suggestion_triage(

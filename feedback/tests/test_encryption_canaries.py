@@ -12,9 +12,10 @@ from django.apps import apps
 from django.utils import timezone
 
 from deflection.crypto import EncryptedDateField, EncryptedTextField
-from feedback.models import CaseManagerMessage, LetterScan, ParticipantLetter
+from feedback import services as feedback_services
+from feedback.models import AnonymousSubmission, CaseManagerMessage, LetterScan, ParticipantLetter
 from feedback.tests.factories import CaseManagerMessageFactory, ParticipantLetterFactory
-from referrals import services
+from referrals import retention, services
 from referrals.models import BreakGlassGrant, FollowUpTask, ParticipantUpdateProposal, StatusChange
 from referrals.tests.factories import ConsentFactory, ReferralFactory
 from referrals.tests.test_encryption import raw_dump
@@ -27,9 +28,11 @@ ENCRYPTED = {
     "referrals.consent": {"information_description", "expiry_event", "signature_name", "signature_drawing"},
     "referrals.participantupdateproposal": {"phone"},
     "referrals.breakglassgrant": {"reason"},
+    "referrals.legalhold": {"reason", "lift_reason"},
     "feedback.casemanagermessage": {"text"},
     "feedback.participantletter": {"original_text", "published_text", "review_note"},
     "feedback.letterscan": {"data"},
+    "feedback.anonymoussubmission": {"payload"},
 }
 CANARY_DATE = datetime.date(1911, 11, 11)
 
@@ -91,6 +94,12 @@ def test_no_encrypted_field_reaches_a_dump_in_clear(world):
     message = CaseManagerMessageFactory(referral=referral, sender=world.case_manager, consent=consent)
     letter = ParticipantLetterFactory(referral=referral, recorded_by=world.case_manager)
     scan = LetterScan.objects.create(letter=letter, file_type="png", size=3, data="AAAA")
+    hold = retention.participant_legal_hold_set(
+        participant=referral.participant, by=world.coordinator, hold=True, reason=canary("flow", "hold_reason")
+    )
+    feedback_services.suggestion_submit(
+        program=world.program, author=world.officer, text=canary("flow", "suggestion"), anonymous=True
+    )
     rows = {
         "referrals.participant": referral.participant,
         "referrals.referral": referral,
@@ -99,9 +108,11 @@ def test_no_encrypted_field_reaches_a_dump_in_clear(world):
         "referrals.consent": consent,
         "referrals.participantupdateproposal": proposal,
         "referrals.breakglassgrant": grant,
+        "referrals.legalhold": hold,
         "feedback.casemanagermessage": message,
         "feedback.participantletter": letter,
         "feedback.letterscan": scan,
+        "feedback.anonymoussubmission": AnonymousSubmission.objects.get(),
     }
     # Every other encrypted field, straight through the ORM.
     for label, names in ENCRYPTED.items():
@@ -114,7 +125,10 @@ def test_no_encrypted_field_reaches_a_dump_in_clear(world):
     dump = raw_dump()
     assert len(dump) > 1000
     secrets = [canary(label, name) for label, names in ENCRYPTED.items() for name in names]
-    secrets += [canary("flow", name) for name in ("next_step", "title", "information_description", "expiry_event")]
+    secrets += [
+        canary("flow", name)
+        for name in ("next_step", "title", "information_description", "expiry_event", "suggestion", "hold_reason")
+    ]
     secrets += [CANARY_DATE.isoformat()]
     leaked = [secret for secret in secrets if secret in dump]
     assert leaked == []

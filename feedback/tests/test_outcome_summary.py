@@ -14,7 +14,8 @@ import time_machine
 from django.utils import timezone
 
 from feedback.selectors import officer_outcome_summary
-from referrals.tests.factories import ReferralFactory
+from referrals.models import Referral
+from referrals.tests.factories import ConsentFactory, ReferralFactory
 
 CHICAGO = zoneinfo.ZoneInfo("America/Chicago")
 NOW = datetime.datetime(2026, 6, 15, 12, 0, tzinfo=CHICAGO)  # the 1 April edition is the latest
@@ -128,3 +129,32 @@ def test_the_feed_page_prints_only_what_the_summary_shows(client, world):
     assert "You have made <strong>30</strong> referrals this year" in body
     assert "not shown" in body
     assert ">25<" not in body and "83%" not in body
+
+
+def _consent_for(world, referrals):
+    for referral in referrals:
+        ConsentFactory(participant=referral.participant, disclosing_agency=world.provider, recipient_officer=world.officer)
+
+
+@pytest.mark.parametrize(
+    ("unseen", "unseen_engaged", "shown"),
+    [
+        (0, 0, 15),  # the officer sees every referral's outcome: nothing else to give away
+        (1, 1, None),  # the issue's case: 16 engaged, 15 of them visible, so the one other engaged
+        (5, 0, None),  # five unseen referrals, none engaged: the total says so
+        (12, 12, 27),  # twelve unseen, all engaged: 12 and 0, nothing from 1 to 10
+        (24, 12, 27),  # twenty-four unseen, twelve engaged
+    ],
+)
+def test_the_officers_total_is_withheld_when_it_gives_away_the_part_consent_hides(world, unseen, unseen_engaged, shown):
+    """reports/README.md rule 5, asked of deflection.suppression.unseen_part_publishable (its one home)."""
+    when = datetime.datetime(2026, 1, 5, 10, tzinfo=CHICAGO)
+    refer(world, when, 30, engaged=15)  # the part the officer sees, under consents naming them
+    _consent_for(world, Referral.objects.filter(officer=world.officer))
+    refer(world, when, unseen, engaged=unseen_engaged)
+    year = this_year(summary_at(world))
+    assert year.referred == 30 + unseen
+    assert year.engaged.value == shown
+    if shown is None:
+        # No label: "fewer than 11" or "not shown" would bound the part the officer could not see.
+        assert year.engaged.display == "withheld" and year.engaged_rate.percent is None

@@ -1,16 +1,17 @@
 """suggestion_submit: anonymous means no author, no precise time, and no audit record that points at the writer."""
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
 from django.core.exceptions import PermissionDenied
 from django.urls import reverse
+from django.utils import timezone
 
 from deflection.models import AuditEvent
 from feedback import services
-from feedback.models import AnonymousSuggestionTally, Suggestion
+from feedback.models import AnonymousSubmission, AnonymousSuggestionTally, Suggestion
 from feedback.tasks import audit_anonymous_suggestions
 
 
@@ -23,6 +24,12 @@ def test_anonymous_suggestion_stores_no_author_and_no_audit_record_ties_it_to_it
         REMOTE_ADDR="203.0.113.7",
     )
     assert response.status_code == 302
+    # It waits, encrypted, for the day's shuffled batch; the coordinators read it once the day is over.
+    assert not Suggestion.objects.exists()
+    pending = AnonymousSubmission.objects.get()
+    assert pending.day == world.program.today()
+    with time_machine.travel(timezone.now() + timedelta(days=1), tick=False):
+        assert services.anonymous_submissions_publish() == 1
     suggestion = Suggestion.objects.get()
     assert suggestion.author is None
     assert suggestion.is_anonymous
@@ -79,9 +86,12 @@ def test_anonymous_suggestions_are_audited_as_one_count_per_finished_day(world):
     with time_machine.travel(datetime(2026, 5, 3, 10, 4, tzinfo=chicago), tick=False):
         for text in ["one", "two"]:
             services.suggestion_submit(program=world.program, author=world.officer, text=text, anonymous=True)
+        assert services.anonymous_submissions_publish() == 0
         # The day is not over: nothing yet, or the count would narrow the time again.
         assert audit_anonymous_suggestions() == 0
     with time_machine.travel(datetime(2026, 5, 4, 1, 0, tzinfo=chicago), tick=False):
+        assert audit_anonymous_suggestions() == 0  # nothing published yet
+        assert services.anonymous_submissions_publish() == 2
         assert audit_anonymous_suggestions() == 1
         assert audit_anonymous_suggestions() == 0  # safe to run twice
     event = AuditEvent.objects.get(action="feedback.suggestion.anonymous_daily")

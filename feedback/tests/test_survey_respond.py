@@ -9,7 +9,7 @@ from django.utils import timezone
 from deflection.errors import ServiceError
 from deflection.models import AuditEvent
 from feedback import services
-from feedback.models import SurveyAnswer, SurveyParticipation, SurveyResponse
+from feedback.models import AnonymousSubmission, Survey, SurveyAnswer, SurveyParticipation, SurveyResponse
 from feedback.tests.factories import SurveyFactory
 
 
@@ -18,9 +18,29 @@ def _answers(survey, scale=4, text="Faster call-backs"):
     return {scale_q.pk: scale, open_q.pk: text}
 
 
+def _close_and_publish(survey):
+    """The survey closes and the beat job publishes its anonymous answers."""
+    Survey.objects.filter(pk=survey.pk).update(closes_at=timezone.now() - timedelta(minutes=1))
+    services.anonymous_submissions_publish()
+
+
+def test_anonymous_answers_wait_unreadable_until_the_survey_closes(world):
+    survey = SurveyFactory(program=world.program, anonymous=True)
+    services.survey_respond(survey=survey, user=world.officer, answers=_answers(survey))
+    assert not SurveyResponse.objects.exists()
+    pending = AnonymousSubmission.objects.get()
+    assert (pending.survey, pending.day) == (survey, None)
+    # Still open: publishing leaves it waiting.
+    assert services.anonymous_submissions_publish() == 0
+    _close_and_publish(survey)
+    assert not AnonymousSubmission.objects.exists()
+    assert SurveyResponse.objects.get().answers.count() == 2
+
+
 def test_anonymous_answer_stores_no_author_and_no_audit_record_ties_it_to_its_writer(world):
     survey = SurveyFactory(program=world.program, anonymous=True)
     services.survey_respond(survey=survey, user=world.officer, answers=_answers(survey))
+    _close_and_publish(survey)
 
     response = SurveyResponse.objects.get()
     assert response.respondent is None
@@ -54,6 +74,7 @@ def test_named_survey_keeps_the_respondent(world):
 def test_the_response_is_counted_under_the_respondents_role_and_agency(world):
     survey = SurveyFactory(program=world.program, agencies=[world.police, world.sheriff])
     services.survey_respond(survey=survey, user=world.deputy, answers=_answers(survey))
+    _close_and_publish(survey)
     response = SurveyResponse.objects.get()
     assert (response.respondent_role, response.respondent_agency) == ("officer", world.sheriff)
 
@@ -65,6 +86,7 @@ def test_second_attempt_is_refused_and_stores_nothing_more(world, anonymous):
     with pytest.raises(ServiceError, match="already answered") as refused:
         services.survey_respond(survey=survey, user=world.officer, answers=_answers(survey, scale=1))
     assert refused.value.code == services.ALREADY_RESPONDED and refused.value.status == 409
+    _close_and_publish(survey)
     assert SurveyResponse.objects.count() == 1
     assert SurveyParticipation.objects.count() == 1
     assert set(SurveyAnswer.objects.values_list("scale_value", flat=True)) == {4, None}
@@ -85,6 +107,8 @@ def test_a_race_past_the_first_check_is_still_one_response(world, monkeypatch):
         services.survey_respond(survey=survey, user=world.officer, answers=_answers(survey))
     assert refused.value.code == services.ALREADY_RESPONDED
     monkeypatch.setattr(SurveyParticipation.objects, "filter", real_filter)
+    # The losing attempt's waiting answers were removed with it.
+    _close_and_publish(survey)
     assert SurveyResponse.objects.count() == 1
 
 

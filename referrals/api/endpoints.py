@@ -17,6 +17,7 @@ from ninja import Header, NinjaAPI, Path, Query, Status
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.security import HttpBearer
 
+from deflection.audit import AuditContext
 from deflection.errors import ServiceError
 from deflection.models import AuditOutcome, Membership, Program
 from referrals import access, services
@@ -104,7 +105,7 @@ def _problem_response(request, status: int, errors: list[tuple[str, str]], heade
     operation = getattr(request, "api_operation", None)
     if isinstance(client, ApiClient):
         api_call_audit(
-            request=request,
+            audit=AuditContext.from_request(request),
             client=client,
             operation=operation or "call",
             outcome=AuditOutcome.DENIED if status in (403, 404) else AuditOutcome.FAILURE,
@@ -243,7 +244,7 @@ def referral_create(request, payload: ReferralIn, idempotency_key: str = Header(
             data=form.to_data(),
             criteria=form.criteria,
             agency_ids=setup.agency_ids,
-            request=request,
+            audit=AuditContext.from_request(request),
         )
     except ServiceError as refused:
         if refused.code == services.INELIGIBLE:
@@ -254,7 +255,7 @@ def referral_create(request, payload: ReferralIn, idempotency_key: str = Header(
     except PermissionError as exc:
         raise ApiProblem(400, [("badge_number", "This officer cannot refer into the program.")]) from exc
     api_call_audit(
-        request=request,
+        audit=AuditContext.from_request(request),
         client=client,
         operation="referral.create",
         outcome=AuditOutcome.SUCCESS,
@@ -307,9 +308,9 @@ def referral_status(
 ):
     client: ApiClient = request.auth
     referral = get_referral_for_client(request, client, referral_id, badge_number)
-    view = referral_status_for_officer(referral=referral, request=request)
+    view = referral_status_for_officer(referral=referral, audit=AuditContext.from_request(request))
     api_call_audit(
-        request=request,
+        audit=AuditContext.from_request(request),
         client=client,
         operation="referral.status",
         outcome=AuditOutcome.SUCCESS,
@@ -340,7 +341,13 @@ def referral_status(
 def eligibility(request):
     client: ApiClient = request.auth
     setup = _client_setup(client)
-    api_call_audit(request=request, client=client, operation="eligibility.read", outcome=AuditOutcome.SUCCESS, obj=setup.program)
+    api_call_audit(
+        audit=AuditContext.from_request(request),
+        client=client,
+        operation="eligibility.read",
+        outcome=AuditOutcome.SUCCESS,
+        obj=setup.program,
+    )
     return Status(200, {"program": setup.program.name, "criteria": list(setup.criteria)})
 
 
@@ -381,5 +388,7 @@ def directory(request, open_only: bool = Query(False, description="Only services
         }
         for s in services_qs.order_by("kind", "agency__name", "name")
     ]
-    api_call_audit(request=request, client=client, operation="directory.read", outcome=AuditOutcome.SUCCESS)
+    api_call_audit(
+        audit=AuditContext.from_request(request), client=client, operation="directory.read", outcome=AuditOutcome.SUCCESS
+    )
     return Status(200, {"services": rows})

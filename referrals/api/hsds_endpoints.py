@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from django.http import Http404, HttpResponse
 from ninja import Path, Query, Router, Status
 
-from deflection.audit import audit_log
+from deflection.audit import AuditContext, audit_log
 from deflection.models import AuditOutcome, Program
 from referrals.api import hsds
 from referrals.api.endpoints import ERRORS, MAX_ID, ClientToken, ErrorOut, _client_setup
@@ -57,7 +57,13 @@ def _hsds_program(request, operation: str) -> Program:
         return request.auth.program
     client: ApiClient = request.auth
     setup = _client_setup(client)
-    api_call_audit(request=request, client=client, operation=operation, outcome=AuditOutcome.SUCCESS, obj=setup.program)
+    api_call_audit(
+        audit=AuditContext.from_request(request),
+        client=client,
+        operation=operation,
+        outcome=AuditOutcome.SUCCESS,
+        obj=setup.program,
+    )
     return setup.program
 
 

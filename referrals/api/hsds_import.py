@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 from django.db import transaction
 
-from deflection.audit import audit_log
+from deflection.audit import AuditContext, audit_log
 from deflection.models import Agency, AgencyKind, Program, User
 from referrals.api.models import HsdsKind, HsdsLink
 from referrals.models import CapacityState, ProviderService, ServiceKind
@@ -172,7 +172,7 @@ def _check_service(path: str, record) -> tuple[_Service | None, list[tuple[str, 
     return _Service(hsds_id, org_id, fields), []
 
 
-def hsds_import(*, program: Program, document, by: User, request=None) -> ImportReport:
+def hsds_import(*, program: Program, document, by: User, audit: AuditContext | None = None) -> ImportReport:
     """Upsert the document's organizations (as provider agencies of the program) and services."""
     report = ImportReport()
     org_records, service_records = _records(document)
@@ -208,7 +208,7 @@ def hsds_import(*, program: Program, document, by: User, request=None) -> Import
             _upsert_service(program, agency, service, links.get(service.hsds_id), report, path)
         audit_log(
             action="hsds.import",
-            request=request,
+            context=audit,
             actor=by,
             obj=program,
             detail={

@@ -9,7 +9,7 @@ import secrets
 from django.db import transaction
 from django.utils import timezone
 
-from deflection.audit import audit_log, client_ip
+from deflection.audit import AuditContext, audit_log
 from deflection.models import Agency, AuditEvent, User
 from referrals import disclosure
 from referrals.api.models import ApiClient, DirectoryPublication, Scope, token_digest
@@ -26,7 +26,7 @@ def api_client_create(
     scopes: list[str],
     expires_at: datetime.datetime,
     created_by: User,
-    request=None,
+    audit: AuditContext | None = None,
     token: str | None = None,
 ) -> tuple[ApiClient, str]:
     """Make a client and its token. The token is returned here once and only its SHA-256 is kept.
@@ -51,7 +51,7 @@ def api_client_create(
         )
         audit_log(
             action="api_client.create",
-            request=request,
+            context=audit,
             actor=created_by,
             obj=client,
             detail={"agency": agency.pk, "scopes": client.scopes},
@@ -59,12 +59,12 @@ def api_client_create(
     return client, token
 
 
-def api_client_revoke(*, client: ApiClient, by: User, request=None) -> bool:
+def api_client_revoke(*, client: ApiClient, by: User, audit: AuditContext | None = None) -> bool:
     """Revocation takes effect on the next call: every call reads revoked_at."""
     with transaction.atomic():
         updated = ApiClient.objects.filter(pk=client.pk, revoked_at__isnull=True).update(revoked_at=timezone.now(), revoked_by=by)
         if updated:
-            audit_log(action="api_client.revoke", request=request, actor=by, obj=client)
+            audit_log(action="api_client.revoke", context=audit, actor=by, obj=client)
     return bool(updated)
 
 
@@ -81,11 +81,13 @@ def api_client_authenticate(*, token: str) -> ApiClient | None:
     return client
 
 
-def api_call_audit(*, request, client: ApiClient, operation: str, outcome: str, obj=None, detail: dict | None = None) -> None:
+def api_call_audit(
+    *, audit: AuditContext, client: ApiClient, operation: str, outcome: str, obj=None, detail: dict | None = None
+) -> None:
     """Every API call is audited like a page view: the client stands in for the user."""
     audit_log(
         action=f"api.{operation}",
-        request=request,
+        context=audit,
         username=f"api-client:{client.prefix}",
         obj=obj,
         object_type="" if obj is not None else "referrals_api.apiclient",
@@ -95,7 +97,7 @@ def api_call_audit(*, request, client: ApiClient, operation: str, outcome: str, 
     )
 
 
-def referral_status_for_officer(*, referral: Referral, request=None) -> disclosure.OfficerView:
+def referral_status_for_officer(*, referral: Referral, audit: AuditContext | None = None) -> disclosure.OfficerView:
     """What the referring officer may read of the referral, through the same consent gate as the page.
 
     A consented display is a disclosure: it is logged with the recipient, what was shown and the consent.
@@ -103,17 +105,20 @@ def referral_status_for_officer(*, referral: Referral, request=None) -> disclosu
     consents = list(Consent.objects.filter(participant_id=referral.participant_id, revoked_at__isnull=True))
     view = disclosure.officer_view(referral, referral.officer, consents)
     records = disclosure.disclosure_records(
-        referrals_and_views=[(referral, view)], viewer=referral.officer, ip_address=client_ip(request), channel="api"
+        referrals_and_views=[(referral, view)],
+        viewer=referral.officer,
+        ip_address=(audit.ip_address if audit else None),
+        channel="api",
     )
     if records:
         AuditEvent.objects.bulk_create(records)
     return view
 
 
-def directory_publication_set(*, program, public: bool, by: User, request=None) -> None:
+def directory_publication_set(*, program, public: bool, by: User, audit: AuditContext | None = None) -> None:
     """Open the program's HSDS read paths to anyone, or close them to token holders only."""
     with transaction.atomic():
         DirectoryPublication.objects.update_or_create(
             program=program, defaults={"hsds_public": public, "updated_at": timezone.now(), "updated_by": by}
         )
-        audit_log(action="hsds.publication", request=request, actor=by, obj=program, detail={"public": public})
+        audit_log(action="hsds.publication", context=audit, actor=by, obj=program, detail={"public": public})

@@ -9,6 +9,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from deflection import access as program_access
+from deflection.audit import AuditContext
 from deflection.models import Role
 from referrals.api import services
 from referrals.api.forms import ApiClientForm
@@ -44,7 +45,7 @@ def clients(request):
                     scopes=form.cleaned_data["scopes"],
                     expires_at=form.expires_at(),
                     created_by=request.user,
-                    request=request,
+                    audit=AuditContext.from_request(request),
                 )
             except IntegrityError:
                 form.add_error("name", "This agency already has a client of that name.")
@@ -71,7 +72,7 @@ def clients(request):
 @require_POST
 def client_revoke(request, pk):
     client = get_client_for_manager(request, pk)
-    if services.api_client_revoke(client=client, by=request.user, request=request):
+    if services.api_client_revoke(client=client, by=request.user, audit=AuditContext.from_request(request)):
         messages.success(request, f"{client.name} revoked: its token stops working now.")
     return redirect("api_clients:list")
 
@@ -81,6 +82,6 @@ def client_revoke(request, pk):
 def directory_publication(request, program_pk):
     program = program_access.get_program_for_coordinator(request, program_pk)
     public = request.POST.get("public") == "1"
-    services.directory_publication_set(program=program, public=public, by=request.user, request=request)
+    services.directory_publication_set(program=program, public=public, by=request.user, audit=AuditContext.from_request(request))
     messages.success(request, "The HSDS directory is now " + ("public." if public else "for token holders only."))
     return redirect("api_clients:list")

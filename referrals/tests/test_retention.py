@@ -57,18 +57,18 @@ def test_the_job_is_idempotent(rworld):
 
 def test_a_legal_hold_keeps_the_record(rworld):
     held = _person(rworld, LONG_AGO, "Ancient")
-    retention.participant_legal_hold_set(participant=held, by=rworld.coordinator, hold=True)
+    retention.participant_legal_hold_set(participant=held, by=rworld.coordinator, hold=True, reason="Civil suit 24-CV-118")
     assert retention.retention_apply(program=rworld.program) == 0
     assert Participant.objects.get(pk=held.pk).first_name == "Ancient"
     assert AuditEvent.objects.filter(action="participant.legal_hold", actor=rworld.coordinator).exists()
-    retention.participant_legal_hold_set(participant=held, by=rworld.coordinator, hold=False)
+    retention.participant_legal_hold_set(participant=held, by=rworld.coordinator, hold=False, reason="Suit settled")
     assert retention.retention_apply(program=rworld.program) == 1
 
 
 def test_only_a_coordinator_sets_a_legal_hold(rworld):
     person = _person(rworld, LONG_AGO, "Ancient")
     with pytest.raises(ServiceError):
-        retention.participant_legal_hold_set(participant=person, by=rworld.case_manager, hold=True)
+        retention.participant_legal_hold_set(participant=person, by=rworld.case_manager, hold=True, reason="x")
     assert not Participant.objects.get(pk=person.pk).legal_hold
 
 

@@ -6,8 +6,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from deflection.models import Pathway
-from deflection.tests.factories import AgencyFactory
+from deflection.models import Pathway, Role
+from deflection.tests.factories import AgencyFactory, MembershipFactory, UserFactory
 from referrals.models import Handoff, Status
 from referrals.tests.factories import ParticipantFactory, ReferralFactory
 
@@ -84,7 +84,7 @@ def test_filters_narrow_the_list(cm, rworld):
     a = make(rworld, pathway=Pathway.NALOXONE_PLUS, handoff=Handoff.WARM)
     b = make(rworld, pathway=Pathway.SELF_REFERRAL, agency=sheriff)
     engaged = make(rworld, status=Status.ENGAGED, engaged_service_kind="moud")
-    owned = make(rworld, next_step="x", next_step_owner=rworld.case_manager, next_step_due=timezone.now())
+    owned = make(rworld, assigned_to=rworld.case_manager)
 
     def refs(**params):
         body = cm.get(URL, params).content.decode()
@@ -118,14 +118,38 @@ def test_bad_filter_values_are_a_message_not_an_error(cm, rworld):
     assert b"Ignored an invalid assignee" in response.content
 
 
+def test_items_assigned_to_me_need_action_now_and_show_their_assignee(cm, rworld):
+    now = timezone.now()
+    colleague = UserFactory(username="colleague", first_name="Hyacinth", last_name="Bramblecote")
+    MembershipFactory(user=colleague, agency=rworld.provider, role=Role.CASE_MANAGER, badge_number="")
+    theirs = make(rworld, created_at=now - datetime.timedelta(hours=10), assigned_to=colleague)
+    mine = make(rworld, created_at=now - datetime.timedelta(hours=1), assigned_to=rworld.case_manager)
+    body = cm.get(URL).content.decode()
+    assert order_of(cm.get(URL), [theirs, mine]) == [mine, theirs]
+    assert body.index("Assigned to me") < body.index("Everything else") < body.index(theirs.reference)
+    assert "Assigned to Hyacinth Bramblecote" in body and "Assigned to you" in body
+    body = cm.get(URL, {"assignee": colleague.pk}).content.decode()
+    assert theirs.reference in body and mine.reference not in body
+
+
 def test_worklist_pages_with_a_constant_query_count(cm, rworld, django_assert_max_num_queries):
+    team = [rworld.case_manager]
+    for n in range(4):
+        user = UserFactory(username=f"cm{n}", first_name=f"Case{n}", last_name="Manager")
+        MembershipFactory(user=user, agency=rworld.provider, role=Role.CASE_MANAGER, badge_number="")
+        team.append(user)
     for i in range(60):
-        make(rworld, status=Status.RECEIVED if i % 3 else Status.CONTACTED, acknowledged_at=None if i % 2 else timezone.now())
+        make(
+            rworld,
+            status=Status.RECEIVED if i % 3 else Status.CONTACTED,
+            acknowledged_at=None if i % 2 else timezone.now(),
+            assigned_to=team[i % len(team)],
+        )
     cm.get(URL)  # the session's time zone is looked up once
     with django_assert_max_num_queries(19) as small:
         first = cm.get(URL)
-    for _ in range(200):
-        make(rworld)
+    for i in range(200):
+        make(rworld, assigned_to=team[i % len(team)])
     with django_assert_max_num_queries(len(small.captured_queries)):
         last = cm.get(URL, {"page": "11"})
     assert first.content.decode().count('data-reference="') == 25

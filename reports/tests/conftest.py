@@ -1,11 +1,14 @@
 """Report fixtures on top of the shared `world`: referrals with known outcomes, time frozen in June 2026."""
 
 import uuid
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 import pytest
 import time_machine
+from django.core.cache.backends.base import DEFAULT_TIMEOUT
 
+from deflection.cache import ResilientRedisCache
 from deflection.models import Pathway, Role
 from deflection.tests.factories import MembershipFactory, UnitFactory, UserFactory
 from referrals.models import Handoff, Participant, Referral, Status, StatusChange
@@ -81,3 +84,63 @@ def add_officers(world, count, referrals_each=2, quality_each=1):
         user = UserFactory(username=f"extra{n}-{unit.pk}")
         MembershipFactory(user=user, agency=world.police, role=Role.OFFICER, unit=unit)
         make_referrals(world, user, world.police, referrals_each, quality_each, MARCH + timedelta(days=1))
+
+
+class RecordingRedisCache(ResilientRedisCache):
+    """The project's Redis cache, unchanged, except that it notes the keys read and written.
+
+    Publishing always stores what it worked out, so "a view wrote nothing" proves that it published
+    nothing: caching is shown by the cache's own traffic, not by replacing code under test."""
+
+    reads: list[str] = []
+    writes: list[str] = []
+
+    def get(self, key, default=None, version=None):
+        RecordingRedisCache.reads.append(key)
+        return super().get(key, default, version)
+
+    def get_many(self, keys, version=None):
+        RecordingRedisCache.reads.extend(keys)
+        return super().get_many(keys, version)
+
+    def set(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
+        RecordingRedisCache.writes.append(key)
+        return super().set(key, value, timeout, version)
+
+    def add(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
+        RecordingRedisCache.writes.append(key)
+        return super().add(key, value, timeout, version)
+
+    def set_many(self, data, timeout=DEFAULT_TIMEOUT, version=None):
+        RecordingRedisCache.writes.extend(data)
+        return super().set_many(data, timeout, version)
+
+
+@dataclass
+class CacheTraffic:
+    reads: list[str]
+    writes: list[str]
+
+    def forget(self) -> None:
+        self.reads.clear()
+        self.writes.clear()
+
+    def written(self, prefix: str = "reports:") -> list[str]:
+        return [key for key in self.writes if key.startswith(prefix)]
+
+    @property
+    def engine_runs(self) -> list[str]:
+        """Every run of the linked engine (reports.publication) is stored under this prefix by reports.outcomes."""
+        return self.written("reports:publish:")
+
+
+@pytest.fixture
+def cache_traffic(settings):
+    """The real Redis cache, recording which keys are read and written from here on (`forget()` restarts)."""
+    caches = {
+        **settings.CACHES,
+        "default": {**settings.CACHES["default"], "BACKEND": "reports.tests.conftest.RecordingRedisCache"},
+    }
+    RecordingRedisCache.reads, RecordingRedisCache.writes = [], []
+    settings.CACHES = caches  # pytest-django restores the real backend after the test
+    return CacheTraffic(RecordingRedisCache.reads, RecordingRedisCache.writes)

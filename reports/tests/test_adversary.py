@@ -36,7 +36,11 @@ from hypothesis import strategies as st
 
 from deflection.models import Pathway
 from referrals.models import Consent, DisclosureLevel, Handoff, Participant, Referral, Status
-from reports import exports, metrics, selectors
+from reports import exports, metrics
+from reports.dashboard import dashboard_report
+from reports.evaluation import evaluation_sheet
+from reports.leaderboard import leaderboard
+from reports.newsletter import newsletter_content
 from reports.periods import Period
 
 THRESHOLD = 11
@@ -174,7 +178,7 @@ def built(builder, **kwargs):
 def collect_newsletters(reader: Reader, world) -> None:
     program = world.program
     for period in [Period.month(2026, m, program.time_zone) for m in MONTHS] + [Period.quarter(2026, 1, program.time_zone)]:
-        content = built(selectors.newsletter_content, program=program, period=period)
+        content = built(newsletter_content, program=program, period=period)
         outcome_months = months_of(content.outcome_period)
         for tile in content.tiles:
             if tile.label == metrics.QUALITY.label:
@@ -222,7 +226,7 @@ def collect_coordinator(reader: Reader, world, periods, customs) -> None:
     for period in periods:
         months = months_of(period)
         for agency in (None, world.police, world.sheriff):
-            report = selectors.dashboard_report(program=program, period=period, agency=agency, now=NOW)
+            report = dashboard_report(program=program, period=period, agency=agency, now=NOW)
             members = everyone if agency is None else {o for o, a in agency_of.items() if a == agency.pk}
             keep = members.__contains__
             for tile in report.tiles:
@@ -246,9 +250,7 @@ def collect_coordinator(reader: Reader, world, periods, customs) -> None:
                 )
             if agency is None:
                 collect_training(reader, report.training, f"dashboard {period.key}")
-        board = selectors.leaderboard(
-            program=program, period=period, visible_agency_ids={world.police.pk, world.sheriff.pk}, now=NOW
-        )
+        board = leaderboard(program=program, period=period, visible_agency_ids={world.police.pk, world.sheriff.pk}, now=NOW)
         for row in board.officers:
             reader.saw(
                 reader.index(lambda o, m, row=row: m in months and o == row.key), row.quality.display, f"board {period.key}"
@@ -264,14 +266,14 @@ def collect_coordinator(reader: Reader, world, periods, customs) -> None:
             collect_sheet(reader, world, officer, period)
     for period in customs:
         for agency in (None, world.police):
-            report = selectors.dashboard_report(program=program, period=period, agency=agency, now=NOW)
+            report = dashboard_report(program=program, period=period, agency=agency, now=NOW)
             for tile in report.tiles:
                 if tile.label in (metrics.QUALITY.label, "People referred", "Acknowledged within 30 minutes"):
                     assert not re.search(r"\d", tile.value), (period, tile.label, tile.value)
-        board = selectors.leaderboard(program=program, period=period, visible_agency_ids={world.police.pk}, now=NOW)
+        board = leaderboard(program=program, period=period, visible_agency_ids={world.police.pk}, now=NOW)
         assert all(row.quality.is_suppressed for row in [*board.officers, *board.units])
         for officer in (world.officer, world.deputy):
-            sheet = selectors.evaluation_sheet(program=program, officer=officer, period=period, now=NOW)
+            sheet = evaluation_sheet(program=program, officer=officer, period=period, now=NOW)
             assert sheet.quality.is_suppressed and "%" not in sheet.acknowledged_share
     with time_machine.travel(NOW, tick=False):
         quarter = Period.quarter(2026, 1, program.time_zone)
@@ -282,7 +284,7 @@ def collect_coordinator(reader: Reader, world, periods, customs) -> None:
 
 
 def collect_sheet(reader: Reader, world, officer, period) -> None:
-    sheet = built(selectors.evaluation_sheet, program=world.program, officer=officer, period=period)
+    sheet = built(evaluation_sheet, program=world.program, officer=officer, period=period)
     months = months_of(period)
     display = sheet.quality.display if sheet.officer_outcomes else "by quarter"
     reader.saw(reader.index(lambda o, m: m in months and o == officer.pk), display, f"sheet {officer.username} {period.key}")

@@ -9,7 +9,10 @@ from datetime import timedelta
 from deflection.models import AgencyKind, Pathway
 from referrals.models import Handoff, Participant, Referral, ServiceKind, Status
 from referrals.tests.factories import ConsentFactory, ProviderServiceFactory
-from reports import exports, selectors
+from reports import exports
+from reports.dashboard import dashboard_report
+from reports.evaluation import evaluation_sheet
+from reports.leaderboard import leaderboard
 from reports.periods import Period
 from reports.tests.conftest import MARCH, make_referrals
 
@@ -47,7 +50,7 @@ def test_overlapping_custom_ranges_show_no_people_counts_medians_or_outcomes(rep
     one = Period.custom(day, day, program.time_zone)
     two = Period.custom(day - timedelta(days=1), day, program.time_zone)
     for period in (one, two):
-        shown = tiles(selectors.dashboard_report(program=program, period=period))
+        shown = tiles(dashboard_report(program=program, period=period))
         assert is_number(shown["Referrals"])
         for label in (
             "People referred",
@@ -78,16 +81,16 @@ def test_an_officers_total_is_withheld_when_it_would_give_away_one_unconsented_o
     """25 engaged in total, 24 of them visible one by one under consent: the total would say that the
     one person who did not consent engaged."""
     quarter = officer_quarter(world, consented=39)
-    sheet = selectors.evaluation_sheet(program=world.program, officer=world.officer, period=quarter)
+    sheet = evaluation_sheet(program=world.program, officer=world.officer, period=quarter)
     assert sheet.quality.display == "withheld"
     assert sheet.quality_rate.display == "withheld"
-    board = selectors.leaderboard(program=world.program, period=quarter, visible_agency_ids={world.police.pk})
+    board = leaderboard(program=world.program, period=quarter, visible_agency_ids={world.police.pk})
     assert next(r for r in board.officers if r.key == world.officer.pk).quality.display == "withheld"
 
 
 def test_an_officers_total_is_shown_when_they_may_see_every_outcome_in_it(world, frozen):
     quarter = officer_quarter(world, consented=40)
-    sheet = selectors.evaluation_sheet(program=world.program, officer=world.officer, period=quarter)
+    sheet = evaluation_sheet(program=world.program, officer=world.officer, period=quarter)
     assert sheet.quality.display == "25"
 
 
@@ -99,15 +102,15 @@ def test_a_one_day_sheet_shows_no_acknowledged_share_over_one_referral(world, fr
     Referral.objects.filter(pk=made[0].pk).update(acknowledged_at=None)  # not acknowledged: "0%" would say so
     day = MARCH.date()
     for period in (Period.custom(day, day, world.program.time_zone), Period.month(2026, 3, world.program.time_zone)):
-        sheet = selectors.evaluation_sheet(program=world.program, officer=world.officer, period=period)
+        sheet = evaluation_sheet(program=world.program, officer=world.officer, period=period)
         assert "%" not in sheet.acknowledged_share, (period, sheet.acknowledged_share)
-        report = selectors.dashboard_report(program=world.program, period=period)
+        report = dashboard_report(program=world.program, period=period)
         assert "%" not in tiles(report)["Acknowledged within 30 minutes"]
 
 
 def test_an_acknowledged_share_over_enough_referrals_is_shown(world, frozen):
     make_referrals(world, world.officer, world.police, 30, 10, MARCH)
-    sheet = selectors.evaluation_sheet(program=world.program, officer=world.officer, period=Period.month(2026, 3, "UTC"))
+    sheet = evaluation_sheet(program=world.program, officer=world.officer, period=Period.month(2026, 3, "UTC"))
     assert sheet.acknowledged_share == "100%"
 
 

@@ -59,6 +59,7 @@ def test_the_sheet_counts_the_officers_referrals_and_suppresses_their_outcomes(c
     html = client.get(sheet_url(reports_world, reports_world.officer)).content.decode()
     assert ">30<" in html and "rank 1 of 3" in html
     assert "by quarter" in html  # a month of one officer is too few people to publish
+    assert "<dfn>Quality referral</dfn>: Referrals whose person engaged in treatment within 30 days" in html
     small = client.get(sheet_url(reports_world, reports_world.other_officer, period="2026-Q1")).content.decode()
     # 3 quality referrals of 4, none of them consented: the part the officer cannot see is small, so the
     # figure is withheld with no label (README rule 5), as on the leaderboard.

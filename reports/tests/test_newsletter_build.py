@@ -7,9 +7,11 @@ import pytest
 import time_machine
 
 from deflection.errors import ServiceError
+from deflection.suppression import Published, Rate, Reason
 from deflection.tests.factories import ProgramFactory
 from reports import services, tasks
 from reports.models import Commendation, Newsletter, NewsletterKind, NewsletterStatus
+from reports.newsletter import lead_paragraph, newsletter_content
 from reports.periods import Period
 from reports.tests.conftest import MARCH, NOW, PARTICIPANT_NAMES
 
@@ -59,6 +61,7 @@ def test_building_march_gives_a_pdf_with_the_headline_figures_and_no_names(repor
     assert edition.file_size < 1024 * 1024
     text = pdf_text(edition, tmp_path)
     assert "Newsletter: March 2026" in text
+    assert "Referrals rose" in text or "Referrals fell" in text  # the lead paragraph opens the edition
     assert "54" in text  # referrals made in March
     assert "30" in text and "56%" in text  # quality referrals of March (final by June), 30 of 54
     assert "Stayed with a man in crisis" in text
@@ -105,3 +108,40 @@ def test_a_monthly_edition_must_cover_a_month(reports_world):
         services.newsletter_request(
             program=reports_world.program, kind="monthly", period=Period.quarter(2026, 1, "America/Chicago"), by=None
         )
+
+
+def test_the_newsletter_opens_with_a_lead_written_from_its_figures(reports_world):
+    content = newsletter_content(program=reports_world.program, period=Period.month(2026, 3, "America/Chicago"), now=NOW)
+    referrals = next(t for t in content.tiles if t.label == "Referrals")
+    assert referrals.value == "54" and referrals.change
+    moved = "rose" if referrals.change.startswith("+") else "fell"
+    assert content.lead.startswith(
+        f"Referrals {moved} {referrals.change.strip('+-')} to 54 in March 2026, from {referrals.previous} the period before."
+    )
+    assert "Of the referrals made in March 2026, 30 (56%) were quality referrals" in content.lead
+
+
+def test_the_lead_never_puts_a_hidden_figure_into_words():
+    march, february = Period.month(2026, 3, "UTC"), Period.month(2026, 2, "UTC")
+    hidden = Published.hidden(Reason.COMPLEMENTARY, 11)
+    lead = lead_paragraph(
+        period=march,
+        referrals=Published(103, 11),
+        before=Published(96, 11),
+        outcome_period=february,
+        quality=hidden,
+        quality_share=Rate(None, 11, Reason.HIDDEN_PART),
+        hours=0.4,
+    )
+    assert lead == "Referrals rose 7% to 103 in March 2026, from 96 the period before."
+    lead = lead_paragraph(
+        period=march,
+        referrals=hidden,
+        before=Published(96, 11),
+        outcome_period=february,
+        quality=Published(0, 11),
+        quality_share=Rate(None, 11, Reason.SMALL_DENOMINATOR),
+        hours=12.0,
+    )
+    assert "103" not in lead and "96" not in lead and "Referrals" not in lead
+    assert lead.startswith("Of the referrals made in February 2026, 0 were quality referrals")

@@ -93,6 +93,17 @@
     document.querySelectorAll("[data-handoff-steps]").forEach(function (box) {
       box.hidden = !chosen || box.dataset.handoffSteps !== chosen.value;
     });
+    // A warm hand-off offers only providers that take them and have room (the server checks it too).
+    var warm = chosen && chosen.value === "warm_handoff";
+    var select = form.querySelector("select[name=service]");
+    if (!select) { return; }
+    Array.prototype.forEach.call(select.options, function (option) {
+      if (!option.value) { return; }
+      var unavailable = warm && (option.dataset.warm !== "1" || option.dataset.full === "1");
+      option.disabled = unavailable;
+      option.hidden = unavailable;
+      if (unavailable && option.selected) { select.value = ""; }
+    });
   }
 
   function showNameFields() {

@@ -6,9 +6,19 @@ then adds its own activity, in the order below, so that later apps can build on 
 
 from django.core.management.base import BaseCommand
 
-from demo import api, feedback, foundation, referrals, reports, training
+from demo import api, feedback, foundation, hub, overdose, referrals, reports, training
 
-DEMO_PARTS = [("referrals", referrals), ("api", api), ("training", training), ("feedback", feedback), ("reports", reports)]
+DEMO_PARTS = [
+    ("referrals", referrals),
+    # Post-overdose outreach (QRT): its engaged survivors become referrals, before the reports count them.
+    ("overdose", overdose),
+    ("api", api),
+    ("training", training),
+    ("feedback", feedback),
+    ("reports", reports),
+    # The second demo program (led by a community health center), which runs a situation table.
+    ("hub", hub),
+]
 
 
 class Command(BaseCommand):
@@ -22,5 +32,5 @@ class Command(BaseCommand):
                 self.stdout.write(f"{name}: {summary}")
         self.stdout.write(self.style.SUCCESS(f"Demo program ready: {program.name}"))
         self.stdout.write(f"\nDemo logins (password for all: {foundation.DEMO_PASSWORD}):")
-        for login in foundation.demo_logins():
+        for login in [*foundation.demo_logins(), *hub.demo_logins()]:
             self.stdout.write(f"  {login.username:<12} {login.role:<20} {login.who}")

@@ -11,7 +11,7 @@ from referrals.api.models import Scope
 from referrals.api.services import api_client_create
 from referrals.tests.conftest import rworld  # noqa: F401  re-exported fixture
 
-ALL_SCOPES = [Scope.REFERRALS_CREATE, Scope.REFERRALS_STATUS, Scope.DIRECTORY_READ]
+ALL_SCOPES = [Scope.REFERRALS_CREATE, Scope.REFERRALS_STATUS, Scope.DIRECTORY_READ, Scope.OVERDOSES_CREATE]
 
 
 def make_token(world, agency, scopes=ALL_SCOPES, name=None, days=30):

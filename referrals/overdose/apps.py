@@ -1,0 +1,10 @@
+from django.apps import AppConfig
+
+
+class OverdoseConfig(AppConfig):
+    """Post-overdose outreach (QRT, the naloxone plus pathway): its own app so its tables and migrations stay apart."""
+
+    name = "referrals.overdose"
+    label = "overdose"
+    verbose_name = "Post-overdose outreach"
+    default_auto_field = "django.db.models.BigAutoField"
