@@ -18,8 +18,8 @@ REFERRING_ROLES = frozenset({Role.OFFICER, Role.SUPERVISOR, Role.COMMAND})
 POLICE_ROLES = frozenset({Role.OFFICER, Role.DISPATCHER, Role.SUPERVISOR, Role.COMMAND})
 SUGGESTION_WRITER_ROLES = POLICE_ROLES
 
-# "My referrals" in the menu.
-MY_REFERRALS_ROLES = frozenset({Role.OFFICER, Role.DISPATCHER, Role.SUPERVISOR})
+# "My referrals" in the menu: whoever refers. A dispatcher cannot refer, so is offered no referral link.
+MY_REFERRALS_ROLES = REFERRING_ROLES
 
 # Participant letters: case managers record them, coordinators review them.
 LETTER_ROLES = frozenset({Role.CASE_MANAGER, Role.COORDINATOR})

@@ -106,3 +106,17 @@ def get_send_for_coordinator(request, pk) -> NewsletterSend:
 
 def recipient_lists_for(user: User, program: Program) -> QuerySet[RecipientList]:
     return RecipientList.objects.filter(program=program, program__in=access.programs_coordinated_by(user))
+
+
+def report_subnav(user: User, program: Program) -> list[tuple[str, str, str]]:
+    """The reports sub-menu for this user in this program: (key, label, URL name), only pages they may open.
+
+    Every page that shows the sub-menu asks here, so it never offers a page that answers 404 (issue 12).
+    """
+    links = []
+    if dashboard_programs(user).filter(pk=program.pk).exists():
+        links.append(("dashboard", "Dashboard", "reports:program_dashboard"))
+    if leaderboard_programs(user).filter(pk=program.pk).exists():
+        links.append(("leaderboard", "Leaderboard", "reports:leaderboard"))
+    links.append(("newsletters", "Newsletters", "reports:newsletters"))
+    return links

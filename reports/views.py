@@ -89,7 +89,6 @@ def program_dashboard(request, program_pk):
             "program": program,
             "report": report,
             "choices": period_choices(program),
-            "may_see_leaderboard": access.leaderboard_programs(request.user).filter(pk=program.pk).exists(),
             **_keep(request, ("agency",)),
         },
     )
