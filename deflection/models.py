@@ -6,6 +6,7 @@ from datetime import date, datetime, time
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
+from django.contrib.postgres.expressions import ArraySubquery
 from django.contrib.postgres.fields import ArrayField
 from django.contrib.sessions.base_session import AbstractBaseSession
 from django.core.exceptions import ValidationError
@@ -253,8 +254,22 @@ class User(AbstractUser):
 
     @cached_property
     def _active_memberships(self) -> list["Membership"]:
-        # Cached on the instance: request.user asks for its roles many times a request.
-        return list(self.memberships.filter(is_active=True).select_related("agency", "unit"))
+        # Cached on the instance: request.user asks for its roles many times a request. Each membership
+        # carries the program types its agency's programs run (`workflows`), for the menu, in the same
+        # query: a menu link must not cost every page a query of its own.
+        partnered = Program.partners.through.objects.filter(agency_id=models.OuterRef(models.OuterRef("agency_id"))).values(
+            "program_id"
+        )
+        workflows = ArraySubquery(
+            Program.objects.filter(models.Q(lead_agency_id=models.OuterRef("agency_id")) | models.Q(pk__in=partnered))
+            .annotate(kind=models.Func(models.F("program_types"), function="unnest"))
+            .values("kind")
+        )
+        return list(self.memberships.filter(is_active=True).select_related("agency", "unit").annotate(workflows=workflows))
+
+    def workflows_run(self) -> set[str]:
+        """The program types (QRT, co-responder, walk-in, HUB) that the user's agencies' programs run."""
+        return {kind for membership in self.active_memberships() for kind in (membership.workflows or ())}
 
     def active_memberships(self) -> list["Membership"]:
         return self._active_memberships

@@ -80,7 +80,9 @@ def test_pseudonymous_participant_needs_a_description(officer_client, rworld):
 @pytest.mark.parametrize(
     ("overrides", "message"),
     [
-        ({"date_of_birth": "2999-01-01"}, b"cannot be in the future"),
+        ({"date_of_birth": "2199-01-01"}, b"cannot be in the future"),
+        ({"date_of_birth": "2999-01-01"}, b"Enter a date between 1900 and 2200."),
+        ({"date_of_birth": "0001-01-01"}, b"Enter a date between 1900 and 2200."),
         ({"pathway": None}, b"Choose the pathway."),
         ({"pathway": "teleportation"}, b"Select a valid choice"),
         ({"note": "x" * 5000}, b"Keep the note under 2000 characters."),
