@@ -16,7 +16,10 @@ from feedback import services as feedback_services
 from feedback.models import AnonymousSubmission, CaseManagerMessage, LetterScan, ParticipantLetter
 from feedback.tests.factories import CaseManagerMessageFactory, ParticipantLetterFactory
 from referrals import retention, services
+from referrals.hub.models import HubMeeting, HubTable, RiskFactor, Situation, SituationIdentity
 from referrals.models import BreakGlassGrant, FollowUpTask, ParticipantUpdateProposal, StatusChange
+from referrals.overdose.models import AttemptResult, Channel, OutreachAttempt, OutreachCase, Overdose, Reached
+from referrals.overdose.services import OverdoseData, overdose_record
 from referrals.tests.factories import ConsentFactory, ReferralFactory
 from referrals.tests.test_encryption import raw_dump
 
@@ -33,6 +36,11 @@ ENCRYPTED = {
     "feedback.participantletter": {"original_text", "published_text", "review_note"},
     "feedback.letterscan": {"data"},
     "feedback.anonymoussubmission": {"payload"},
+    "overdose.overdose": {"place"},
+    "overdose.outreachattempt": {"note"},
+    "overdose.familyfollowup": {"note"},
+    "hub.situationidentity": {"first_name", "last_name", "date_of_birth", "phone", "address"},
+    "hub.hubmeeting": {"agenda", "minutes"},
 }
 CANARY_DATE = datetime.date(1911, 11, 11)
 
@@ -100,7 +108,46 @@ def test_no_encrypted_field_reaches_a_dump_in_clear(world):
     feedback_services.suggestion_submit(
         program=world.program, author=world.officer, text=canary("flow", "suggestion"), anonymous=True
     )
+    overdose = overdose_record(
+        program=world.program,
+        data=OverdoseData(occurred_at=timezone.now(), place=canary("flow", "place"), fatal=True, naloxone_doses=1),
+        recorded_by=world.officer,
+    )
+    survivor_case = OutreachCase.objects.create(
+        overdose=Overdose.objects.create(
+            program=world.program,
+            occurred_at=timezone.now(),
+            place="x",
+            fatal=False,
+            naloxone_given=False,
+            participant=referral.participant,
+            recorded_by=world.officer,
+        ),
+        program=world.program,
+        participant=referral.participant,
+        due_at=timezone.now(),
+    )
+    attempt = OutreachAttempt.objects.create(
+        case=survivor_case, by=world.case_manager, channel=Channel.PHONE, reached=Reached.NOBODY, result=AttemptResult.NO_ANSWER
+    )
+    table = HubTable.objects.create(program=world.program, name="Table", created_by=world.coordinator)
+    meeting = HubMeeting.objects.create(table=table, starts_at=timezone.now(), created_by=world.coordinator)
+    situation = Situation.objects.create(
+        table=table,
+        meeting=meeting,
+        presenting_agency=world.police,
+        presented_by=world.officer,
+        age_group=Situation._meta.get_field("age_group").choices[0][0],
+        lead_agency=world.police,
+        risk_factors=[RiskFactor.choices[0][0]],
+    )
+    identity = SituationIdentity.objects.create(situation=situation, first_name="x", last_name="y", shared_by=world.coordinator)
     rows = {
+        "overdose.overdose": overdose,
+        "overdose.outreachattempt": attempt,
+        "overdose.familyfollowup": overdose.family_follow_up,
+        "hub.hubmeeting": meeting,
+        "hub.situationidentity": identity,
         "referrals.participant": referral.participant,
         "referrals.referral": referral,
         "referrals.statuschange": StatusChange.objects.filter(referral=referral).latest("at"),
@@ -127,7 +174,7 @@ def test_no_encrypted_field_reaches_a_dump_in_clear(world):
     secrets = [canary(label, name) for label, names in ENCRYPTED.items() for name in names]
     secrets += [
         canary("flow", name)
-        for name in ("next_step", "title", "information_description", "expiry_event", "suggestion", "hold_reason")
+        for name in ("next_step", "title", "information_description", "expiry_event", "suggestion", "hold_reason", "place")
     ]
     secrets += [CANARY_DATE.isoformat()]
     leaked = [secret for secret in secrets if secret in dump]
