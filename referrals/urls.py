@@ -1,6 +1,6 @@
 from django.urls import path
 
-from referrals import breakglass_views, casework_views, views
+from referrals import breakglass_views, casework_views, coordination_views, participant_views, views
 
 app_name = "referrals"
 urlpatterns = [
@@ -15,24 +15,24 @@ urlpatterns = [
     path("tasks/<id:pk>/done/", views.task_done, name="task_done"),
     path("case/<id:pk>/", views.referral_detail, name="detail"),
     path("case/<id:pk>/tasks/", views.task_add, name="task_add"),
-    path("case/<id:pk>/consent/", views.consent_new, name="consent_new"),
-    path("participants/<id:pk>/", views.participant_detail, name="participant"),
+    path("case/<id:pk>/consent/", participant_views.consent_new, name="consent_new"),
+    path("participants/<id:pk>/", participant_views.participant_detail, name="participant"),
     path("participants/<id:pk>/break-glass/", breakglass_views.break_glass, name="break_glass"),
     path("break-glass/", breakglass_views.break_glass_review, name="break_glass_review"),
-    path("participants/<id:pk>/merge/<id:other_pk>/", views.participant_merge, name="merge"),
-    path("consents/<id:pk>/", views.consent_detail, name="consent"),
-    path("consents/<id:pk>/pdf/", views.consent_pdf, name="consent_pdf"),
-    path("consents/<id:pk>/revoke/", views.consent_revoke, name="consent_revoke"),
-    path("participants/<id:pk>/expiry-event/", views.expiry_event_record, name="expiry_event"),
-    path("proposals/<id:pk>/", views.proposal_decide, name="proposal_decide"),
-    path("participants/<id:pk>/disclosures.csv", views.disclosures_csv, name="disclosures_csv"),
-    path("participants/<id:pk>/disclosures.pdf", views.disclosures_pdf, name="disclosures_pdf"),
+    path("participants/<id:pk>/merge/<id:other_pk>/", participant_views.participant_merge, name="merge"),
+    path("consents/<id:pk>/", participant_views.consent_detail, name="consent"),
+    path("consents/<id:pk>/pdf/", participant_views.consent_pdf, name="consent_pdf"),
+    path("consents/<id:pk>/revoke/", participant_views.consent_revoke, name="consent_revoke"),
+    path("participants/<id:pk>/expiry-event/", participant_views.expiry_event_record, name="expiry_event"),
+    path("proposals/<id:pk>/", participant_views.proposal_decide, name="proposal_decide"),
+    path("participants/<id:pk>/disclosures.csv", participant_views.disclosures_csv, name="disclosures_csv"),
+    path("participants/<id:pk>/disclosures.pdf", participant_views.disclosures_pdf, name="disclosures_pdf"),
     path("directory/", views.directory, name="directory"),
     path("directory/<id:pk>/capacity/", views.capacity_update, name="capacity"),
-    path("coordination/", views.justice_queue, name="justice"),
-    path("coordination/emails/", views.failed_notice_emails, name="failed_emails"),
-    path("coordination/emails/<id:pk>/resend/", views.notice_email_resend, name="notice_resend"),
-    path("coordination/<id:pk>/done/", views.justice_done, name="justice_done"),
-    path("eligibility/", views.criteria, name="criteria"),
-    path("eligibility/<id:pk>/", views.criterion_edit, name="criterion_edit"),
+    path("coordination/", coordination_views.justice_queue, name="justice"),
+    path("coordination/emails/", coordination_views.failed_notice_emails, name="failed_emails"),
+    path("coordination/emails/<id:pk>/resend/", coordination_views.notice_email_resend, name="notice_resend"),
+    path("coordination/<id:pk>/done/", coordination_views.justice_done, name="justice_done"),
+    path("eligibility/", coordination_views.criteria, name="criteria"),
+    path("eligibility/<id:pk>/", coordination_views.criterion_edit, name="criterion_edit"),
 ]
