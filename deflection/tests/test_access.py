@@ -55,6 +55,9 @@ def test_coordinator_edits_program_settings(client, world):
             "time_zone": "America/New_York",
             "booking_baseline_minutes": 120,
             "first_contact_target_hours": 12,
+            "warm_handoff_ack_target_minutes": 30,
+            "engagement_target_days": 30,
+            "assignment": world.program.assignment,
             "suppression_threshold": 15,
         },
     )
