@@ -7,6 +7,9 @@ key (suggestion text, survey title, highlight title; the program's letters and
 messages; (officer, week) for digests) first, so running it twice adds nothing.
 Anonymity rules still hold: anonymous rows have no author. Consent rules too:
 messages and officer letters go only to referrals whose consent covers free text.
+
+Longer than 500 lines because it is one story (a year of the feedback loop) whose parts refer to each
+other; it is demo data, not runtime code.
 """
 
 from __future__ import annotations

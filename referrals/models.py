@@ -2,6 +2,11 @@
 
 Identity fields and free text are encrypted at rest (deflection.crypto); matching
 uses keyed hashes in ParticipantMatchKey, never clear text.
+
+Longer than 500 lines on purpose: Django keeps an app's models in one module, and these are one
+aggregate (a referral, its participant, episode, consent and status history) whose rules refer to
+each other; the workflows that are their own concern live in sub-packages (overdose/, coresponder/,
+hub/, clocks/), each with its own models.
 """
 
 from __future__ import annotations

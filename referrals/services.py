@@ -2,6 +2,10 @@
 
 Every write goes through here so that the audit record, the officer notice and
 the outbox row are written in the same transaction as the change.
+
+Longer than 500 lines because these workflows share one transaction shape (change, audit, notice,
+outbox) and one referral aggregate; separate concerns already live elsewhere (breakglass.py,
+retention.py, assignment.py, matching.py, clocks/ and the workflow sub-packages).
 """
 
 from __future__ import annotations
