@@ -713,6 +713,8 @@ class OfficerNotice(models.Model):
     email_attempts = models.PositiveSmallIntegerField(default=0)
     email_last_error = models.CharField(max_length=120, blank=True)  # the SMTP reply code and error type only
     email_failed_at = models.DateTimeField(null=True, blank=True)
+    # The consent no longer covered the update when the email was due (revoked, expired, ended): never sent.
+    email_withheld_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         indexes = [
