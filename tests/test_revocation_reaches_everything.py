@@ -23,6 +23,7 @@ import datetime
 
 import pytest
 from django.core import mail
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
@@ -152,8 +153,9 @@ def test_after_revocation_no_page_feed_count_email_digest_api_answer_or_cache_sh
     stored = [path for path, status, _b, cache_control in after if status == 200 and "no-store" not in cache_control]
     assert not stored, f"cacheable by the browser: {stored}"
 
-    # The API answers "received" and forbids any client cache from keeping the answer.
-    answer = client.get(api_url, **auth(token))
+    # The API answers "received" and forbids any client cache from keeping the answer (a CAD system calls
+    # with its token alone, no signed-in session).
+    answer = Client().get(api_url, **auth(token))
     assert answer.json()["status"] == disclosure.RECEIVED_ONLY and answer.json()["disclosed"] is False
     assert "no-store" in answer["Cache-Control"]
 
