@@ -123,7 +123,13 @@ def retention_apply(*, program: Program, now: datetime.datetime | None = None) -
             referrals.update(location="", note="", next_step="")
             StatusChange.objects.filter(referral__in=referrals).update(note="", next_step="")
             FollowUpTask.objects.filter(referral__in=referrals).update(title="")
-            Consent.objects.filter(participant_id__in=claimed).update(signature_name="", signature_drawing="", expiry_event="")
+            Consent.objects.filter(participant_id__in=claimed).update(
+                information_description="",
+                signature_name="",
+                signature_drawing="",
+                expiry_event="",
+                deidentified_at=now,
+            )
             for part in PARTS.values():
                 part.deidentify(claimed)
         audit_log(
