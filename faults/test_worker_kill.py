@@ -33,6 +33,7 @@ pytestmark = pytest.mark.fault
 
 
 def officer_notice(world, referral, consent_for):
+    consent_for(referral, "active", "referring officer")  # the email asks the consent gate when it is due
     notice = OfficerNotice.objects.create(officer=world.officer, referral=referral)
     return "referrals.tasks.email_officer_notice", {"notice_id": notice.pk}, [world.officer.email]
 

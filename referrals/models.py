@@ -665,6 +665,8 @@ class Consent(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     revoked_at = models.DateTimeField(null=True, blank=True)
     revoked_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    # Set by the retention job when it removed the signature and the narrative (referrals/retention.py).
+    deidentified_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [
@@ -675,7 +677,11 @@ class Consent(models.Model):
             models.CheckConstraint(
                 condition=Q(expires_on__isnull=False) | ~Q(expiry_event_kind=""), name="consent_has_expiry_date_or_event"
             ),
-            models.CheckConstraint(condition=Q(signature_ticked=True) | ~Q(signature_drawing=""), name="consent_is_signed"),
+            # Signed (drawn or ticked); a consent de-identified under retention keeps no drawing.
+            models.CheckConstraint(
+                condition=Q(signature_ticked=True) | ~Q(signature_drawing="") | Q(deidentified_at__isnull=False),
+                name="consent_is_signed",
+            ),
         ]
         indexes = [
             # officer views: the active consents of the participants on one page
@@ -713,6 +719,8 @@ class OfficerNotice(models.Model):
     email_attempts = models.PositiveSmallIntegerField(default=0)
     email_last_error = models.CharField(max_length=120, blank=True)  # the SMTP reply code and error type only
     email_failed_at = models.DateTimeField(null=True, blank=True)
+    # The consent no longer covered the update when the email was due (revoked, expired, ended): never sent.
+    email_withheld_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         indexes = [

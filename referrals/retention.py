@@ -9,11 +9,18 @@ so counts do not change. A coordinator's legal hold keeps a record as it is: set
 /programs/<id>/retention/ by referral reference, each with a reason kept encrypted on a LegalHold
 row (the audit record names the record, never the reason); the same page sets the period.
 The job is idempotent: a de-identified record is never selected again.
+
+A workflow sub-package that keeps its own data about a person (the overdose outreach app: where the
+overdose happened, outreach notes) registers a `RetentionPart` from its AppConfig.ready(): its dates
+count as activity, and its narrative is blanked in the same transaction as the record's
+(sub-packages import referrals, never the other way round).
 """
 
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable
+from dataclasses import dataclass
 
 from django.db import transaction
 from django.db.models import Max
@@ -39,6 +46,28 @@ from referrals.models import (
 )
 
 
+@dataclass(frozen=True)
+class RetentionPart:
+    """A workflow's share of a person's data, registered by the workflow's app.
+
+    `last_activity`: Participant lookups (e.g. "overdoses__occurred_at") whose latest date counts as the
+    person's activity. `deidentify(participant_ids)`: blanks that workflow's identifying narrative of
+    those records, inside the job's transaction.
+    """
+
+    name: str
+    last_activity: tuple[str, ...]
+    deidentify: Callable[[list[int]], None]
+
+
+PARTS: dict[str, RetentionPart] = {}
+
+
+def register_part(part: RetentionPart) -> None:
+    """Called from a workflow app's ready(); registering the same name again replaces it."""
+    PARTS[part.name] = part
+
+
 def retention_years(program: Program) -> int:
     policy = RetentionPolicy.objects.filter(program=program).first()
     return policy.years if policy else DEFAULT_RETENTION_YEARS
@@ -58,6 +87,7 @@ def participants_past_retention(program: Program, now: datetime.datetime) -> lis
                 "created_at",
                 Max("referrals__created_at"),
                 Max("referrals__status_changed_at"),
+                *(Max(lookup) for part in PARTS.values() for lookup in part.last_activity),
             )
         )
         .filter(last__lt=cutoff)
@@ -93,7 +123,15 @@ def retention_apply(*, program: Program, now: datetime.datetime | None = None) -
             referrals.update(location="", note="", next_step="")
             StatusChange.objects.filter(referral__in=referrals).update(note="", next_step="")
             FollowUpTask.objects.filter(referral__in=referrals).update(title="")
-            Consent.objects.filter(participant_id__in=claimed).update(signature_name="", signature_drawing="", expiry_event="")
+            Consent.objects.filter(participant_id__in=claimed).update(
+                information_description="",
+                signature_name="",
+                signature_drawing="",
+                expiry_event="",
+                deidentified_at=now,
+            )
+            for part in PARTS.values():
+                part.deidentify(claimed)
         audit_log(
             action="retention.apply",
             object_type="deflection.program",

@@ -383,12 +383,18 @@ def officer_notice_email(*, notice_id: int) -> bool:
     """
 
     with transaction.atomic():
-        claimed = OfficerNotice.objects.filter(pk=notice_id, emailed_at__isnull=True).update(
+        claimed = OfficerNotice.objects.filter(pk=notice_id, emailed_at__isnull=True, email_withheld_at__isnull=True).update(
             emailed_at=timezone.now(), email_failed_at=None
         )
         if not claimed:
             return False
-        notice = OfficerNotice.objects.select_related("officer").get(pk=notice_id)
+        notice = OfficerNotice.objects.select_related("officer", "referral").get(pk=notice_id)
+        # The gate is asked again when the email is due, not only when the status changed: a retry, a
+        # redelivery or the coordinator's "send again" can come after the consent was revoked or ended,
+        # and "there is an update" is itself what the consent allowed (SECURITY.md 3).
+        if not _officer_text(notice.referral).is_disclosure:
+            OfficerNotice.objects.filter(pk=notice_id).update(emailed_at=None, email_withheld_at=timezone.now())
+            return False
         link = settings.SITE_URL + reverse("referrals:mine")
         # SECURITY.md 12: a link, never a name or a status.
         send_mail(

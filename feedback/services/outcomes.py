@@ -170,7 +170,12 @@ def message_email_send(*, message_id: int) -> bool:
             email_status=DeliveryStatus.SENT, emailed_at=timezone.now()
         ):
             return False
-        message = CaseManagerMessage.objects.select_related("officer").only("id", "officer__email").get(pk=message_id)
+        message = CaseManagerMessage.objects.select_related("officer", "referral").get(pk=message_id)
+        # Asked again when the email is due: a consent revoked or ended since the message was written
+        # withholds even the news that there is one (SECURITY.md 3).
+        if disclosure.free_text_consent_now(message.referral, message.officer) is None:
+            CaseManagerMessage.objects.filter(pk=message_id).update(email_status=DeliveryStatus.SKIPPED, emailed_at=None)
+            return False
         link = settings.SITE_URL + reverse("feedback:message", args=[message.pk])
         send_mail(
             "Deflection: a case manager sent you a message",

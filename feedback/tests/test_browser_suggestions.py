@@ -102,3 +102,20 @@ def test_coordinator_triages_on_a_phone(phone, world):
     phone.get_by_role("button", name="Save").tap()
     phone.wait_for_url("**/feedback/suggestions/triage/?status=new")
     assert Suggestion.objects.get().status == SuggestionStatus.ADOPTED
+
+
+def test_signing_out_leaves_no_suggestion_draft_in_the_tab(phone, world):
+    """A half-written (perhaps anonymous) suggestion must not wait in a shared laptop's tab for the next user."""
+    drafts = "Object.keys(sessionStorage).filter(k => k.startsWith('draft:')).length"
+    browser_login(phone, "officer", world.password)
+    phone.goto("/feedback/suggestions/new/")
+    phone.get_by_label("Your suggestion").fill("The night sergeant never reads the referrals.")
+    assert phone.evaluate(drafts) == 1
+    phone.get_by_text("Menu").click()
+    phone.get_by_role("button", name="Sign out officer").click()
+    phone.wait_for_url("**/accounts/login/**")
+    assert phone.evaluate(drafts) == 0
+    assert "night sergeant" not in phone.evaluate("JSON.stringify({...localStorage, ...sessionStorage})")
+    browser_login(phone, "officer2", world.password)  # the next user of the same tab
+    phone.goto("/feedback/suggestions/new/")
+    assert phone.get_by_label("Your suggestion").input_value() == ""

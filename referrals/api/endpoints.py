@@ -10,7 +10,7 @@ import datetime
 import logging
 
 from django.db.models import Q
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.utils import timezone
 from django.utils.datastructures import MultiValueDict
 from ninja import Header, NinjaAPI, Path, Query, Status
@@ -303,12 +303,16 @@ def get_referral_for_client(request, client: ApiClient, referral_id: int, badge_
 )
 def referral_status(
     request,
+    response: HttpResponse,
     referral_id: int = Path(..., ge=1, le=MAX_ID),
     badge_number: str = Query(..., pattern=BADGE_PATTERN, description="The referring officer's badge number."),
 ):
     client: ApiClient = request.auth
     referral = get_referral_for_client(request, client, referral_id, badge_number)
     view = referral_status_for_officer(referral=referral, audit=AuditContext.from_request(request))
+    # What a consent allowed is read afresh on every call: no client, proxy or CAD cache may keep it
+    # past a revocation (SECURITY.md 3 and 29).
+    response["Cache-Control"] = "no-store, private"
     api_call_audit(
         audit=AuditContext.from_request(request),
         client=client,

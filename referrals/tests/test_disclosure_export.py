@@ -69,3 +69,31 @@ def test_another_provider_cannot_export_and_is_audited(client, rworld, second_pr
     client.force_login(rworld.peer)
     assert client.get(reverse("referrals:disclosures_csv", args=[person.pk])).status_code == 404
     assert AuditEvent.objects.filter(action="access.denied", actor=rworld.peer).exists()
+
+
+def test_the_page_and_the_export_name_the_recipient_not_who_disclosed(client, rworld):
+    """A case manager's message is disclosed by the case manager to the officer: the accounting names the officer."""
+    person = ParticipantFactory(program=rworld.program)
+    referral = ReferralFactory(
+        program=rworld.program, participant=person, officer=rworld.officer, agency=rworld.police, provider=rworld.provider
+    )
+    consent = ConsentFactory(
+        participant=person, disclosing_agency=rworld.provider, witnessed_by=rworld.case_manager, recipient_officer=rworld.officer
+    )
+    view = disclosure.OfficerView("case manager message 7", consent_id=consent.pk, level="status")
+    AuditEvent.objects.bulk_create(
+        disclosure.disclosure_records(
+            referrals_and_views=[(referral, view)],
+            viewer=rworld.officer,
+            actor=rworld.case_manager,
+            ip_address=None,
+            channel="message",
+        )
+    )
+    client.force_login(rworld.case_manager)
+    page = client.get(reverse("referrals:participant", args=[person.pk])).content.decode()
+    table = page.split('aria-label="Disclosures about this person"')[1].split("</table>")[0]
+    assert f"<td>{rworld.officer.username}</td>" in table
+    assert rworld.case_manager.username not in table
+    rows = list(csv.DictReader(io.StringIO(client.get(reverse("referrals:disclosures_csv", args=[person.pk])).content.decode())))
+    assert [row["recipient"] for row in rows] == [rworld.officer.username]

@@ -7,11 +7,12 @@ from unittest import mock
 import pytest
 from django.core import mail
 from django.urls import reverse
+from django.utils import timezone
 
 from deflection.models import AuditEvent, OutboxMessage
-from referrals.models import OfficerNotice
+from referrals.models import Consent, OfficerNotice
 from referrals.tasks import NOTICE_RETRIES, email_officer_notice
-from referrals.tests.factories import ReferralFactory
+from referrals.tests.factories import ConsentFactory, ReferralFactory
 
 REAL_SEND = mail.send_mail
 
@@ -19,6 +20,13 @@ REAL_SEND = mail.send_mail
 @pytest.fixture
 def notice(rworld):
     referral = ReferralFactory(program=rworld.program, officer=rworld.officer, agency=rworld.police, provider=rworld.provider)
+    # A notice exists only for an update a consent let the officer see; the email asks the gate again when due.
+    ConsentFactory(
+        participant=referral.participant,
+        disclosing_agency=rworld.provider,
+        witnessed_by=rworld.case_manager,
+        recipient_officer=rworld.officer,
+    )
     return OfficerNotice.objects.create(officer=rworld.officer, referral=referral)
 
 
@@ -79,3 +87,18 @@ def test_officers_cannot_see_or_resend_failed_emails(client, notice, rworld):
     client.force_login(rworld.officer)
     assert client.get(reverse("referrals:failed_emails")).status_code == 404
     assert client.post(reverse("referrals:notice_resend", args=[notice.pk])).status_code == 404
+
+
+def test_send_again_after_the_consent_was_revoked_sends_nothing(client, notice, rworld, django_capture_on_commit_callbacks):
+    """The coordinator's "send again" can come days later: a consent revoked meanwhile withholds the email."""
+    with mock.patch("referrals.services.send_mail", failing(99, TimeoutError())):
+        email_officer_notice.apply(kwargs={"notice_id": notice.pk})
+    Consent.objects.filter(participant=notice.referral.participant).update(revoked_at=timezone.now())
+    client.force_login(rworld.coordinator)
+    with django_capture_on_commit_callbacks():
+        assert client.post(reverse("referrals:notice_resend", args=[notice.pk])).status_code == 302
+    email_officer_notice.apply(kwargs={"notice_id": notice.pk})
+    assert mail.outbox == []
+    notice.refresh_from_db()
+    assert notice.emailed_at is None and notice.email_withheld_at is not None
+    assert notice.referral.reference not in client.get(reverse("referrals:failed_emails")).content.decode()
