@@ -132,7 +132,9 @@ def test_left_before_placement_closes_with_its_reason_once(client, wworld):
 def test_a_placement_the_checklist_refuses_makes_no_referral(client, wworld):
     walkin = start(wworld)
     client.force_login(wworld.angel)
-    response = client.post(reverse("walkin:place", args=[walkin.pk]), _placement(wworld, **{f"criterion_{wworld.adult.pk}": "no"}))
+    response = client.post(
+        reverse("walkin:place", args=[walkin.pk]), _placement(wworld, **{f"criterion_{wworld.adult.pk}": "no"})
+    )
     assert response.status_code == 422 and b"Youth Services" in response.content
     walkin.refresh_from_db()
     assert walkin.status == WalkInStatus.WAITING and not Referral.objects.exists()
