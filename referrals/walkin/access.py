@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from django.db.models import Q, QuerySet
 
-from deflection.access import deny, get_object_for_user, programs_coordinated_by, programs_for
+from deflection.access import deny, get_object_for_user, is_administrator, programs_coordinated_by, programs_for
 from deflection.models import Membership, Program, ProgramType
 from deflection.roles import WALKIN_FIGURES_ROLES, WALKIN_INTAKE_ROLES, WALKIN_VOLUNTEER_ROLES
 from referrals.walkin.models import WalkIn, WalkInVolunteer
@@ -25,7 +25,7 @@ def running(queryset: QuerySet[Program]) -> QuerySet[Program]:
 
 
 def programs_for_intake(user) -> QuerySet[Program]:
-    if not (user.has_role(*WALKIN_INTAKE_ROLES) or user.is_superuser):
+    if not (user.has_role(*WALKIN_INTAKE_ROLES) or is_administrator(user)):
         return Program.objects.none()
     return running(programs_for(user)).order_by("name")
 
@@ -43,7 +43,7 @@ def programs_for_volunteer(user) -> QuerySet[Program]:
 def board_allowed(request) -> None:
     """The board link is shown to volunteer roles in a walk-in program; others get the audited 404."""
     user = request.user
-    if (user.has_role(*WALKIN_VOLUNTEER_ROLES) or user.is_superuser) and running(programs_for(user)).exists():
+    if (user.has_role(*WALKIN_VOLUNTEER_ROLES) or is_administrator(user)) and running(programs_for(user)).exists():
         return
     raise deny(request, "walkin.board", "")
 
@@ -64,7 +64,7 @@ def get_walkin(request, pk) -> WalkIn:
 
 def program_for_figures(request) -> Program:
     user = request.user
-    if user.has_role(*WALKIN_FIGURES_ROLES) or user.is_superuser:
+    if user.has_role(*WALKIN_FIGURES_ROLES) or is_administrator(user):
         program = running(programs_for(user)).order_by("pk").first()
         if program is not None:
             return program
