@@ -60,3 +60,13 @@ OUTREACH_TEAM_ROLES = frozenset({Role.CASE_MANAGER, Role.COORDINATOR})
 WORKFLOW_LINKS.append((ProgramType.QUICK_RESPONSE_TEAM, OVERDOSE_RECORDING_ROLES, "Record an overdose", "overdose:new"))
 WORKFLOW_LINKS.append((ProgramType.QUICK_RESPONSE_TEAM, OUTREACH_TEAM_ROLES, "Outreach queue", "overdose:queue"))
 WORKFLOW_LINKS.append((ProgramType.QUICK_RESPONSE_TEAM, OVERDOSE_RECORDING_ROLES, "Naloxone ledger", "overdose:naloxone"))
+
+# Walk-in (Angel) intake (referrals/walkin): whoever is on duty at a station (front desk, dispatcher,
+# officer, supervisor, command) starts the intake; the program's on-call volunteers ("angels", peers),
+# who are case managers or coordinators of its agencies, take it to placement; oversight reads the figures.
+WALKIN_INTAKE_ROLES = POLICE_ROLES
+WALKIN_VOLUNTEER_ROLES = frozenset({Role.CASE_MANAGER, Role.COORDINATOR})
+WALKIN_FIGURES_ROLES = OVERSIGHT_ROLES
+WORKFLOW_LINKS.append((ProgramType.WALK_IN, WALKIN_INTAKE_ROLES, "Walk-in intake", "walkin:start"))
+WORKFLOW_LINKS.append((ProgramType.WALK_IN, WALKIN_VOLUNTEER_ROLES, "Walk-ins waiting", "walkin:board"))
+WORKFLOW_LINKS.append((ProgramType.WALK_IN, WALKIN_FIGURES_ROLES, "Walk-in figures", "walkin:figures"))

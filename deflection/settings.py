@@ -97,6 +97,7 @@ INSTALLED_APPS = [
     "referrals.coresponder",
     "referrals.hub",
     "referrals.overdose",
+    "referrals.walkin",
     "training",
     "feedback",
     "reports",

@@ -26,6 +26,7 @@ urlpatterns = [
     path("api/clients/", include("referrals.api.urls")),
     path("coresponder/", include("referrals.coresponder.urls")),
     path("hub/", include("referrals.hub.urls")),
+    path("walkin/", include("referrals.walkin.urls")),
     # Before the admin's own URLs, so its password-only sign-in is never reached.
     path("admin/login/", account_views.admin_login, name="admin_login_redirect"),
     path("admin/", admin.site.urls),

@@ -35,6 +35,7 @@ from reports.pages import (
 )
 from reports.periods import Period, PeriodKind
 from reports.publishing import count_and_publish, custom_counts, months_of
+from reports.walkin import walkin_tiles
 
 
 @dataclass(kw_only=True)
@@ -238,6 +239,7 @@ def dashboard_report(
         )
     if agency is None:  # the program's own figures; a unit's kits and cases are not split by agency
         tiles += outreach_tiles(program=program, period=period)
+        tiles += walkin_tiles(program=program, period=period)
     return DashboardReport(
         program=program,
         period=period,

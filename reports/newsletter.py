@@ -37,6 +37,7 @@ from reports.pages import (
 )
 from reports.periods import Period, PeriodKind, latest_final
 from reports.publishing import count_and_publish, months_of
+from reports.walkin import walkin_tiles
 
 
 def newsletter_editions(program: Program) -> list:
@@ -209,6 +210,7 @@ def newsletter_content(*, program: Program, period: Period, now: datetime | None
     officers = {o.user_id for o in program_officers(program)}
     completed = sum(1 for o in officers if counted.counts.trained(o, period.last_day))
     tiles += outreach_tiles(program=program, period=period)
+    tiles += walkin_tiles(program=program, period=period)
     quality = outcome.get(metrics.QUALITY, *scope)
     return NewsletterContent(
         program=program,

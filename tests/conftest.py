@@ -1,5 +1,6 @@
 """A program with one of everything, so the site walk reaches pages behind real ids."""
 
+import uuid
 from datetime import timedelta
 
 import pytest
@@ -23,6 +24,8 @@ from referrals.tests.factories import (
     ProviderServiceFactory,
     ReferralFactory,
 )
+from referrals.walkin import services as walkin_services
+from referrals.walkin.models import WalkInVolunteer
 from training.tests.factories import AttendanceFactory, CourseFactory, SessionFactory
 
 
@@ -61,6 +64,7 @@ def full_world(world):
     ParticipantLetterFactory(referral=referral, recorded_by=world.case_manager)
     world.referral = referral
     _hub_table(world)
+    _walk_in(world)
     return world
 
 
@@ -84,4 +88,17 @@ def _hub_table(world):
     situation = hub_services.situation_decide(situation=situation, acute=True, assisting_agencies=[world.police], audit=audit)
     hub_services.identity_share(
         situation=situation, first_name="Walk", last_name="Person", audit=AuditContext(actor=world.case_manager)
+    )
+
+
+def _walk_in(world):
+    """The program runs walk-in intake: the case manager is on call and one person is waiting, so the walk reaches its pages."""
+    world.program.program_types = [*world.program.program_types, ProgramType.WALK_IN]
+    world.program.save(update_fields=["program_types"])
+    WalkInVolunteer.objects.create(program=world.program, user=world.case_manager, added_by=world.coordinator)
+    walkin_services.walkin_start(
+        program=world.program,
+        by=world.dispatcher,
+        data=walkin_services.IntakeData(arrived_at=timezone.now(), need="substance_use", idempotency_key=uuid.uuid4()),
+        audit=AuditContext(actor=world.dispatcher),
     )
