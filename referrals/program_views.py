@@ -18,7 +18,7 @@ from deflection.audit import AuditContext
 from deflection.errors import ServiceError, refusal_response
 from deflection.params import parse_id, parse_whole_number
 from referrals import assignment, retention
-from referrals.forms import OnCallShiftForm
+from referrals.rota_forms import OnCallShiftForm
 from referrals.selectors import completion_times
 
 

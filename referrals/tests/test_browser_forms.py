@@ -7,6 +7,7 @@ from django.urls import reverse
 from conftest import browser_login
 from referrals.models import Status
 from referrals.tests.factories import ReferralFactory
+from tests.test_browser_accessibility import blocking_violations
 
 pytestmark = pytest.mark.browser
 
@@ -56,3 +57,28 @@ def test_a_rejected_status_form_focuses_its_error_summary(phone, rworld, referra
     assert "A next step needs an owner and a due date." in summary.inner_text()
     summary.get_by_role("link", name="Next step", exact=True).tap()
     phone.wait_for_url("**#id_next_step")
+
+
+def test_the_pages_issue_12_touched_pass_axe(phone, rworld, referral):
+    """Pages outside the menus that the menu crawl (tests/test_browser_accessibility.py) does not reach."""
+    problems = []
+    browser_login(phone, "coordinator", rworld.password)
+    phone.goto(reverse("program_on_call", args=[rworld.program.pk]))
+    phone.get_by_role("button", name="Add shift").tap()  # rejected: the error summary is on the page
+    phone.locator("[data-error-summary]").wait_for()
+    problems += blocking_violations(phone)
+
+    phone.context.clear_cookies()
+    browser_login(phone, "casemanager", rworld.password)
+    phone.goto(reverse("referrals:consent_new", args=[referral.pk]))
+    phone.get_by_role("button", name="Record consent").tap()
+    phone.locator("[data-error-summary]").wait_for()
+    problems += blocking_violations(phone)
+
+    phone.context.clear_cookies()
+    browser_login(phone, "officer", rworld.password)
+    phone.goto(reverse("referrals:new"))
+    problems += blocking_violations(phone)
+    phone.goto(reverse("referrals:mine") + f"?q={referral.reference}")
+    problems += blocking_violations(phone)
+    assert not problems, "\n".join(problems)
