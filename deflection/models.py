@@ -81,6 +81,17 @@ class Pathway(models.TextChoices):
     COMMUNITY_RESPONSE = "community_response", "Community response"
 
 
+# One line of help for each pathway, shown under its name on the referral form.
+PATHWAY_HELP = {
+    Pathway.SELF_REFERRAL: "The person came to the police or fire service asking for help; no charges.",
+    Pathway.ACTIVE_OUTREACH: "You sought the person out (often with a clinician) to offer treatment; no charges.",
+    Pathway.NALOXONE_PLUS: "Follow-up after an overdose: reaching the person and offering treatment.",
+    Pathway.OFFICER_REFERRAL: "You offered treatment during routine work; no charges are involved.",
+    Pathway.OFFICER_INTERVENTION: "Treatment instead of charges, or with charges held, on this contact.",
+    Pathway.COMMUNITY_RESPONSE: "A call about a community need, answered with a crisis or service team.",
+}
+
+
 class ProgramType(models.TextChoices):
     """PAARI's program types (Promising Practices Guide)."""
 

@@ -86,36 +86,45 @@ class SurveyForm(ProgramChoiceMixin, forms.Form):
     program = forms.ModelChoiceField(queryset=Program.objects.none(), empty_label=None)
     title = forms.CharField(max_length=120, initial="Officer survey")
     intro = forms.CharField(
-        label="Introduction", required=False, widget=forms.Textarea(attrs={"rows": 2}),
+        label="Introduction",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
         help_text="One or two sentences on why you are asking.",
     )
     anonymous = forms.BooleanField(
         required=False, initial=True, help_text="Answers hold no author; you learn only who has answered."
     )
     roles = forms.MultipleChoiceField(
-        label="Ask these roles", choices=SURVEY_ROLES, widget=forms.CheckboxSelectMultiple,
+        label="Ask these roles",
+        choices=SURVEY_ROLES,
+        widget=forms.CheckboxSelectMultiple,
         initial=[Role.OFFICER, Role.DISPATCHER, Role.SUPERVISOR],
     )
     agencies = forms.ModelMultipleChoiceField(
         label="At these agencies", queryset=Agency.objects.none(), widget=forms.CheckboxSelectMultiple
     )
     opens_at = forms.DateTimeField(
-        label="Opens", input_formats=[DATETIME_LOCAL],
+        label="Opens",
+        input_formats=[DATETIME_LOCAL],
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format=DATETIME_LOCAL),
         help_text="In the program's time zone. Everyone asked gets one reminder email when it opens.",
     )
     closes_at = forms.DateTimeField(
-        label="Closes", input_formats=[DATETIME_LOCAL],
+        label="Closes",
+        input_formats=[DATETIME_LOCAL],
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format=DATETIME_LOCAL),
         help_text="Results are shown once it closes.",
     )
     scale_questions = forms.CharField(
-        label="Scale questions (answered 1 to 5), one per line", required=False,
+        label="Scale questions (answered 1 to 5), one per line",
+        required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
         initial="How easy is it to make a deflection referral?\nHow well do you understand what happens after a referral?",
     )
     open_questions = forms.CharField(
-        label="Open questions, one per line", required=False, widget=forms.Textarea(attrs={"rows": 3}),
+        label="Open questions, one per line",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
         initial="\n".join(CHECKLIST_OPEN_QUESTIONS),
     )
 
@@ -151,12 +160,12 @@ class SurveyAnswerForm(forms.Form):
         self.survey = survey
         for question in survey.questions.all():
             if question.kind == QuestionKind.SCALE:
-                field = forms.ChoiceField(
-                    label=question.text, choices=SCALE_CHOICES, required=False, widget=forms.RadioSelect
-                )
+                field = forms.ChoiceField(label=question.text, choices=SCALE_CHOICES, required=False, widget=forms.RadioSelect)
             else:
                 field = forms.CharField(
-                    label=question.text, required=False, max_length=OPEN_ANSWER_MAX_CHARS,
+                    label=question.text,
+                    required=False,
+                    max_length=OPEN_ANSWER_MAX_CHARS,
                     widget=forms.Textarea(attrs={"rows": 3, "data-draft": f"survey-{survey.pk}-q{question.pk}"}),
                 )
             self.fields[f"q{question.pk}"] = field
@@ -176,12 +185,15 @@ class HighlightForm(ProgramChoiceMixin, forms.Form):
     kind = forms.ChoiceField(choices=HighlightKind.choices, widget=forms.RadioSelect, initial=HighlightKind.FINDING)
     title = forms.CharField(max_length=150)
     body = forms.CharField(
-        label="Text", required=False, widget=forms.Textarea(attrs={"rows": 4}),
+        label="Text",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
         help_text="The finding in a few sentences, or a caption for the chart, link or file.",
     )
     url = forms.URLField(label="Link", required=False, assume_scheme="https", max_length=500)
     upload = forms.FileField(
-        label="File", required=False,
+        label="File",
+        required=False,
         help_text="PNG or JPEG for a chart; PNG, JPEG or PDF for a file. At most 5 MB.",
         widget=forms.ClearableFileInput(attrs={"accept": ".png,.jpg,.jpeg,.pdf,image/png,image/jpeg,application/pdf"}),
     )
@@ -282,6 +294,8 @@ class LetterReviewForm(forms.Form):
         help_text="Only if the participant allowed it. The newsletter prints this text, never the scan.",
     )
     note = forms.CharField(
-        label="Note for the case manager", required=False, max_length=300,
+        label="Note for the case manager",
+        required=False,
+        max_length=300,
         help_text="Why it was rejected, or what was taken out.",
     )

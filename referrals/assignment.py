@@ -1,7 +1,8 @@
 """Who owns a referral: the provider's on-call case manager or the next in its round robin (issue 12).
 
-The program chooses the method (Program.assignment); each provider keeps its own rota (OnCallShift)
-and its own turn. Reassigning is one audited action (referral_reassign).
+The program chooses the method (Program.assignment, on the program settings page); each provider keeps
+its own rota (OnCallShift), set by the coordinator on the on-call page (on_call_shift_add / _remove), and
+its own turn. Reassigning is one audited action (referral_reassign).
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from django.db.models import F, Subquery
 
 from deflection.audit import AuditContext, audit_log
 from deflection.errors import ServiceError
-from deflection.models import Agency, AssignmentMethod, Membership, Program, Role, User
+from deflection.models import Agency, AgencyKind, AssignmentMethod, Membership, Program, Role, User
 from referrals.clocks.models import OnCallShift
 from referrals.models import Referral, Status
 
@@ -100,3 +101,90 @@ def referral_reassign(*, referral: Referral, to: User, audit: AuditContext) -> b
 def provider_case_managers(provider: Agency) -> list[User]:
     """The people a referral at this provider can be given to (the reassign picker)."""
     return list(User.objects.filter(pk__in=provider_case_manager_ids(provider.pk)).order_by("first_name", "last_name", "pk"))
+
+
+# ---- the on-call rota (the coordinator's page: referrals/program_views.py) ----
+
+ROTA_SHIFTS_SHOWN = 14  # per provider: two weeks of daily shifts
+MAX_SHIFT = datetime.timedelta(days=14)
+
+
+def program_providers(program: Program) -> list[Agency]:
+    """The program's treatment and community providers: the agencies that keep a rota."""
+    return list(Agency.objects.filter(pk__in=program.agency_ids(), kind__in=AgencyKind.providers()).order_by("name"))
+
+
+def program_case_managers(program: Program) -> list[User]:
+    """Every active case manager of the program's providers (the rota form's choices)."""
+    return list(
+        User.objects.filter(
+            is_active=True,
+            memberships__agency__in=program_providers(program),
+            memberships__role=Role.CASE_MANAGER,
+            memberships__is_active=True,
+        )
+        .distinct()
+        .order_by("first_name", "last_name", "pk")
+    )
+
+
+def on_call_rota(program: Program, now: datetime.datetime) -> list[tuple[Agency, User | None, list[OnCallShift]]]:
+    """Per provider: who is on call now, and the shifts not yet over (soonest first). Three queries."""
+    providers = program_providers(program)
+    on_call = on_call_case_managers([a.pk for a in providers], now)
+    people = User.objects.in_bulk(on_call.values())
+    shifts: dict[int, list[OnCallShift]] = {a.pk: [] for a in providers}
+    upcoming = OnCallShift.objects.filter(agency__in=providers, ends_at__gt=now).select_related("case_manager")
+    for shift in upcoming.order_by("starts_at", "pk"):
+        if len(shifts[shift.agency_id]) < ROTA_SHIFTS_SHOWN:
+            shifts[shift.agency_id].append(shift)
+    return [(a, people.get(on_call.get(a.pk)), shifts[a.pk]) for a in providers]
+
+
+def on_call_shift_add(
+    *,
+    program: Program,
+    agency: Agency,
+    case_manager: User,
+    starts_at: datetime.datetime,
+    ends_at: datetime.datetime,
+    by: User,
+    audit: AuditContext,
+) -> OnCallShift:
+    """Put a case manager on call for one of the program's providers, from `starts_at` to `ends_at`. Audited."""
+    if agency.pk not in {a.pk for a in program_providers(program)}:
+        raise ServiceError("Choose one of this program's providers.", status=422, code="not_provider")
+    if case_manager.pk not in provider_case_manager_ids(agency.pk):
+        raise ServiceError(f"{case_manager} is not a case manager of {agency.name}.", status=422, code="not_case_manager")
+    if ends_at <= starts_at:
+        raise ServiceError("The shift must end after it starts.", status=422, code="bad_shift")
+    if ends_at - starts_at > MAX_SHIFT:
+        raise ServiceError("A shift lasts at most 14 days: add the next one separately.", status=422, code="bad_shift")
+    with transaction.atomic():
+        shift = OnCallShift.objects.create(
+            agency=agency, case_manager=case_manager, starts_at=starts_at, ends_at=ends_at, created_by=by
+        )
+        audit_log(
+            action="on_call.add",
+            context=audit,
+            actor=by,
+            obj=program,
+            detail={"shift": shift.pk, "agency": agency.pk, "case_manager": case_manager.pk},
+        )
+    return shift
+
+
+def on_call_shift_remove(*, program: Program, shift_id: int | None, by: User, audit: AuditContext) -> None:
+    """Take a shift off the program's rota. Audited; a shift of another program is refused like a missing one."""
+    shift = OnCallShift.objects.filter(pk=shift_id, agency__in=program_providers(program)).first() if shift_id else None
+    if shift is None:
+        raise ServiceError("That shift is not on this program's rota (it may have been removed already).", status=404)
+    with transaction.atomic():
+        shift.delete()
+        audit_log(
+            action="on_call.remove",
+            context=audit,
+            actor=by,
+            obj=program,
+            detail={"shift": shift_id, "agency": shift.agency_id, "case_manager": shift.case_manager_id},
+        )

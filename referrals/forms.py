@@ -10,14 +10,14 @@ from django.core import signing
 from django.core.cache import cache
 from django.db.models import Count
 from django.utils import timezone
+from django.utils.html import format_html
 
-from deflection.models import Agency, Pathway, Program
+from deflection.models import PATHWAY_HELP, Agency, Pathway, Program
 from deflection.params import validate_sane_year
 from referrals.models import (
     CapacityState,
     Circumstance,
     Consent,
-    CriterionKind,
     DisclosureLevel,
     EligibilityCriterion,
     ExpiryEvent,
@@ -37,6 +37,11 @@ def sign_opened_at(when: datetime.datetime) -> str:
     return signing.dumps(when.timestamp(), salt=OPENED_SALT)
 
 
+def pathway_choice(value: str) -> str:
+    """A pathway's radio label with its one line of help beneath it (the names alone explain little)."""
+    return format_html('{}<span class="form-text d-block mt-0">{}</span>', Pathway(value).label, PATHWAY_HELP[value])
+
+
 def pathways_most_common_first(program: Program) -> list[tuple[str, str]]:
     """The program's pathways, most used first (cached: the order changes slowly)."""
     key = f"referrals:pathway-order:{program.pk}"
@@ -45,7 +50,7 @@ def pathways_most_common_first(program: Program) -> list[tuple[str, str]]:
         counts = dict(program.referrals.values_list("pathway").annotate(n=Count("id")).values_list("pathway", "n"))
         cache.set(key, counts, 3600)
     ordered = sorted(program.pathways, key=lambda p: (-counts.get(p, 0), program.pathways.index(p)))
-    return [(p, Pathway(p).label) for p in ordered]
+    return [(p, pathway_choice(p)) for p in ordered]
 
 
 class ServiceSelect(forms.Select):
@@ -139,14 +144,10 @@ class ReferralForm(forms.Form):
         for criterion in self.criteria:
             self.fields[f"criterion_{criterion.pk}"] = forms.TypedChoiceField(
                 label=criterion.question,
-                choices=[("yes", "Yes"), ("no", "No")],
+                choices=[("yes", criterion.answer_label(True)), ("no", criterion.answer_label(False))],
                 coerce=lambda v: v == "yes",
                 widget=forms.RadioSelect,
-                help_text=(
-                    "Does not block the referral: it is routed to the justice partner."
-                    if criterion.kind == CriterionKind.INCLUSIVE
-                    else ""
-                ),
+                help_text=criterion.answer_guide,
                 error_messages={"required": "Answer this eligibility question."},
             )
         if not self.is_bound:
@@ -159,6 +160,14 @@ class ReferralForm(forms.Form):
 
     def criterion_fields(self):
         return [self[f"criterion_{c.pk}"] for c in self.criteria]
+
+    def hard_criterion_fields(self):
+        """The checklist's required items: the referral cannot go ahead without them."""
+        return [self[f"criterion_{c.pk}"] for c in self.criteria if c.is_hard]
+
+    def inclusive_criterion_fields(self):
+        """The items that never block and route the referral to the justice partner too."""
+        return [self[f"criterion_{c.pk}"] for c in self.criteria if not c.is_hard]
 
     def clean_date_of_birth(self):
         dob = self.cleaned_data.get("date_of_birth")
@@ -327,10 +336,14 @@ class ConsentForm(forms.ModelForm):
             "signature_ticked": "The participant signed by ticking this box (witnessed by me)",
             "signed_on": "Date signed",
         }
+        # The legal text is read by the participant before signing: its boxes grow to show all of it
+        # (.legal-text in deflection.css); the typed name is one line, like a name.
         widgets = {
-            "information_description": forms.Textarea(attrs={"rows": 2}),
-            "purpose": forms.Textarea(attrs={"rows": 2}),
-            "revocation_terms": forms.Textarea(attrs={"rows": 2}),
+            "information_description": forms.Textarea(attrs={"rows": 3, "class": "legal-text"}),
+            "purpose": forms.Textarea(attrs={"rows": 3, "class": "legal-text"}),
+            "revocation_terms": forms.Textarea(attrs={"rows": 5, "class": "legal-text"}),
+            "expiry_event": forms.TextInput(),
+            "signature_name": forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "words"}),
             "expires_on": forms.DateInput(attrs={"type": "date"}),
             "signed_on": forms.DateInput(attrs={"type": "date"}),
         }

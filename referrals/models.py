@@ -122,6 +122,25 @@ class EligibilityCriterion(models.Model):
     def __str__(self) -> str:
         return self.question
 
+    @property
+    def is_hard(self) -> bool:
+        return self.kind == CriterionKind.HARD
+
+    def answer_label(self, answer: bool) -> str:
+        """The radio button's words: which answer means eligible, so "Yes" never means opposite things."""
+        word = "Yes" if answer else "No"
+        if self.is_hard:
+            return f"{word} (eligible)" if answer is self.required_answer else f"{word} (not eligible)"
+        return f"{word} (also goes to the justice partner)" if answer else word
+
+    @property
+    def answer_guide(self) -> str:
+        """One line under the question saying what the answers mean."""
+        if self.is_hard:
+            eligible = "Yes" if self.required_answer else "No"
+            return f"Required. The person is eligible only if the answer is {eligible}."
+        return "Does not block the referral: either answer is eligible. Yes also sends it to the justice partner."
+
 
 class Participant(models.Model):
     """A person referred to the program, possibly many times (relapse is part of recovery)."""

@@ -1,4 +1,5 @@
-"""The program page (/programs/<id>/): goals, pathways, eligibility, partners and referral times.
+"""The program page (/programs/<id>/): goals, pathways, eligibility, partners and referral times; and the
+coordinator's retention and on-call rota pages.
 
 It lives in referrals, not deflection, because it shows the eligibility checklist and how long
 referrals take (DOMAIN.md: "referring easier than arrest and booking"); the root URLconf mounts it
@@ -8,6 +9,7 @@ beside deflection's program admin (referrals/program_urls.py).
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
@@ -15,7 +17,8 @@ from deflection import access
 from deflection.audit import AuditContext
 from deflection.errors import ServiceError, refusal_response
 from deflection.params import parse_id, parse_whole_number
-from referrals import retention
+from referrals import assignment, retention
+from referrals.rota_forms import OnCallShiftForm
 from referrals.selectors import completion_times
 
 
@@ -95,3 +98,51 @@ def program_retention(request, pk):
             return refusal_response(request, error, "referrals/retention.html", context)
         return redirect("program_retention", pk=program.pk)
     return render(request, "referrals/retention.html", _retention_context(program, request.user))
+
+
+def _on_call_context(program, form) -> dict:
+    return {"program": program, "rota": assignment.on_call_rota(program, timezone.now()), "form": form}
+
+
+@login_required
+@never_cache
+@require_http_methods(["GET", "POST"])
+def program_on_call(request, pk):
+    """Coordinators: who is on call at each provider, shifts added and removed (audited). New referrals go
+    to the on-call case manager when the program assigns by on-call rota (chosen in the program settings)."""
+    program = access.get_program_for_coordinator(request, pk)
+    with program.time_zone_override():  # shift times are typed and shown on the program's wall clock
+        choices = {
+            "providers": assignment.program_providers(program),
+            "case_managers": assignment.program_case_managers(program),
+        }
+        adding = request.method == "POST" and request.POST.get("action") == "add"
+        form = OnCallShiftForm(request.POST if adding else None, **choices)
+        if request.method == "GET":
+            return render(request, "referrals/on_call.html", _on_call_context(program, form))
+        audit = AuditContext.from_request(request)
+        try:
+            if adding:
+                if not form.is_valid():
+                    return render(request, "referrals/on_call.html", _on_call_context(program, form), status=400)
+                c = form.cleaned_data
+                shift = assignment.on_call_shift_add(
+                    program=program,
+                    agency=c["agency"],
+                    case_manager=c["case_manager"],
+                    starts_at=c["starts_at"],
+                    ends_at=c["ends_at"],
+                    by=request.user,
+                    audit=audit,
+                )
+                messages.success(request, f"{shift.case_manager} is on call for {shift.agency.name}.")
+            elif request.POST.get("action") == "remove":
+                assignment.on_call_shift_remove(
+                    program=program, shift_id=parse_id(request.POST.get("shift", "")), by=request.user, audit=audit
+                )
+                messages.success(request, "The shift is off the rota.")
+            else:
+                raise ServiceError("Choose what to change.")
+        except ServiceError as error:
+            return refusal_response(request, error, "referrals/on_call.html", _on_call_context(program, form))
+    return redirect("program_on_call", pk=program.pk)

@@ -27,6 +27,7 @@ from referrals.models import (
     Referral,
     StatusChange,
 )
+from referrals.search import ReferralSearch
 
 
 def completion_median() -> Median:
@@ -81,9 +82,26 @@ def officer_home(officer: User) -> OfficerHome:
     )
 
 
-def officer_referrals(officer: User) -> QuerySet[Referral]:
-    """The officer's own referrals, newest first."""
-    return Referral.objects.filter(officer=officer).select_related("provider").order_by("-created_at")
+def officer_referrals(officer: User, search: ReferralSearch | None = None) -> QuerySet[Referral]:
+    """The officer's own referrals, newest first, optionally found by reference or name and date of birth.
+
+    Each card shows the person's initials, so the participant comes along, without the identity
+    fields the card never shows (nothing decrypted that is not needed).
+    """
+    qs = (
+        Referral.objects.filter(officer=officer)
+        .select_related("provider", "program", "participant")
+        .defer(
+            "note",
+            "next_step",
+            "participant__phone",
+            "participant__address",
+            "participant__description",
+            "participant__date_of_birth",
+        )
+        .order_by("-created_at", "-pk")
+    )
+    return search.apply(qs) if search is not None else qs
 
 
 def case_owners(referral: Referral) -> QuerySet[User]:

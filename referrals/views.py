@@ -7,6 +7,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
+from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -31,9 +32,10 @@ from referrals.models import (
     ServiceKind,
     TransitionNotAllowed,
 )
+from referrals.search import ReferralSearch
 from referrals.setup import ReferralSetup, setup_for
 
-MY_REFERRALS_PAGE = 50
+MY_REFERRALS_PAGE = 25  # cards a page, as on the worklist
 # (value, label, steps) for each hand-off, in the form's order.
 HANDOFF_GUIDE = [(h.value, h.label, HANDOFF_STEPS[h]) for h in Handoff]
 
@@ -142,14 +144,30 @@ def referral_done(request, pk):
 @login_required
 @never_cache  # consented statuses: revocation reaches the next view, including the back button
 def my_referrals(request):
-    referrals = list(selectors.officer_referrals(request.user)[:MY_REFERRALS_PAGE])
-    rows = services.officer_referral_feed(officer=request.user, referrals=referrals, audit=AuditContext.from_request(request))
+    """The officer's referrals, newest first, a page at a time; what each says of the person's progress
+    is decided by the consent gate (referrals/disclosure.py) inside `officer_referral_feed`."""
+    search = ReferralSearch.from_query(request.GET)
+    page = Paginator(selectors.officer_referrals(request.user, search), MY_REFERRALS_PAGE).get_page(request.GET.get("page"))
+    audit = AuditContext.from_request(request)
+    rows = services.officer_referral_feed(officer=request.user, referrals=list(page.object_list), audit=audit)
+    # The cards show initials, read from the encrypted names: an identity read, recorded without names.
+    audit_log(
+        action="referrals.mine.view",
+        context=audit,
+        object_type="referrals.referral",
+        detail={"rows": len(rows), "page": page.number, "search": search.kind},
+    )
     services.officer_notices_mark_read(officer=request.user)
+    query = request.GET.copy()
+    query.pop("page", None)
     return render(
         request,
         "referrals/my_referrals.html",
         {
             "rows": rows,
+            "page": page,
+            "search": search,
+            "query": query.urlencode(),
             "any_disclosure": any(view.is_disclosure for _r, view in rows),
             "notice": REDISCLOSURE_NOTICE,
             "can_refer": access.can_refer(request.user),

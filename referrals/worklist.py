@@ -12,7 +12,6 @@ so a page costs the same few queries whatever the number of rows.
 from __future__ import annotations
 
 import datetime
-import re
 from dataclasses import dataclass, field
 
 from django.core.paginator import Page, Paginator
@@ -21,8 +20,8 @@ from django.utils import timezone
 
 from deflection.models import Pathway, Program, User
 from deflection.params import parse_id
-from referrals.matching import exact_key
-from referrals.models import Handoff, MatchKeyKind, Referral, Status
+from referrals.models import Handoff, Referral, Status
+from referrals.search import ReferralSearch
 
 PAGE_SIZE = 25
 URGENT_WARM, URGENT_NEW, URGENT_CONTACT, URGENT_DUE, MINE, REST = range(6)
@@ -50,7 +49,6 @@ STATUS_GROUPS = {
         ],
     ),
 }
-REFERENCE = re.compile(r"^\s*R-?0*(\d{1,9})\s*$", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -60,11 +58,8 @@ class WorklistFilters:
     agency: int | None = None
     pathway: str = ""
     handoff: str = ""
-    reference: int | None = None
-    # name + date of birth, matched through the blind index (never the clear text)
-    first_name: str = ""
-    last_name: str = ""
-    date_of_birth: datetime.date | None = None
+    # by reference, or name + date of birth through the blind index (referrals/search.py)
+    search: ReferralSearch = field(default_factory=ReferralSearch)
     errors: list[str] = field(default_factory=list)
 
     @classmethod
@@ -88,36 +83,16 @@ class WorklistFilters:
             group = "open"
         pathway = params.get("pathway", "")
         handoff = params.get("handoff", "")
-        reference = None
-        q = params.get("q", "").strip()
-        if q:
-            match = REFERENCE.match(q)
-            if match:
-                reference = int(match.group(1))
-            else:
-                errors.append("Search by reference: R-000123. Or use first name, last name and date of birth.")
-        dob = None
-        if params.get("dob"):
-            try:
-                dob = datetime.date.fromisoformat(params["dob"])
-            except ValueError:
-                errors.append("Date of birth: use the date picker (YYYY-MM-DD).")
+        search = ReferralSearch.from_query(params)
         return cls(
             status_group=group,
             assignee=as_int("assignee"),
             agency=as_int("agency"),
             pathway=pathway if pathway in Pathway.values else "",
             handoff=handoff if handoff in Handoff.values else "",
-            reference=reference,
-            first_name=params.get("first_name", "").strip()[:100],
-            last_name=params.get("last_name", "").strip()[:100],
-            date_of_birth=dob,
-            errors=errors,
+            search=search,
+            errors=errors + search.errors,
         )
-
-    @property
-    def by_person(self) -> bool:
-        return bool(self.first_name and self.last_name and self.date_of_birth)
 
 
 def _rank(user: User, programs: list[Program], now: datetime.datetime) -> Case:
@@ -157,11 +132,7 @@ def worklist(user: User, base: QuerySet[Referral], programs: list[Program], filt
         qs = qs.filter(pathway=filters.pathway)
     if filters.handoff:
         qs = qs.filter(handoff=filters.handoff)
-    if filters.reference:
-        qs = qs.filter(pk=filters.reference)
-    if filters.by_person:
-        digest = exact_key(filters.first_name, filters.last_name, filters.date_of_birth)
-        qs = qs.filter(participant__match_keys__kind=MatchKeyKind.EXACT, participant__match_keys__digest=digest)
+    qs = filters.search.apply(qs)
     rank = _rank(user, programs, now)
     # Order and cut the page on narrow rows (ids) first, then load the 25 wide rows with their
     # joins: sorting thousands of joined rows with their encrypted fields was most of the time.

@@ -2,6 +2,7 @@
 
 from django.core.management import call_command
 from django.urls import reverse
+from django.utils import timezone
 
 from deflection.models import Program, User
 from referrals.clocks.models import Escalation, OnCallShift
@@ -24,3 +25,11 @@ def test_demo_has_assignments_overdue_items_and_escalations(db, client):
     body = client.get(reverse("referrals:queue")).content.decode()
     assert "Needs action now" in body and "Assigned to you" in body
     assert client.get(reverse("referrals:escalations")).status_code == 200
+    # overdue items: next steps past their due time, flagged on the worklist
+    assert open_.filter(next_step_due__lt=timezone.now()).exists()
+    assert "overdue" in body
+
+    # the coordinator sees the rota, with someone on call now at the case manager's provider
+    client.force_login(User.objects.get(username="coordinator"))
+    rota = client.get(reverse("program_on_call", args=[program.pk]))
+    assert rota.status_code == 200 and "data-shift=" in rota.content.decode()

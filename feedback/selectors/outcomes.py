@@ -41,8 +41,15 @@ FEED_REFERRALS = 200  # the officer's most recent referrals the feed looks at
 FEED_ITEMS = 60  # updates shown on the page; each consented one shown writes a disclosure record
 # What the consent gate reads of a referral (its provider and original record), and what the feed shows.
 REFERRAL_FEED_FIELDS = (
-    "id", "officer_id", "participant_id", "origin_participant_id", "agency_id", "provider_id", "program_id",
-    "created_at", "status",
+    "id",
+    "officer_id",
+    "participant_id",
+    "origin_participant_id",
+    "agency_id",
+    "provider_id",
+    "program_id",
+    "created_at",
+    "status",
 )
 
 

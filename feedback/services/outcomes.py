@@ -422,10 +422,16 @@ def digest_send(*, digest_id: int) -> bool:
             WeeklyDigest.objects.filter(pk=digest_id).update(status=DeliveryStatus.SKIPPED, sent_at=None)
             return False
         counts = Counter(item.kind for item in items)
-        _log_disclosures(officer=officer, items=items, channel="digest",
-                         shown=f"counted in the weekly digest of {digest.week_start.isoformat()}")
+        _log_disclosures(
+            officer=officer,
+            items=items,
+            channel="digest",
+            shown=f"counted in the weekly digest of {digest.week_start.isoformat()}",
+        )
         WeeklyDigest.objects.filter(pk=digest_id).update(
-            updates=counts[FeedKind.STATUS], messages=counts[FeedKind.MESSAGE], letters=counts[FeedKind.LETTER],
+            updates=counts[FeedKind.STATUS],
+            messages=counts[FeedKind.MESSAGE],
+            letters=counts[FeedKind.LETTER],
         )
         send_mail("Deflection: your weekly update", _digest_body(digest, counts), None, [officer.email])
     return True

@@ -149,7 +149,12 @@ class AttemptForm(forms.Form):
         # The program's checklist: asked only when the survivor engages (the case becomes a referral).
         for criterion in self.criteria:
             self.fields[f"criterion_{criterion.pk}"] = forms.TypedChoiceField(
-                label=criterion.question, choices=YES_NO, coerce=lambda v: v == "yes", widget=forms.RadioSelect, required=False
+                label=criterion.question,
+                choices=[("yes", criterion.answer_label(True)), ("no", criterion.answer_label(False))],
+                coerce=lambda v: v == "yes",
+                widget=forms.RadioSelect,
+                required=False,
+                help_text=criterion.answer_guide,
             )
 
         _bootstrap(self)

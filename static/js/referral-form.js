@@ -147,9 +147,7 @@
     if (event.target.name === "no_name") { showNameFields(); }
   });
 
-  // After a rejected submit, focus goes to the error summary (screen readers read it first).
-  var summary = document.getElementById("error-summary");
-  if (summary) { summary.focus(); }
+  // After a rejected submit, focus goes to the error summary: static/js/forms.js does it on every page.
 
   var submitting = false;
   form.addEventListener("submit", function (event) {
