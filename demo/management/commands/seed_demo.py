@@ -6,12 +6,14 @@ then adds its own activity, in the order below, so that later apps can build on 
 
 from django.core.management.base import BaseCommand
 
-from demo import api, feedback, foundation, hub, overdose, referrals, reports, training
+from demo import api, coresponder, feedback, foundation, hub, overdose, referrals, reports, training
 
 DEMO_PARTS = [
     ("referrals", referrals),
     # Post-overdose outreach (QRT): its engaged survivors become referrals, before the reports count them.
     ("overdose", overdose),
+    # Co-responder encounters: the calls that ended in a referral link to the referrals seeded above.
+    ("coresponder", coresponder),
     ("api", api),
     ("training", training),
     ("feedback", feedback),
