@@ -20,6 +20,7 @@ from django.utils import timezone
 from deflection.models import Program, ProgramType, Role, Unit, User
 from referrals import services as referral_services
 from referrals.clocks.engine import escalations_run
+from referrals.clocks.models import Escalation, EscalationNotice
 from referrals.models import CriterionKind, ServiceKind, Status
 from referrals.overdose import naloxone, services
 from referrals.overdose.clock import OUTREACH
@@ -122,7 +123,12 @@ def seed(program: Program) -> str:
             elif hasattr(overdose, "outreach_case"):
                 counts["engaged"] += _outreach(overdose, recorder, case_manager, answers, units, now, rng)
         # What beat would have escalated by now: the open cases past their clock (referrals.clocks' engine).
-        escalated = escalations_run(clock=OUTREACH, program=program, now=now)
+        escalations_run(clock=OUTREACH, program=program, now=now)
+        # The team read (and was emailed) the old ones long ago: only the last days' are new.
+        EscalationNotice.objects.filter(
+            escalation__clock=OUTREACH.name, escalation__program=program, escalation__created_at__lt=now - timedelta(days=3)
+        ).update(read_at=now - timedelta(days=2), emailed_at=now - timedelta(days=2))
+    escalated = Escalation.objects.filter(program=program, clock=OUTREACH.name).count()
     return f"{counts['overdoses']} overdoses, {counts['engaged']} survivors engaged, {escalated} outreach escalations"
 
 
