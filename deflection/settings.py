@@ -275,19 +275,14 @@ CELERY_BEAT_SCHEDULE = {
     # Every hour at :20: count newly ended months and publish the periods the report pages offer, so
     # a leaderboard at a million referrals is read from the cache rather than worked out on a view.
     "reports-warm": {"task": "reports.tasks.dispatch_report_warming", "schedule": crontab(minute=20)},
-    # Every 5 minutes: escalate items past a clock (warm hand-off acknowledged, first contact, engagement);
+    # Every 5 minutes: escalate items past a clock (warm hand-off acknowledged, first contact, engagement,
+    # and the post-overdose outreach clock: referrals/clocks/registry.py);
     # the shortest clock is 30 minutes, so an item escalates at most 5 minutes late. Idempotent per item and level.
     "referrals-escalate-overdue": {"task": "referrals.tasks.escalate_overdue", "schedule": timedelta(minutes=5)},
     # Daily: disable accounts unused for 90 days (idempotent: only active accounts are touched)
     # and forget failed sign-ins of unlocked accounts once their 15-minute window has passed.
     # Nightly: de-identify participant data past each program's retention period (SECURITY.md 32);
     # a de-identified record is never selected again, so reruns change nothing.
-    # Every 10 minutes: escalate post-overdose outreach cases past their 24-72-hour clock with no attempt;
-    # each step is claimed once per case (a conditional UPDATE, unique per level), so reruns escalate nothing twice.
-    "overdose-escalate-outreach": {
-        "task": "referrals.overdose.tasks.escalate_overdue_outreach",
-        "schedule": timedelta(minutes=10),
-    },
     # Every 15 minutes: flag situation-table interventions past their 48-hour clock and email the lead
     # agency and the chairs; each situation is claimed once (a conditional UPDATE), so reruns email no one twice.
     "hub-flag-overdue-interventions": {

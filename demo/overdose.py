@@ -2,7 +2,8 @@
 
 Overdoses entered in the field and imported from EMS, outreach cases worked by phone, text and visit
 (engaged, declined, not reached, a few still open and one past its clock), family follow-ups after
-fatal overdoses, and the naloxone leave-behind ledger of three units. Every write goes through
+fatal overdoses, and the naloxone leave-behind ledger of three units; the open cases past their clock
+are escalated at the end, as beat would have (referrals.clocks). Every write goes through
 referrals.overdose's services at the moment it happened (time-machine), so the demo obeys the same
 rules as the pages. Safe to run twice: nothing is added once the program has overdoses.
 """
@@ -18,8 +19,11 @@ from django.utils import timezone
 
 from deflection.models import Program, ProgramType, Role, Unit, User
 from referrals import services as referral_services
+from referrals.clocks.engine import escalations_run
+from referrals.clocks.models import Escalation, EscalationNotice
 from referrals.models import CriterionKind, ServiceKind, Status
 from referrals.overdose import naloxone, services
+from referrals.overdose.clock import OUTREACH
 from referrals.overdose.models import CaseStatus, NaloxoneStock, OutreachSettings, Overdose, OverdoseSource
 from referrals.overdose.services import AttemptData, OverdoseData
 
@@ -118,7 +122,14 @@ def seed(program: Program) -> str:
                 _family(overdose, case_manager, now, rng)
             elif hasattr(overdose, "outreach_case"):
                 counts["engaged"] += _outreach(overdose, recorder, case_manager, answers, units, now, rng)
-    return f"{counts['overdoses']} overdoses, {counts['engaged']} survivors engaged"
+        # What beat would have escalated by now: the open cases past their clock (referrals.clocks' engine).
+        escalations_run(clock=OUTREACH, program=program, now=now)
+        # The team read (and was emailed) the old ones long ago: only the last days' are new.
+        EscalationNotice.objects.filter(
+            escalation__clock=OUTREACH.name, escalation__program=program, escalation__created_at__lt=now - timedelta(days=3)
+        ).update(read_at=now - timedelta(days=2), emailed_at=now - timedelta(days=2))
+    escalated = Escalation.objects.filter(program=program, clock=OUTREACH.name).count()
+    return f"{counts['overdoses']} overdoses, {counts['engaged']} survivors engaged, {escalated} outreach escalations"
 
 
 def _family(overdose, case_manager, now, rng) -> None:
@@ -152,6 +163,12 @@ def _outreach(overdose, officer, case_manager, answers, units, now, rng) -> int:
         plan = [("phone", "family", "message"), ("text", "nobody", "no_answer"), ("visit", "nobody", "no_answer")]
     else:
         plan = [("phone", "survivor", "try_again")]
+    if when > case.due_at:
+        # A late first attempt: beat escalated the case when its clock ran out (and again to the
+        # coordinators if it was still waiting), and the attempt then marked the escalation met.
+        for moment in (case.due_at + timedelta(minutes=5), when - timedelta(minutes=1)):
+            if moment < now:
+                escalations_run(clock=OUTREACH, program=case.program, now=moment)
     engaged = 0
     for channel, reached, result in plan:
         if when > now:

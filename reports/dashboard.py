@@ -16,6 +16,7 @@ from deflection.suppression import Published, Rate, Reason, rate, suppression_no
 from referrals.models import Handoff
 from reports import metrics, rollups
 from reports.charts import Chart, bar_chart, trend_chart
+from reports.coresponder import coresponder_tiles
 from reports.outcomes import AGENCY, PROGRAM
 from reports.outreach import outreach_tiles
 from reports.pages import (
@@ -240,6 +241,7 @@ def dashboard_report(
     if agency is None:  # the program's own figures; a unit's kits and cases are not split by agency
         tiles += outreach_tiles(program=program, period=period)
         tiles += walkin_tiles(program=program, period=period)
+        tiles += coresponder_tiles(program=program, period=period)
     return DashboardReport(
         program=program,
         period=period,

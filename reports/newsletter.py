@@ -18,6 +18,7 @@ from feedback import selectors as feedback
 from referrals.models import HANDOFF_STEPS, Handoff
 from reports import metrics, rollups
 from reports.charts import Chart
+from reports.coresponder import coresponder_tiles
 from reports.models import Commendation, Newsletter, NewsletterStatus
 from reports.outcomes import PROGRAM
 from reports.outreach import outreach_tiles
@@ -211,6 +212,7 @@ def newsletter_content(*, program: Program, period: Period, now: datetime | None
     completed = sum(1 for o in officers if counted.counts.trained(o, period.last_day))
     tiles += outreach_tiles(program=program, period=period)
     tiles += walkin_tiles(program=program, period=period)
+    tiles += coresponder_tiles(program=program, period=period)
     quality = outcome.get(metrics.QUALITY, *scope)
     return NewsletterContent(
         program=program,

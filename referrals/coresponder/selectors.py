@@ -93,3 +93,14 @@ def encounter_figures(program: Program, month: datetime.date) -> EncounterFigure
     rows = [FiguresRow(labels[u], [series[key].values[labels[u]] for key, _h, _a in MEASURES]) for u in order]
     total = FiguresRow("All units", [series[key].total for key, _h, _a in MEASURES])
     return EncounterFigures(month, [heading for _k, heading, _a in MEASURES], rows, total, suppression_note(threshold))
+
+
+def encounter_counts(program: Program, start: datetime.datetime, end: datetime.datetime) -> list[tuple[str, int]]:
+    """(heading, raw count) of each measure over the program's encounters in [start, end), all units together.
+
+    Raw, for the report builders to suppress (reports/coresponder.py); one query.
+    """
+    counts = Encounter.objects.filter(program=program, occurred_at__gte=start, occurred_at__lt=end).aggregate(
+        **{key: aggregate for key, _heading, aggregate in MEASURES}
+    )
+    return [(heading, counts[key]) for key, heading, _aggregate in MEASURES]

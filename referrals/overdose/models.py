@@ -20,7 +20,8 @@ from referrals.models import Participant, Referral
 
 # The PRONTO field guidance: reach the survivor within 24 to 72 hours; the program picks its promise.
 CLOCK_MIN_HOURS, CLOCK_MAX_HOURS = 24, 72
-# After the on-call case manager was told, the coordinator is told this much later if nobody has tried.
+# After the on-call case manager was told, the coordinators are told this much later if nobody has tried
+# (the outreach clock, clock.py, escalated by referrals.clocks like every clock).
 SECOND_ESCALATION_AFTER = datetime.timedelta(hours=12)
 # Grief support for the family after a fatal overdose: offered 4 to 6 weeks later.
 FAMILY_FOLLOW_UP_FROM = datetime.timedelta(weeks=4)
@@ -47,7 +48,7 @@ class OutreachSettings(models.Model):
         null=True,
         blank=True,
         related_name="+",
-        help_text="Told first when a case's clock runs out.",
+        help_text="Told first when a case's clock runs out and nobody is on call at the case-management provider.",
     )
     low_stock_threshold = models.PositiveSmallIntegerField(
         default=5, help_text="A unit holding fewer naloxone kits than this is shown as low on stock."
@@ -140,8 +141,6 @@ class OutreachCase(models.Model):
     due_at = models.DateTimeField(help_text="The first attempt is due by then (the program's clock).")
     first_attempt_at = models.DateTimeField(null=True, blank=True)
     reached_at = models.DateTimeField(null=True, blank=True)
-    # 0: on time; 1: the on-call case manager was told; 2: the coordinator was told too.
-    escalation_level = models.PositiveSmallIntegerField(default=0)
     closed_at = models.DateTimeField(null=True, blank=True)
     referral = models.OneToOneField(Referral, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
 
@@ -183,25 +182,6 @@ class OutreachCase(models.Model):
 
     def is_overdue(self, now: datetime.datetime | None = None) -> bool:
         return self.is_open and self.first_attempt_at is None and (now or timezone.now()) > self.due_at
-
-
-class EscalationLevel(models.IntegerChoices):
-    ON_CALL = 1, "On-call case manager"
-    COORDINATOR = 2, "Coordinator"
-
-
-class OutreachEscalation(models.Model):
-    """A case whose clock ran out with no attempt: one row per level, so a rerun escalates nothing twice."""
-
-    case = models.ForeignKey(OutreachCase, on_delete=models.CASCADE, related_name="escalations")
-    level = models.PositiveSmallIntegerField(choices=EscalationLevel.choices)
-    at = models.DateTimeField(default=timezone.now)
-    notified = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
-    # Claimed by the email task before sending, so a second delivery of the task sends nothing.
-    emailed_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        constraints = [models.UniqueConstraint(fields=["case", "level"], name="outreach_escalation_once_per_level")]
 
 
 class Channel(models.TextChoices):

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from django.db.models import F, QuerySet
+from django.db.models import Exists, F, OuterRef, QuerySet
 from django.utils import timezone
 
 from deflection.access import get_object_for_user
 from deflection.models import Program
+from referrals.clocks.models import Escalation
 from referrals.overdose.access import programs_for_team
+from referrals.overdose.clock import OUTREACH_CLOCK
 from referrals.overdose.models import CaseStatus, FamilyFollowUp, NaloxoneLedgerEntry, OutreachCase
 
 # The queue shows the cases most urgent first, a page at a time: a team works from the top.
@@ -25,12 +27,13 @@ def outreach_queue(user, program_ids: list[int] | None = None) -> tuple[list[Out
     cases = OutreachCase.objects.filter(program_id__in=program_ids, status=CaseStatus.OPEN)
     page = list(
         cases.select_related("participant", "overdose", "program")
+        # escalated on the outreach clock (referrals.clocks): one index probe per row of the page
+        .annotate(escalated=Exists(Escalation.objects.filter(clock=OUTREACH_CLOCK, subject_id=OuterRef("pk"))))
         .order_by(F("first_attempt_at").asc(nulls_first=True), "due_at", "pk")  # no attempt yet first
         .only(
             "pk",
             "due_at",
             "first_attempt_at",
-            "escalation_level",
             "status",
             "program__name",
             "program__time_zone",

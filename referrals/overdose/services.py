@@ -1,7 +1,8 @@
-"""Post-overdose outreach workflows: record an overdose, open and escalate outreach cases, attempts, outcomes.
+"""Post-overdose outreach workflows: record an overdose, open outreach cases, attempts, outcomes.
 
 Keyword-only services; each write and its audit row share a transaction. Naloxone kits are in
-naloxone.py and the EMS/dispatch import in imports.py.
+naloxone.py, the EMS/dispatch import in imports.py, and the case's 24-72-hour clock in clock.py
+(escalated by referrals.clocks' engine, like every clock).
 """
 
 from __future__ import annotations
@@ -10,40 +11,29 @@ import datetime
 import uuid
 from dataclasses import dataclass
 
-from django.conf import settings
-from django.core.mail import send_mail
 from django.db import transaction
-from django.urls import reverse
 from django.utils import timezone
 
 from deflection.audit import AuditContext, audit_log
 from deflection.errors import ServiceError
-from deflection.models import Membership, Pathway, Program, Role, User
-from deflection.outbox import enqueue
+from deflection.models import Pathway, Program, User
 from deflection.roles import POLICE_ROLES
 from referrals.models import Handoff, Participant
 from referrals.overdose.models import (
     FAMILY_FOLLOW_UP_FROM,
     FAMILY_FOLLOW_UP_UNTIL,
-    SECOND_ESCALATION_AFTER,
     AttemptResult,
     CaseStatus,
     Channel,
-    EscalationLevel,
     FamilyFollowUp,
     OutreachAttempt,
     OutreachCase,
-    OutreachEscalation,
     OutreachSettings,
     Overdose,
     OverdoseSource,
     Reached,
 )
 from referrals.services import ReferralData, participant_find_or_create, referral_submit
-
-# A case whose clock ran out longer ago than this is backlog (an old EMS file imported today), shown
-# in red on the queue but not escalated: the first run would otherwise page everyone at once.
-ESCALATION_LOOKBACK = datetime.timedelta(days=7)
 
 # ServiceError.code when the case was already closed (a second tap, another team member).
 CASE_CLOSED = "case_closed"
@@ -147,99 +137,6 @@ def overdose_record(
             )
         audit_log(action="overdose.record", context=audit, actor=recorded_by, obj=overdose, detail={"source": source})
     return overdose
-
-
-# --- the clock -----------------------------------------------------------------------
-
-
-def _escalate(case_ids: list[int], level: int, notified_by_case: dict[int, int | None], now: datetime.datetime) -> int:
-    escalated = 0
-    for case_id in case_ids:
-        with transaction.atomic():
-            # Claim the step first (a conditional UPDATE), so that a second run, or a second worker, skips the case.
-            claimed = OutreachCase.objects.filter(
-                pk=case_id, status=CaseStatus.OPEN, first_attempt_at__isnull=True, escalation_level=level - 1
-            ).update(escalation_level=level)
-            if not claimed:
-                continue
-            escalation = OutreachEscalation.objects.create(
-                case_id=case_id, level=level, at=now, notified_id=notified_by_case.get(case_id)
-            )
-            audit_log(
-                action="outreach.escalate",
-                object_type="overdose.outreachcase",
-                object_id=case_id,
-                detail={"level": level},
-            )
-            enqueue("referrals.overdose.tasks.email_outreach_escalation", escalation_id=escalation.pk)
-            escalated += 1
-    return escalated
-
-
-def outreach_escalate_overdue(*, now: datetime.datetime | None = None) -> int:
-    """Escalate every open case whose clock ran out with no attempt: the on-call case manager, then the coordinator.
-
-    Safe to run any number of times: each step is claimed once per case (and unique per level).
-    """
-    now = now or timezone.now()
-    first = list(
-        OutreachCase.objects.filter(
-            status=CaseStatus.OPEN,
-            first_attempt_at__isnull=True,
-            escalation_level=0,
-            due_at__lt=now,
-            due_at__gte=now - ESCALATION_LOOKBACK,
-        ).values_list("pk", "program_id")
-    )
-    on_call = dict(
-        OutreachSettings.objects.filter(program_id__in={p for _, p in first}).values_list("program_id", "on_call_case_manager_id")
-    )
-    count = _escalate([pk for pk, _ in first], EscalationLevel.ON_CALL, {pk: on_call.get(p) for pk, p in first}, now)
-    second = list(
-        OutreachCase.objects.filter(
-            status=CaseStatus.OPEN,
-            first_attempt_at__isnull=True,
-            escalation_level=1,
-            due_at__lt=now - SECOND_ESCALATION_AFTER,
-        ).values_list("pk", flat=True)
-    )
-    return count + _escalate(second, EscalationLevel.COORDINATOR, {}, now)
-
-
-def _coordinator_emails(program: Program) -> list[str]:
-    return sorted(
-        set(
-            Membership.objects.filter(
-                role=Role.COORDINATOR, is_active=True, user__is_active=True, agency_id__in=program.agency_ids()
-            ).values_list("user__email", flat=True)
-        )
-    )
-
-
-def outreach_escalation_email(*, escalation_id: int) -> bool:
-    """Send the escalation's email once (claimed first); a link only, never the survivor's name or place."""
-    with transaction.atomic():
-        claimed = OutreachEscalation.objects.filter(pk=escalation_id, emailed_at__isnull=True).update(emailed_at=timezone.now())
-        if not claimed:
-            return False
-        escalation = OutreachEscalation.objects.select_related("case__program", "notified").get(pk=escalation_id)
-        program = escalation.case.program
-        if escalation.level == EscalationLevel.ON_CALL and escalation.notified is not None:
-            recipients = [escalation.notified.email]
-        else:  # the coordinator step, or no on-call case manager set: the coordinators
-            recipients = _coordinator_emails(program)
-        if recipients:
-            link = settings.SITE_URL + reverse("overdose:case", args=[escalation.case_id])
-            send_mail(
-                subject=f"Deflection: outreach case {escalation.case.reference} is past its clock",
-                message=(
-                    f"Nobody has tried to reach the survivor of an overdose within {program.name}'s outreach clock.\n\n"
-                    f"Open the case: {link}\n"
-                ),
-                from_email=None,
-                recipient_list=recipients,
-            )
-    return True
 
 
 # --- attempts and outcomes -------------------------------------------------------------

@@ -6,7 +6,7 @@ then adds its own activity, in the order below, so that later apps can build on 
 
 from django.core.management.base import BaseCommand
 
-from demo import api, feedback, foundation, hub, overdose, referrals, reports, training, walkin
+from demo import api, coresponder, feedback, foundation, hub, overdose, referrals, reports, training, walkin
 
 DEMO_PARTS = [
     ("referrals", referrals),
@@ -14,6 +14,8 @@ DEMO_PARTS = [
     ("overdose", overdose),
     # Walk-in (Angel) intake: its placements are self-referrals, before the reports count them.
     ("walkin", walkin),
+    # Co-responder encounters: the calls that ended in a referral link to the referrals seeded above.
+    ("coresponder", coresponder),
     ("api", api),
     ("training", training),
     ("feedback", feedback),

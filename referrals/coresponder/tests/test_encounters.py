@@ -29,7 +29,7 @@ def test_officer_logs_a_call_once_per_key(client, cworld):
     assert AuditEvent.objects.filter(action="coresponder.encounter.create").count() == 1
 
 
-def test_referred_call_becomes_a_referral_through_the_referral_services(client, cworld):
+def test_a_coresponder_encounter_through_to_a_referral(client, cworld):
     client.force_login(cworld.officer)
     response = _log(client, referred="on")
     encounter = Encounter.objects.get()
