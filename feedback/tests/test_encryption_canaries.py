@@ -22,6 +22,7 @@ from referrals.overdose.models import AttemptResult, Channel, OutreachAttempt, O
 from referrals.overdose.services import OverdoseData, overdose_record
 from referrals.tests.factories import ConsentFactory, ReferralFactory
 from referrals.tests.test_encryption import raw_dump
+from referrals.walkin.models import Need, WalkIn
 
 ENCRYPTED = {
     "referrals.participant": {"first_name", "last_name", "date_of_birth", "phone", "address", "description"},
@@ -41,6 +42,7 @@ ENCRYPTED = {
     "overdose.familyfollowup": {"note"},
     "hub.situationidentity": {"first_name", "last_name", "date_of_birth", "phone", "address"},
     "hub.hubmeeting": {"agenda", "minutes"},
+    "walkin.walkin": {"note"},
 }
 CANARY_DATE = datetime.date(1911, 11, 11)
 
@@ -142,7 +144,16 @@ def test_no_encrypted_field_reaches_a_dump_in_clear(world):
         risk_factors=[RiskFactor.choices[0][0]],
     )
     identity = SituationIdentity.objects.create(situation=situation, first_name="x", last_name="y", shared_by=world.coordinator)
+    walkin = WalkIn.objects.create(
+        program=world.program,
+        participant=referral.participant,
+        started_by=world.officer,
+        agency=world.police,
+        arrived_at=timezone.now(),
+        need=Need.choices[0][0],
+    )
     rows = {
+        "walkin.walkin": walkin,
         "overdose.overdose": overdose,
         "overdose.outreachattempt": attempt,
         "overdose.familyfollowup": overdose.family_follow_up,

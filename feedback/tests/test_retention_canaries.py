@@ -21,6 +21,7 @@ from referrals import retention
 from referrals.models import FollowUpTask, ParticipantUpdateProposal, StatusChange
 from referrals.overdose.models import AttemptResult, Channel, FamilyFollowUp, OutreachAttempt, OutreachCase, Overdose, Reached
 from referrals.tests.factories import ConsentFactory, ParticipantFactory, ReferralFactory
+from referrals.walkin.models import Need, WalkIn
 
 # Cleared (blanked, or the row deleted) when the record is de-identified.
 CLEARED = {
@@ -36,6 +37,7 @@ CLEARED = {
     "overdose.overdose": {"place"},
     "overdose.outreachattempt": {"note"},
     "overdose.familyfollowup": {"note"},
+    "walkin.walkin": {"note"},
 }
 KEPT = {
     # Who read a record outside their scope and why: accountability, kept like the audit trail.
@@ -139,6 +141,15 @@ def _plant(world):
         )
         FamilyFollowUp.objects.create(
             overdose=fatal, program=world.program, due_from=timezone.now(), due_until=timezone.now(), note=c("o", "family")
+        )
+        WalkIn.objects.create(
+            program=world.program,
+            participant=person,
+            started_by=world.officer,
+            agency=world.police,
+            arrived_at=timezone.now(),
+            need=Need.choices[0][0],
+            note=c("w", "note"),
         )
     return person
 
