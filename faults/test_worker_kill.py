@@ -141,25 +141,27 @@ def test_warming_killed_mid_run_leaves_what_one_clean_run_leaves(world, redis_se
             provider=world.provider,
             created_at=now - datetime.timedelta(days=days),
         )
-    last_month = last_complete_month(now, program.time_zone)
-    # Hold the lock the warming takes to count the last ended month: the worker stops there, mid-run, with
-    # the months before it already committed.
+    # Hold the lock the warming takes to count the month before last: the worker stops there, mid-run, with
+    # the months it counted first (the last month, or the older ones of a longer period) already committed.
+    held = last_complete_month(now, program.time_zone).previous()
     holder = psycopg.connect(broker_env["DATABASE_URL"], autocommit=True)
-    holder.execute("SELECT pg_advisory_lock(%s, %s)", [program.pk % 2**31, last_month.first_day.toordinal()])
+    try:
+        holder.execute("SELECT pg_advisory_lock(%s, %s)", [program.pk % 2**31, held.first_day.toordinal()])
+        first = start_worker(broker_env, tmp_path / "first.log", name="doomed")
+        processes.append(first)
+        wait_for_worker(tmp_path / "first.log")
+        publish(redis_server.url, "reports.tasks.warm_reports", {"program_id": program.pk})
 
-    first = start_worker(broker_env, tmp_path / "first.log", name="doomed")
-    processes.append(first)
-    wait_for_worker(tmp_path / "first.log")
-    publish(redis_server.url, "reports.tasks.warm_reports", {"program_id": program.pk})
+        def waiting() -> bool:
+            return holder.execute("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted").fetchone()[0] > 0
 
-    def waiting() -> bool:
-        return holder.execute("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted").fetchone()[0] > 0
-
-    wait_until(waiting, 90, "the warming to wait on the last month")
-    assert RollupBuild.objects.filter(program=program).exists()  # earlier months were counted and committed
-    os.killpg(first.pid, signal.SIGKILL)
-    first.wait(timeout=10)
-    holder.close()
+        wait_until(waiting, 90, "the warming to wait on the month before last")
+        committed = list(RollupBuild.objects.filter(program=program).values_list("month", flat=True))
+        assert committed and held.first_day not in committed, "the kill must land part-way through the run"
+        os.killpg(first.pid, signal.SIGKILL)
+        first.wait(timeout=10)
+    finally:
+        holder.close()
 
     second_log = tmp_path / "second.log"
     processes.append(start_worker(broker_env, second_log, name="survivor"))
@@ -170,7 +172,7 @@ def test_warming_killed_mid_run_leaves_what_one_clean_run_leaves(world, redis_se
     )
     wait_until(lambda: " succeeded in " in second_log.read_text(errors="replace"), 300, "the redelivered warming to finish")
     after_redelivery = _warm_state(program)
-    assert last_month.first_day in after_redelivery["builds"]
+    assert held.first_day in after_redelivery["builds"]
 
     reports_services.reports_warm(program_id=program.pk)  # a rerun changes nothing anyone sees
     assert _warm_state(program) == after_redelivery
