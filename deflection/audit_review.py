@@ -12,6 +12,7 @@ from urllib.parse import urlencode
 from django import forms
 from django.conf import settings
 from django.core.mail import send_mail
+from django.db import transaction
 from django.db.models import Case, Count, Q, QuerySet, Value, When
 from django.urls import reverse
 from django.utils import timezone
@@ -84,32 +85,35 @@ def audit_review_digest_send(*, program_id: int, week_start: datetime.date) -> b
     """Email the program's coordinators last week's counts and a link, once (SECURITY.md 12, 19)."""
     program = Program.objects.get(pk=program_id)
     digest, _created = AuditReviewDigest.objects.get_or_create(program=program, week_start=week_start)
-    # Claim first, so that a second worker or a second beat run skips it.
-    if not AuditReviewDigest.objects.filter(pk=digest.pk, sent_at__isnull=True).update(sent_at=timezone.now()):
-        return False
-    week = {"start": week_start, "end": week_start + datetime.timedelta(days=6)}
-    events = audit_events_for_review(program=program, filters=week)
-    counts = dict(events.order_by().values("kind").annotate(n=Count("id")).values_list("kind", "n"))
-    recipients = sorted(
-        set(
-            Membership.objects.filter(
-                role=Role.COORDINATOR, is_active=True, user__is_active=True, agency_id__in=program.agency_ids()
-            ).values_list("user__email", flat=True)
+    # The claim and the send commit together, once the mail server accepted the message: a second worker
+    # or beat run waits on the row lock and skips it; a refused send or a worker killed mid-send leaves it
+    # unclaimed for the retry or the redelivered task (issue 15).
+    with transaction.atomic():
+        if not AuditReviewDigest.objects.filter(pk=digest.pk, sent_at__isnull=True).update(sent_at=timezone.now()):
+            return False
+        week = {"start": week_start, "end": week_start + datetime.timedelta(days=6)}
+        events = audit_events_for_review(program=program, filters=week)
+        counts = dict(events.order_by().values("kind").annotate(n=Count("id")).values_list("kind", "n"))
+        recipients = sorted(
+            set(
+                Membership.objects.filter(
+                    role=Role.COORDINATOR, is_active=True, user__is_active=True, agency_id__in=program.agency_ids()
+                ).values_list("user__email", flat=True)
+            )
         )
-    )
-    if recipients:
-        link = f"{settings.SITE_URL}{reverse('audit_review')}?{urlencode({'program': program.pk, **week})}"
-        lines = [f"{label}: {counts.get(label, 0)}" for label, _query in KINDS.values()]
-        head = audit_chain_head()
-        # The chain head, kept in the coordinators' mailboxes, where whoever owns the database cannot rewrite it:
-        # `manage.py audit_verify --head ...` later shows whether the trail's tail was cut off (deflection/auditchain.py).
-        witness = f"\n\nAudit chain head (for manage.py audit_verify --head): {head}\n" if head else "\n"
-        send_mail(
-            subject=f"Deflection: audit review for the week of {week_start:%b %-d}",
-            message="Last week's events to review:\n\n" + "\n".join(lines) + f"\n\nReview them: {link}" + witness,
-            from_email=None,
-            recipient_list=recipients,
-        )
+        if recipients:
+            link = f"{settings.SITE_URL}{reverse('audit_review')}?{urlencode({'program': program.pk, **week})}"
+            lines = [f"{label}: {counts.get(label, 0)}" for label, _query in KINDS.values()]
+            head = audit_chain_head()
+            # The chain head, kept in the coordinators' mailboxes, where whoever owns the database cannot rewrite it:
+            # `manage.py audit_verify --head ...` later shows whether the trail's tail was cut off (deflection/auditchain.py).
+            witness = f"\n\nAudit chain head (for manage.py audit_verify --head): {head}\n" if head else "\n"
+            send_mail(
+                subject=f"Deflection: audit review for the week of {week_start:%b %-d}",
+                message="Last week's events to review:\n\n" + "\n".join(lines) + f"\n\nReview them: {link}" + witness,
+                from_email=None,
+                recipient_list=recipients,
+            )
     return True
 
 

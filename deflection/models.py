@@ -404,6 +404,47 @@ class OutboxMessage(models.Model):
         return f"{self.task_name} ({self.status})"
 
 
+class MailStatus(models.TextChoices):
+    RETRYING = "retrying", "Retrying"
+    SENT = "sent", "Sent after retries"
+    FAILED = "failed", "Failed"
+    RESENT = "resent", "Sent again"
+
+
+class OutboundMail(models.Model):
+    """One run of an email task that met SMTP trouble: its attempts, last error and outcome (issue 15).
+
+    Every email task keeps it the same way (deflection/mail.py): a run that sends at the first try leaves
+    no row; a timeout, 4xx or 5xx writes one (keyed by the Celery task id, which a retry keeps) and counts
+    each attempt; after the last retry it is FAILED and the program's coordinators see it with a "send
+    again". `label` says what the email is, never its text.
+    """
+
+    task_id = models.CharField(max_length=64, unique=True)
+    task_name = models.CharField(max_length=200)
+    kwargs = models.JSONField(default=dict)
+    label = models.CharField(max_length=200)
+    # None: a job for every program (the weekly digests, the audit-review digests): every coordinator sees it.
+    program = models.ForeignKey(Program, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    status = models.CharField(max_length=10, choices=MailStatus.choices, default=MailStatus.RETRYING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.CharField(max_length=120, blank=True)  # the SMTP reply code and the error's type only
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+    failed_at = models.DateTimeField(null=True, blank=True)
+    resent_at = models.DateTimeField(null=True, blank=True)
+    resent_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+
+    class Meta:
+        indexes = [
+            # the coordinators' "Undelivered emails" page
+            models.Index(fields=["failed_at"], condition=models.Q(status="failed"), name="outbound_mail_failed_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.label} ({self.status})"
+
+
 class SignInSession(AbstractBaseSession):
     """A server-side session row that knows whose it is (SESSION_ENGINE = "deflection.sessions").
 

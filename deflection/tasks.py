@@ -4,6 +4,7 @@ from celery import shared_task
 from django.utils import timezone
 
 from deflection import accounts, audit_review, health, outbox
+from deflection.mail import email_task
 
 
 @shared_task(soft_time_limit=10, time_limit=20)
@@ -28,7 +29,7 @@ def disable_unused_accounts() -> int:
     return accounts.accounts_disable_unused()
 
 
-@shared_task(soft_time_limit=120, time_limit=150)
+@email_task(label="Audit-review digests", soft_time_limit=120, time_limit=150)
 def send_audit_review_digests() -> int:
     """Hourly: each program's weekly audit-review email, once its Monday 07:00 has passed. Safe to run twice."""
     return sum(

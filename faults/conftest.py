@@ -6,6 +6,8 @@ from django.db import connection
 
 from faults.processes import ThrowawayPostgres, ThrowawayRedis, stop_process
 from feedback.tests.conftest import consent_for, referral  # noqa: F401  (fixtures the scenarios use)
+from referrals.hub.tests.conftest import hub  # noqa: F401
+from referrals.overdose.tests.conftest import qworld  # noqa: F401
 from referrals.tests.conftest import rworld  # noqa: F401
 
 

@@ -13,88 +13,21 @@ import signal
 import uuid
 from collections import Counter
 
+import psycopg
 import pytest
 from celery import Celery
 from django.utils import timezone
 
-from deflection.models import Role
 from deflection.settings import kombu_url
 from deflection.test_settings import _next_redis_db
+from faults.email_tasks import SCENARIOS
 from faults.processes import app_env, start_worker, wait_for_worker, wait_until
-from feedback import services as feedback_services
-from feedback.models import CaseManagerMessage
-from feedback.tests.factories import SurveyFactory
-from referrals.clocks.models import Escalation, EscalationLevel, EscalationNotice
-from referrals.models import OfficerNotice, Status, StatusChange
 from referrals.tests.factories import ReferralFactory
-from training.tests.factories import AttendanceFactory, CourseFactory, SessionFactory
+from reports import services as reports_services
+from reports.models import MonthRollup, MonthSummary, PublishedLevel, RollupBuild
+from reports.periods import last_complete_month
 
 pytestmark = pytest.mark.fault
-
-
-def officer_notice(world, referral, consent_for):
-    consent_for(referral, "active", "referring officer")  # the email asks the consent gate when it is due
-    notice = OfficerNotice.objects.create(officer=world.officer, referral=referral)
-    return "referrals.tasks.email_officer_notice", {"notice_id": notice.pk}, [world.officer.email]
-
-
-def training_reminders(world, referral, consent_for):
-    # Two people overdue for a refresher: the weekly job queues one email task per person.
-    course = CourseFactory(program=world.program, refresher_months=12)
-    long_ago = timezone.now() - datetime.timedelta(days=800)
-    for user in (world.officer, world.dispatcher):
-        AttendanceFactory(session=SessionFactory(course=course, starts_at=long_ago), user=user)
-    return "training.tasks.send_training_reminders", {}, [world.officer.email, world.dispatcher.email]
-
-
-def weekly_digests(world, referral, consent_for):
-    _week, start, _end = feedback_services.digest_week(world.program, timezone.now())
-    deputy_referral = ReferralFactory(program=world.program, officer=world.deputy, agency=world.sheriff, provider=world.provider)
-    for ref in (referral, deputy_referral):
-        consent_for(ref, "active", "referring officer")
-        StatusChange.objects.create(
-            referral=ref, status=Status.ENGAGED, at=start + datetime.timedelta(days=2), by=world.case_manager
-        )
-    return "feedback.tasks.send_weekly_digests", {}, [world.officer.email, world.deputy.email]
-
-
-def case_manager_message(world, referral, consent_for):
-    consent = consent_for(referral, "active", "referring officer")
-    message = CaseManagerMessage.objects.create(
-        referral=referral, officer=world.officer, sender=world.case_manager, consent=consent, text="In treatment."
-    )
-    return "feedback.tasks.email_case_manager_message", {"message_id": message.pk}, [world.officer.email]
-
-
-def survey_reminders(world, referral, consent_for):
-    survey = SurveyFactory(program=world.program, audience_roles=[Role.OFFICER, Role.DISPATCHER])
-    survey.audience_agencies.set([world.police])
-    return "feedback.tasks.send_survey_reminders", {"survey_id": survey.pk}, [world.officer.email, world.dispatcher.email]
-
-
-def escalations(world, referral, consent_for):
-    # A first contact past its deadline, escalated to two people (the engine's notices, one email task each).
-    escalation = Escalation.objects.create(
-        clock="first_contact",
-        subject_id=referral.pk,
-        level=EscalationLevel.COORDINATOR,
-        program=world.program,
-        provider=world.provider,
-        due_at=timezone.now() - datetime.timedelta(hours=1),
-    )
-    notice = EscalationNotice.objects.create(escalation=escalation, recipient=world.coordinator)
-    EscalationNotice.objects.create(escalation=escalation, recipient=world.case_manager)
-    return "referrals.tasks.email_escalation_notice", {"notice_id": notice.pk}, [world.coordinator.email]
-
-
-SCENARIOS = {
-    "officer notice": officer_notice,
-    "training reminders": training_reminders,
-    "weekly digests": weekly_digests,
-    "case manager message": case_manager_message,
-    "survey reminders": survey_reminders,
-    "escalations": escalations,
-}
 
 
 def publish(redis_url: str, task: str, kwargs: dict) -> None:
@@ -125,9 +58,9 @@ def broker_env(redis_server, smtp_server, test_database_url):
 
 @pytest.mark.parametrize("scenario", SCENARIOS)
 def test_worker_killed_mid_send_delivers_every_email_exactly_once_after_redelivery(
-    scenario, world, referral, consent_for, redis_server, smtp_server, broker_env, processes, tmp_path
+    scenario, request, redis_server, smtp_server, broker_env, processes, tmp_path
 ):
-    task, kwargs, recipients = SCENARIOS[scenario](world, referral, consent_for)
+    task, kwargs, recipients = SCENARIOS[scenario](request.getfixturevalue)
     smtp_server.hold_next = True
     first = start_worker(broker_env, tmp_path / "first.log", name="doomed")
     processes.append(first)
@@ -151,10 +84,11 @@ def test_worker_killed_mid_send_delivers_every_email_exactly_once_after_redelive
     assert all(count == 1 for count in delivered.values()), delivered
 
 
+@pytest.mark.parametrize("scenario", ["officer notice", "quarterly newsletter"])
 def test_task_past_the_visibility_timeout_is_not_sent_twice(
-    world, referral, consent_for, redis_server, smtp_server, broker_env, processes, tmp_path
+    scenario, request, redis_server, smtp_server, broker_env, processes, tmp_path
 ):
-    task, kwargs, recipients = officer_notice(world, referral, consent_for)
+    task, kwargs, recipients = SCENARIOS[scenario](request.getfixturevalue)
     smtp_server.hold_next = True  # the first worker's send outlasts the 3-second visibility timeout
     logs = [tmp_path / "one.log", tmp_path / "two.log"]
     for name, log in zip(("one", "two"), logs, strict=True):
@@ -167,12 +101,82 @@ def test_task_past_the_visibility_timeout_is_not_sent_twice(
     smtp_server.hold_next = False
     smtp_server.released = True  # the held send is refused: the first worker's task fails and its retry follows
 
-    wait_until(lambda: smtp_server.to(recipients[0]) >= 1, 120, "the notice email")
+    wait_until(lambda: all(smtp_server.to(address) >= 1 for address in recipients), 120, "every recipient's email")
     # Both copies finish: one sent the email, the other (or the first one's retry) found it sent.
     wait_until(
         lambda: sum(log.read_text(errors="replace").count(" succeeded in ") for log in logs) >= 2,
         120,
         "both copies of the task to finish",
     )
-    assert smtp_server.to(recipients[0]) == 1
-    assert len(smtp_server.messages) == 1
+    assert all(smtp_server.to(address) == 1 for address in recipients)
+    assert len(smtp_server.messages) == len(recipients)
+
+
+def _warm_state(program) -> dict:
+    """What a warming run leaves behind that anyone can see: the rollups, their build rows, published levels."""
+    rollups = list(MonthRollup.objects.filter(program=program).order_by("month", "officer_id", "agency_id").values())
+    summaries = list(MonthSummary.objects.filter(program=program).order_by("month", "agency_id").values())
+    for row in rollups + summaries:
+        row.pop("id")
+    return {
+        "rollups": rollups,
+        "summaries": summaries,
+        "builds": list(RollupBuild.objects.filter(program=program).order_by("month").values_list("month", flat=True)),
+        "levels": list(
+            PublishedLevel.objects.filter(program=program).order_by("period", "officers").values_list("period", "officers")
+        ),
+    }
+
+
+def test_warming_killed_mid_run_leaves_what_one_clean_run_leaves(world, redis_server, broker_env, processes, tmp_path):
+    """The hourly report warming (it writes rollup rows and the cache) SIGKILLed part-way, then redelivered:
+    no row is doubled, and the result is what one uninterrupted run makes."""
+    program = world.program
+    now = timezone.now()
+    for days in (20, 45, 75, 105):
+        ReferralFactory(
+            program=program,
+            officer=world.officer,
+            agency=world.police,
+            provider=world.provider,
+            created_at=now - datetime.timedelta(days=days),
+        )
+    # Hold the lock the warming takes to count the month before last: the worker stops there, mid-run, with
+    # the months it counted first (the last month, or the older ones of a longer period) already committed.
+    held = last_complete_month(now, program.time_zone).previous()
+    holder = psycopg.connect(broker_env["DATABASE_URL"], autocommit=True)
+    try:
+        holder.execute("SELECT pg_advisory_lock(%s, %s)", [program.pk % 2**31, held.first_day.toordinal()])
+        first = start_worker(broker_env, tmp_path / "first.log", name="doomed")
+        processes.append(first)
+        wait_for_worker(tmp_path / "first.log")
+        publish(redis_server.url, "reports.tasks.warm_reports", {"program_id": program.pk})
+
+        def waiting() -> bool:
+            return holder.execute("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted").fetchone()[0] > 0
+
+        wait_until(waiting, 90, "the warming to wait on the month before last")
+        committed = list(RollupBuild.objects.filter(program=program).values_list("month", flat=True))
+        assert committed and held.first_day not in committed, "the kill must land part-way through the run"
+        os.killpg(first.pid, signal.SIGKILL)
+        first.wait(timeout=10)
+    finally:
+        holder.close()
+
+    second_log = tmp_path / "second.log"
+    processes.append(start_worker(broker_env, second_log, name="survivor"))
+    wait_until(
+        lambda: "reports.tasks.warm_reports[" in second_log.read_text(errors="replace") if second_log.exists() else False,
+        120,
+        "the redelivered warming",
+    )
+    wait_until(lambda: " succeeded in " in second_log.read_text(errors="replace"), 300, "the redelivered warming to finish")
+    after_redelivery = _warm_state(program)
+    assert held.first_day in after_redelivery["builds"]
+
+    reports_services.reports_warm(program_id=program.pk)  # a rerun changes nothing anyone sees
+    assert _warm_state(program) == after_redelivery
+    for model in (MonthRollup, MonthSummary, RollupBuild, PublishedLevel):
+        model.objects.filter(program=program).delete()
+    reports_services.reports_warm(program_id=program.pk)  # one clean, uninterrupted run
+    assert _warm_state(program) == after_redelivery

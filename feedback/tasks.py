@@ -1,20 +1,20 @@
 """Background jobs for the feedback app: thin wrappers that take ids and call services."""
 
 from celery import shared_task
-from celery.exceptions import SoftTimeLimitExceeded
 
+from deflection.mail import email_task
 from feedback import services
+from feedback.models import CaseManagerMessage, Survey
 
 
-@shared_task(
-    soft_time_limit=120,
-    time_limit=150,
-    # SMTP down, or a large audience outlasting the time limit: the row in hand was handed back
-    # to pending and the sent ones are marked sent, so the retry carries on where this run stopped.
-    autoretry_for=(OSError, SoftTimeLimitExceeded),
-    retry_backoff=30,
-    retry_kwargs={"max_retries": 5},
-)
+def _survey(survey_id: int) -> tuple[str, int | None]:
+    survey = Survey.objects.only("title", "program_id").get(pk=survey_id)
+    return f"Survey reminders: {survey.title}", survey.program_id
+
+
+# SMTP trouble, or a large audience outlasting the time limit: the row in hand was handed back to
+# pending and the sent ones are marked sent, so the retry (deflection/mail.py) carries on where this stopped.
+@email_task(label="Survey reminders", about=_survey, soft_time_limit=120, time_limit=150)
 def send_survey_reminders(survey_id: int) -> int:
     return services.survey_reminders_send(survey_id=survey_id)
 
@@ -37,28 +37,20 @@ def audit_anonymous_suggestions() -> int:
     return services.audit_anonymous_suggestions()
 
 
-@shared_task(
-    soft_time_limit=30,
-    time_limit=45,
-    # SMTP down: the row was handed back to pending, so the retry sends it.
-    autoretry_for=(OSError,),
-    retry_backoff=30,
-    retry_kwargs={"max_retries": 5},
-)
+def _message(message_id: int) -> tuple[str, int | None]:
+    message = CaseManagerMessage.objects.select_related("referral").get(pk=message_id)
+    return f"Case manager's message about {message.referral.reference}", message.referral.program_id
+
+
+@email_task(label="A case manager's message", about=_message, time_limit=45)
 def email_case_manager_message(message_id: int) -> bool:
     """Tell the officer a case manager's message is waiting (a link only); sent once per message."""
     return services.message_email_send(message_id=message_id)
 
 
-@shared_task(
-    soft_time_limit=300,
-    time_limit=360,
-    # SMTP down, or many officers outlasting the time limit: sent rows are marked sent and the row
-    # in hand went back to pending, so the retry carries on where this run stopped.
-    autoretry_for=(OSError, SoftTimeLimitExceeded),
-    retry_backoff=60,
-    retry_kwargs={"max_retries": 5},
-)
+# SMTP trouble, or many officers outlasting the time limit: sent rows are marked sent and the row in
+# hand went back to pending, so the retry carries on where this run stopped. Every program's officers.
+@email_task(label="Officers' weekly digests", soft_time_limit=300, time_limit=360)
 def send_weekly_digests() -> int:
     """Periodic: one digest per officer per week (counts and a link), only to officers with something new."""
     return services.weekly_digests_send()

@@ -9,6 +9,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from deflection import access as program_access
+from deflection import mail
 from deflection.audit import AuditContext
 from referrals import access, selectors, services
 from referrals.forms import (
@@ -41,19 +42,19 @@ def justice_done(request, pk):
 
 
 @login_required
-def failed_notice_emails(request):
-    """Officer notice emails that failed after every retry, with a "send again" button for each."""
+def failed_emails(request):
+    """Emails of every kind that failed after every retry (deflection/mail.py), each with a "send again"."""
     program = _coordinated_program(request)
-    notices = selectors.undelivered_notice_emails(program)
-    return render(request, "referrals/failed_emails.html", {"program": program, "notices": notices})
+    mails = mail.failed_mail([program])
+    return render(request, "referrals/failed_emails.html", {"program": program, "mails": mails})
 
 
 @login_required
 @require_POST
-def notice_email_resend(request, pk):
+def mail_resend(request, pk):
     program = _coordinated_program(request)
-    notice = program_access.get_object_for_user(request, selectors.program_notices(program), pk, "referrals.officernotice")
-    services.officer_notice_email_resend(notice=notice, by=request.user, audit=AuditContext.from_request(request))
+    failed = program_access.get_object_for_user(request, mail.program_mail([program]), pk, "deflection.outboundmail")
+    mail.mail_resend(mail=failed, by=request.user, audit=AuditContext.from_request(request))
     messages.success(request, "The email will be sent again.")
     return redirect("referrals:failed_emails")
 

@@ -733,11 +733,8 @@ class OfficerNotice(models.Model):
     referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="notices")
     created_at = models.DateTimeField(default=timezone.now)
     read_at = models.DateTimeField(null=True, blank=True)
+    # Delivery trouble is kept where every email task keeps it: deflection.models.OutboundMail.
     emailed_at = models.DateTimeField(null=True, blank=True)
-    # Delivery trouble, so the coordinator can see a notice email that never went out and send it again.
-    email_attempts = models.PositiveSmallIntegerField(default=0)
-    email_last_error = models.CharField(max_length=120, blank=True)  # the SMTP reply code and error type only
-    email_failed_at = models.DateTimeField(null=True, blank=True)
     # The consent no longer covered the update when the email was due (revoked, expired, ended): never sent.
     email_withheld_at = models.DateTimeField(null=True, blank=True)
 

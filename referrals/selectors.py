@@ -18,7 +18,6 @@ from referrals.models import (
     EligibilityCriterion,
     FollowUpTask,
     Handoff,
-    OfficerNotice,
     Outcome,
     Participant,
     ParticipantUpdateProposal,
@@ -208,20 +207,6 @@ def directory_services(user: User, *, kind: str = "", open_only: bool = False) -
     if open_only:
         rows = rows.filter(capacity_state=CapacityState.OPEN)
     return list(rows.order_by("kind", "agency__name", "name"))
-
-
-def program_notices(program: Program) -> QuerySet[OfficerNotice]:
-    return OfficerNotice.objects.filter(referral__program=program)
-
-
-def undelivered_notice_emails(program: Program) -> QuerySet[OfficerNotice]:
-    """Officer notice emails that failed after every retry (the coordinator's "Undelivered emails" page)."""
-    return (
-        program_notices(program)
-        .filter(emailed_at__isnull=True, email_failed_at__isnull=False)
-        .select_related("officer", "referral")
-        .order_by("email_failed_at")
-    )
 
 
 def merged_record_ids(participant: Participant) -> set[int]:

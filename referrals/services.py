@@ -378,13 +378,13 @@ def officer_notice_email(*, notice_id: int) -> bool:
 
     The claim (a conditional UPDATE of emailed_at) and the send share one transaction that commits once
     the mail server accepted the message: a refused or timed-out send rolls the claim back for the
-    task's retry, a worker killed mid-send leaves the notice unclaimed for the redelivered task, and a
-    second copy of the task waits on the row lock and then finds it sent.
+    task's retry (deflection/mail.py), a worker killed mid-send leaves the notice unclaimed for the
+    redelivered task, and a second copy of the task waits on the row lock and then finds it sent.
     """
 
     with transaction.atomic():
         claimed = OfficerNotice.objects.filter(pk=notice_id, emailed_at__isnull=True, email_withheld_at__isnull=True).update(
-            emailed_at=timezone.now(), email_failed_at=None
+            emailed_at=timezone.now()
         )
         if not claimed:
             return False
@@ -407,35 +407,7 @@ def officer_notice_email(*, notice_id: int) -> bool:
             from_email=None,
             recipient_list=[notice.officer.email],
         )
-        # The attempts (and the last error, if any) stay: the coordinator sees a delivery that needed retries.
-        OfficerNotice.objects.filter(pk=notice_id).update(email_attempts=F("email_attempts") + 1)
     return True
-
-
-def smtp_error_summary(exc: BaseException) -> str:
-    """What a coordinator may see of a failed send: the SMTP code and the error's type, never an address."""
-    code = getattr(exc, "smtp_code", None)
-    return f"{code} {type(exc).__name__}".strip()[:120] if code else type(exc).__name__[:120]
-
-
-def officer_notice_email_failed(*, notice_id: int, error: BaseException, final: bool) -> None:
-    """Record a failed attempt; after the last retry the notice shows as failed to the coordinator."""
-    OfficerNotice.objects.filter(pk=notice_id, emailed_at__isnull=True).update(
-        email_attempts=F("email_attempts") + 1,
-        email_last_error=smtp_error_summary(error),
-        email_failed_at=timezone.now() if final else None,
-    )
-
-
-def officer_notice_email_resend(*, notice: OfficerNotice, by: User, audit: AuditContext | None = None) -> None:
-    """The coordinator's "send again" on a notice email that finally failed."""
-    with transaction.atomic():
-        if not OfficerNotice.objects.filter(pk=notice.pk, emailed_at__isnull=True, email_failed_at__isnull=False).update(
-            email_failed_at=None
-        ):
-            return
-        audit_log(action="notice.email_resend", context=audit, actor=by, obj=notice, detail={})
-        enqueue("referrals.tasks.email_officer_notice", notice_id=notice.pk)
 
 
 def officer_referral_feed(

@@ -1,35 +1,32 @@
 """Referral tasks: thin wrappers that take ids and call services."""
 
-import smtplib
-
 from celery import shared_task
-from django.conf import settings
 
+from deflection.mail import email_task
 from deflection.models import Program
 from referrals import breakglass, retention, services
 from referrals.clocks import engine
+from referrals.clocks.models import EscalationNotice
 from referrals.clocks.registry import CLOCKS
-
-# SMTP trouble (a timeout, a 4xx or a 5xx answer): try again after 1, 2, 4, 8, 16 backoff units
-# (EMAIL_RETRY_BACKOFF_SECONDS, a minute by default), then show the notice as failed to the coordinator,
-# who can send it again.
-NOTICE_RETRIES = 5
+from referrals.models import BreakGlassGrant, OfficerNotice
 
 
-@shared_task(bind=True, soft_time_limit=30, time_limit=60, max_retries=NOTICE_RETRIES)
-def email_officer_notice(self, notice_id: int) -> bool:
-    try:
-        return services.officer_notice_email(notice_id=notice_id)
-    except (smtplib.SMTPException, OSError) as exc:
-        final = self.request.retries >= self.max_retries
-        services.officer_notice_email_failed(notice_id=notice_id, error=exc, final=final)
-        if final:
-            return False
-        countdown = settings.EMAIL_RETRY_BACKOFF_SECONDS * 2**self.request.retries
-        raise self.retry(exc=exc, countdown=countdown) from exc
+def _notice(notice_id: int) -> tuple[str, int | None]:
+    notice = OfficerNotice.objects.select_related("referral", "officer").get(pk=notice_id)
+    officer = notice.officer.get_full_name() or notice.officer
+    return f"Notice to {officer} about {notice.referral.reference}", notice.referral.program_id
 
 
-@shared_task(soft_time_limit=30, time_limit=60, autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+@email_task(label="Notice to a referring officer", about=_notice)
+def email_officer_notice(notice_id: int) -> bool:
+    return services.officer_notice_email(notice_id=notice_id)
+
+
+def _grant(grant_id: int) -> tuple[str, int | None]:
+    return "Break-glass access to review", BreakGlassGrant.objects.values_list("program_id", flat=True).get(pk=grant_id)
+
+
+@email_task(label="Break-glass access to review", about=_grant)
 def email_break_glass_notice(grant_id: int) -> bool:
     return breakglass.break_glass_notice_email(grant_id=grant_id)
 
@@ -48,6 +45,10 @@ def escalate_overdue() -> int:
     )
 
 
-@shared_task(soft_time_limit=30, time_limit=60, autoretry_for=(OSError, smtplib.SMTPException), retry_backoff=True, max_retries=5)
+def _escalation_notice(notice_id: int) -> tuple[str, int | None]:
+    return "Overdue work escalated", EscalationNotice.objects.values_list("escalation__program_id", flat=True).get(pk=notice_id)
+
+
+@email_task(label="Overdue work escalated", about=_escalation_notice)
 def email_escalation_notice(notice_id: int) -> bool:
     return engine.escalation_notice_email(notice_id=notice_id)

@@ -178,11 +178,11 @@ class DeliveryStatus(models.TextChoices):
 class Delivery(models.Model):
     """One edition to one person by email; the row is the idempotency key (one per edition and person).
 
-    QUEUED -> SENDING is claimed with a conditional UPDATE before the message goes out, and SENDING
-    -> SENT is written as soon as the SMTP server accepts it. A row left in SENDING by a killed worker
-    is claimed again once its lease has run out (reports.services.DELIVERY_LEASE): at least once,
-    since a missed newsletter is worse than, very rarely, a second copy (the window is the moment
-    between the server's acceptance and our UPDATE; a resend carries the same Message-ID).
+    QUEUED -> SENT is written, under a row lock, in the transaction that sends the message, and
+    commits once the SMTP server accepted it: a worker killed mid-send leaves the row QUEUED and
+    unlocked for the redelivered task (issue 15). Should a copy ever go out twice (the moment
+    between the server's acceptance and the commit), it carries the same Message-ID. SENDING is
+    what an earlier version left behind a killed worker: such a row is sent once its lease ran out.
     """
 
     send = models.ForeignKey(NewsletterSend, on_delete=models.CASCADE, related_name="deliveries")

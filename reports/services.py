@@ -15,7 +15,7 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.mail import EmailMessage, get_connection
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Count, Max, Min, Q
+from django.db.models import Count, F, Max, Min, Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -51,9 +51,6 @@ MONTHLY_BUILD_HOUR = 6
 DELIVERY_CHUNK = 250
 # How many tasks send one edition side by side (one per worker process).
 DELIVERY_PARALLEL = 2
-# Rows one claim takes; a killed worker leaves at most this many waiting for their lease.
-CLAIM_BATCH = 20
-DELIVERY_MAX_ATTEMPTS = 3
 
 
 def attachment_limit() -> int:
@@ -322,34 +319,31 @@ def newsletter_send_create(
     return send
 
 
-def _claim_deliveries(send_id: int, now: datetime, limit: int) -> list[int]:
-    """Claim up to `limit` rows: queued ones, and rows a killed worker left in SENDING past the lease.
+def _claim_next_delivery(send_id: int, now: datetime) -> tuple[int, str, int] | None:
+    """Lock the next queued row of a send (or one an older worker left SENDING past the lease) and mark it SENT.
 
-    One conditional UPDATE; SKIP LOCKED lets two workers claim side by side without waiting or
-    taking the same row.
+    Called inside the transaction that sends its message: the mark commits only once the mail server
+    accepted it. SKIP LOCKED lets two workers send one edition side by side without taking the same row; a
+    worker killed mid-send drops its connection, PostgreSQL rolls the mark back and unlocks the row, and the
+    redelivered task sends it (issue 15). Returns (id, address, attempts so far).
     """
     with connection.cursor() as cursor:
         cursor.execute(
             f"""
-            UPDATE {Delivery._meta.db_table} SET status = %s, claimed_at = %s, attempts = attempts + 1
-            WHERE id IN (
-                SELECT id FROM {Delivery._meta.db_table}
-                WHERE send_id = %s AND (status = %s OR (status = %s AND claimed_at < %s))
-                ORDER BY id LIMIT %s FOR UPDATE SKIP LOCKED
-            )
-            RETURNING id
-            """,  # noqa: S608  (the table name is ours; every value is a parameter)
-            [
-                DeliveryStatus.SENDING,
-                now,
-                send_id,
-                DeliveryStatus.QUEUED,
-                DeliveryStatus.SENDING,
-                now - DELIVERY_LEASE,
-                limit,
-            ],
+            SELECT d.id, COALESCE(u.email, ''), d.attempts FROM {Delivery._meta.db_table} d
+            LEFT JOIN {User._meta.db_table} u ON u.id = d.recipient_id
+            WHERE d.send_id = %s AND (d.status = %s OR (d.status = %s AND d.claimed_at < %s))
+            ORDER BY d.id LIMIT 1 FOR UPDATE OF d SKIP LOCKED
+            """,  # noqa: S608  (the table names are ours; every value is a parameter)
+            [send_id, DeliveryStatus.QUEUED, DeliveryStatus.SENDING, now - DELIVERY_LEASE],
         )
-        return sorted(row[0] for row in cursor.fetchall())
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    Delivery.objects.filter(pk=row[0]).update(
+        status=DeliveryStatus.SENT, claimed_at=now, sent_at=now, attempts=F("attempts") + 1, reason=""
+    )
+    return row
 
 
 @dataclass
@@ -379,9 +373,10 @@ def newsletter_email(send: NewsletterSend) -> Email:
 def deliveries_send(*, send_id: int, budget: int = DELIVERY_CHUNK, now: datetime | None = None) -> dict[str, int]:
     """Send up to `budget` deliveries of one send; returns what happened and whether rows remain.
 
-    Each row is claimed (QUEUED -> SENDING) before its message goes out and marked SENT as soon as
-    the SMTP server accepts it. Transient SMTP trouble puts the row back in the queue (up to
-    DELIVERY_MAX_ATTEMPTS); a refused address fails the row with the reason.
+    Each row is marked SENT in the transaction that sends its message (`_claim_next_delivery`). A refused
+    address fails its row with the reason (the newsletter page sends those again). Other SMTP trouble (a
+    timeout, a 4xx or 5xx answer) puts the row back in the queue with the attempt counted and is raised, so
+    the task retries the rest with backoff (deflection/mail.py).
     """
     send = NewsletterSend.objects.select_related("newsletter__program").get(pk=send_id)
     email = newsletter_email(send)
@@ -390,53 +385,53 @@ def deliveries_send(*, send_id: int, budget: int = DELIVERY_CHUNK, now: datetime
     smtp.open()
     try:
         while sent + failed < budget:
-            ids = _claim_deliveries(send_id, now or timezone.now(), min(CLAIM_BATCH, budget - sent - failed))
-            if not ids:
+            outcome = _deliver_next(smtp, email, send_id, now or timezone.now())
+            if outcome is None:
                 break
-            addresses = dict(Delivery.objects.filter(id__in=ids).values_list("id", "recipient__email"))
-            for delivery_id in ids:
-                outcome = _deliver(smtp, email, delivery_id, addresses.get(delivery_id, ""))
-                sent += outcome == DeliveryStatus.SENT
-                failed += outcome == DeliveryStatus.FAILED
+            sent += outcome == DeliveryStatus.SENT
+            failed += outcome == DeliveryStatus.FAILED
     finally:
         smtp.close()
     remaining = Delivery.objects.filter(send_id=send_id, status__in=[DeliveryStatus.QUEUED, DeliveryStatus.SENDING]).count()
     return {"sent": sent, "failed": failed, "remaining": remaining}
 
 
-def _deliver(smtp, email: Email, delivery_id: int, address: str) -> str:
-    if not address:
-        Delivery.objects.filter(pk=delivery_id).update(status=DeliveryStatus.FAILED, reason="no email address")
-        return DeliveryStatus.FAILED
-    message = EmailMessage(
-        subject=email.subject,
-        body=email.body,
-        to=[address],
-        connection=smtp,
-        # The same Message-ID if a lease runs out and the row is sent again: mail clients fold the copies.
-        headers={"Message-ID": f"<newsletter-delivery-{delivery_id}@{settings.SITE_URL.split('//')[-1].split('/')[0]}>"},
-    )
-    if email.attachment is not None:
-        message.attach("newsletter.pdf", email.attachment, "application/pdf")
-    try:
-        message.send()
-    except smtplib.SMTPRecipientsRefused as exc:
-        codes = ",".join(str(code) for code, _text in exc.recipients.values())
-        Delivery.objects.filter(pk=delivery_id).update(status=DeliveryStatus.FAILED, reason=f"refused {codes}"[:120])
-        return DeliveryStatus.FAILED
-    except (smtplib.SMTPException, OSError) as exc:
-        reason = f"{type(exc).__name__} {getattr(exc, 'smtp_code', '')}".strip()
-        attempts = Delivery.objects.filter(pk=delivery_id).values_list("attempts", flat=True).first() or 0
-        status = DeliveryStatus.FAILED if attempts >= DELIVERY_MAX_ATTEMPTS else DeliveryStatus.QUEUED
-        Delivery.objects.filter(pk=delivery_id, status=DeliveryStatus.SENDING).update(status=status, reason=reason[:120])
-        # Reconnect for the next row: the server may have dropped the connection.
-        smtp.close()
-        smtp.open()
-        return status
-    Delivery.objects.filter(pk=delivery_id, status=DeliveryStatus.SENDING).update(
-        status=DeliveryStatus.SENT, sent_at=timezone.now(), reason=""
-    )
-    return DeliveryStatus.SENT
+def _deliver_next(smtp, email: Email, send_id: int, now: datetime) -> str | None:
+    trouble = None
+    with transaction.atomic():
+        claimed = _claim_next_delivery(send_id, now)
+        if claimed is None:
+            return None
+        delivery_id, address, _attempts = claimed
+        if not address:
+            Delivery.objects.filter(pk=delivery_id).update(status=DeliveryStatus.FAILED, sent_at=None, reason="no email address")
+            return DeliveryStatus.FAILED
+        message = EmailMessage(
+            subject=email.subject,
+            body=email.body,
+            to=[address],
+            connection=smtp,
+            # One Message-ID per recipient and edition: should a copy ever go out twice, mail clients fold it.
+            headers={"Message-ID": f"<newsletter-delivery-{delivery_id}@{settings.SITE_URL.split('//')[-1].split('/')[0]}>"},
+        )
+        if email.attachment is not None:
+            message.attach("newsletter.pdf", email.attachment, "application/pdf")
+        try:
+            message.send()
+        except smtplib.SMTPRecipientsRefused as exc:
+            codes = ",".join(str(code) for code, _text in exc.recipients.values())
+            refused = f"refused {codes}"[:120]
+            Delivery.objects.filter(pk=delivery_id).update(status=DeliveryStatus.FAILED, sent_at=None, reason=refused)
+            return DeliveryStatus.FAILED
+        except (smtplib.SMTPException, OSError) as exc:
+            reason = f"{type(exc).__name__} {getattr(exc, 'smtp_code', '')}".strip()
+            Delivery.objects.filter(pk=delivery_id).update(status=DeliveryStatus.QUEUED, sent_at=None, reason=reason[:120])
+            trouble = exc
+        else:
+            return DeliveryStatus.SENT
+    # Back in the queue with the attempt counted: the task's retry carries on after its backoff, and after the
+    # last one the coordinator's "send again" (deflection/mail.py) does.
+    raise trouble
 
 
 def deliveries_retry_failed(*, send: NewsletterSend, by: User, audit: AuditContext | None = None) -> int:

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
-import smtplib
-
 from celery import shared_task
 from celery.exceptions import SoftTimeLimitExceeded
 
+from deflection.mail import email_task
 from deflection.outbox import enqueue
 from reports import services
+from reports.models import NewsletterSend
+
+
+def _send(send_id: int) -> tuple[str, int | None]:
+    send = NewsletterSend.objects.select_related("newsletter").get(pk=send_id)
+    return f"Newsletter, {send.newsletter.period.label}", send.newsletter.program_id
 
 
 @shared_task(soft_time_limit=60, time_limit=90, max_retries=3, default_retry_delay=300)
@@ -29,14 +34,9 @@ def build_newsletter(newsletter_id: int) -> bool:
     return services.newsletter_build(newsletter_id=newsletter_id)
 
 
-@shared_task(
-    soft_time_limit=240,
-    time_limit=300,
-    autoretry_for=(smtplib.SMTPException, OSError),
-    retry_backoff=60,
-    retry_backoff_max=900,
-    max_retries=5,
-)
+# A refused address fails its row (the newsletter page retries those); other SMTP trouble stops the run
+# with the row back in the queue, for the retry (deflection/mail.py).
+@email_task(label="Newsletter", about=_send, soft_time_limit=240, time_limit=300)
 def send_newsletter(send_id: int) -> dict:
     """Send one chunk of a quarterly edition's deliveries, then hand the rest to a fresh task."""
     result = services.deliveries_send(send_id=send_id)

@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
-import smtplib
 from datetime import date
 
 from celery import shared_task
 from celery.exceptions import SoftTimeLimitExceeded
 
+from deflection.mail import email_task
+from deflection.models import User
 from training import services
+
+
+def _reminder(user_id: int, week: str) -> tuple[str, int | None]:
+    user = User.objects.get(pk=user_id)
+    return f"Training reminder to {user.get_full_name() or user}, week of {week}", None
 
 
 @shared_task(
@@ -24,13 +30,6 @@ def send_training_reminders() -> int:
     return services.reminders_queue_weekly()
 
 
-@shared_task(
-    soft_time_limit=30,
-    time_limit=60,
-    autoretry_for=(smtplib.SMTPException, OSError),
-    retry_backoff=60,
-    retry_backoff_max=3600,
-    max_retries=5,
-)
+@email_task(label="Training reminder", about=_reminder)
 def send_training_reminder(user_id: int, week: str) -> int:
     return services.reminder_send(user_id=user_id, week=date.fromisoformat(week))

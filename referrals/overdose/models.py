@@ -249,6 +249,8 @@ class NaloxoneStock(models.Model):
     on_hand = models.PositiveIntegerField(default=0)
     # Set when the low-stock alert went out; cleared by a restock, so each shortage alerts once.
     low_alerted_at = models.DateTimeField(null=True, blank=True)
+    # Set in the transaction that emails that alert, so a second copy of the task sends nothing (issue 15).
+    low_emailed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [models.CheckConstraint(condition=Q(on_hand__gte=0), name="naloxone_stock_not_negative")]

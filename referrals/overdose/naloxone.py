@@ -38,7 +38,7 @@ def kits_restock(*, program: Program, unit: Unit, quantity: int, by: User, audit
         stock.refresh_from_db(fields=["on_hand"])
         # Back at or above the threshold: the next shortage alerts again.
         if stock.on_hand >= OutreachSettings.for_program(program).low_stock_threshold:
-            NaloxoneStock.objects.filter(pk=stock.pk).update(low_alerted_at=None)
+            NaloxoneStock.objects.filter(pk=stock.pk).update(low_alerted_at=None, low_emailed_at=None)
         NaloxoneLedgerEntry.objects.create(program=program, unit=unit, movement=KitMovement.RESTOCK, quantity=quantity, by=by)
         audit_log(action="naloxone.restock", context=audit, actor=by, obj=unit, detail={"quantity": quantity})
     return stock
@@ -85,10 +85,21 @@ def kits_hand_out(
 
 
 def low_stock_email(*, unit_id: int) -> bool:
-    """Tell the program's coordinators that a unit is low on kits (numbers only, no person)."""
-    stock = NaloxoneStock.objects.select_related("unit__agency", "program").filter(pk=unit_id).first()
-    if stock is None or stock.low_alerted_at is None:
-        return False  # restocked meanwhile
+    """Tell the program's coordinators that a unit is low on kits (numbers only, no person), once per shortage.
+
+    The claim (low_emailed_at) and the send commit together once the mail server accepted the message,
+    as every email task does (deflection/mail.py): a second copy waits on the row lock and finds it sent.
+    """
+    with transaction.atomic():
+        # Not restocked meanwhile, and not emailed yet.
+        if not NaloxoneStock.objects.filter(pk=unit_id, low_alerted_at__isnull=False, low_emailed_at__isnull=True).update(
+            low_emailed_at=timezone.now()
+        ):
+            return False
+        return _low_stock_send(NaloxoneStock.objects.select_related("unit__agency", "program").get(pk=unit_id))
+
+
+def _low_stock_send(stock: NaloxoneStock) -> bool:
     recipients = sorted(
         set(
             Membership.objects.filter(

@@ -3,11 +3,17 @@
 The outreach clock has no task of its own: it is one of referrals.clocks' clocks, run by referrals.tasks.escalate_overdue.
 """
 
-from celery import shared_task
 
+from deflection.mail import email_task
 from referrals.overdose import naloxone
+from referrals.overdose.models import NaloxoneStock
 
 
-@shared_task(soft_time_limit=30, time_limit=60, autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+def _stock(unit_id: int) -> tuple[str, int | None]:
+    stock = NaloxoneStock.objects.select_related("unit").get(pk=unit_id)
+    return f"{stock.unit} low on naloxone kits", stock.program_id
+
+
+@email_task(label="Low naloxone stock", about=_stock)
 def email_low_stock(unit_id: int) -> bool:
     return naloxone.low_stock_email(unit_id=unit_id)

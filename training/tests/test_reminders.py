@@ -9,6 +9,7 @@ import time_machine
 from django.conf import settings
 from django.core import mail
 
+from deflection.mail import EMAIL_TASKS
 from deflection.models import Membership, OutboxMessage
 from training import tasks
 from training.models import ComplianceStatus, Reminder, ReminderStatus
@@ -121,4 +122,6 @@ def test_a_claim_left_by_a_killed_worker_is_not_sent_again(world, due_world):
 def test_the_reminder_tasks_have_time_limits_and_retry():
     for task in (tasks.send_training_reminders, tasks.send_training_reminder):
         assert task.soft_time_limit < task.time_limit
-        assert task.autoretry_for and task.max_retries
+        assert task.max_retries
+    assert tasks.send_training_reminders.autoretry_for
+    assert tasks.send_training_reminder.name in EMAIL_TASKS  # SMTP trouble retried with backoff (deflection/mail.py)
