@@ -29,6 +29,7 @@ from referrals.overdose.clock import OUTREACH, OUTREACH_CLOCK
 from referrals.overdose.models import NaloxoneStock
 from referrals.overdose.tests.conftest import record
 from referrals.tests.factories import ReferralFactory
+from referrals.walkin.models import Need, WalkIn, WalkInNotice
 from reports.models import Delivery, Newsletter, NewsletterSend, NewsletterStatus
 from training import services as training_services
 from training.tests.factories import AttendanceFactory, CourseFactory, SessionFactory
@@ -176,6 +177,21 @@ def quarterly_newsletter(get):
     return "reports.tasks.send_newsletter", {"send_id": send.pk}, [user.email for user in recipients]
 
 
+def walkin_notice(get):
+    # Someone walked in; the on-call volunteer is paged by a link-only email (one notice, one email task).
+    world, referral = get("world"), get("referral")
+    walkin = WalkIn.objects.create(
+        program=world.program,
+        participant=referral.participant,
+        started_by=world.dispatcher,
+        agency=world.police,
+        arrived_at=timezone.now(),
+        need=Need.SUBSTANCE_USE,
+    )
+    notice = WalkInNotice.objects.create(walkin=walkin, recipient=world.case_manager)
+    return "referrals.walkin.tasks.email_walkin_notice", {"notice_id": notice.pk}, [world.case_manager.email]
+
+
 SCENARIOS = {
     "officer notice": officer_notice,
     "break glass": break_glass,
@@ -190,6 +206,7 @@ SCENARIOS = {
     "training reminder": training_reminder,
     "audit review digests": audit_review_digests,
     "quarterly newsletter": quarterly_newsletter,
+    "walk-in notice": walkin_notice,
 }
 
 # Scenarios whose task only queues other tasks (through the outbox): they need a real worker to send.
