@@ -8,6 +8,10 @@ the rollups and every measure's follow-up window closed) in the database too, si
 can never change while its inputs do not; so a cold cache (a flush, a deploy) costs a database read
 instead of the search. A final level a page showed keeps its referral totals beside its figures, so a
 page of final periods is read back from its rows alone (`stored_pages`), without loading any counts.
+
+Past 500 lines because it is one class: laying out a level, publishing it and keeping it (cache and
+rows) share the publisher's per-page state (layouts, rows read once, levels pending a write), which a
+split would hand back and forth between modules.
 """
 
 from __future__ import annotations
