@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from deflection import cache as resilient_cache
 from referrals.tests.factories import ConsentFactory
+from reports import services
 from reports.models import PublishedLevel, RollupBuild
 from reports.periods import Period
 from reports.publishing import count_and_publish, months_of
@@ -173,4 +174,18 @@ def test_the_cold_leaderboard_of_a_past_year_needs_no_redis(client, reports_worl
                     assert rows(client.get(target).content.decode()) == shown
         finally:
             resilient_cache.circuit.reset()
+    assert "reports_monthrollup" not in tables(cold.captured_queries)
+
+
+def test_the_hourly_warming_leaves_a_past_year_readable_without_the_rollups(client, reports_world):
+    """Beat's warming (reports.services.reports_warm) publishes each period and keeps final ones with their
+    totals: the first view after a flush, with nobody having opened that year, reads the stored rows."""
+    target = url(reports_world, period="2026")
+    with time_machine.travel(LATER, tick=False):
+        assert services.reports_warm(program_id=reports_world.program.pk) > 0
+        assert services.reports_warm(program_id=reports_world.program.pk) > 0  # again: nothing more to keep
+        cache.clear()
+        client.force_login(reports_world.coordinator)
+        with CaptureQueriesContext(connection) as cold:
+            assert rows(client.get(target).content.decode())
     assert "reports_monthrollup" not in tables(cold.captured_queries)
