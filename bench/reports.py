@@ -27,7 +27,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from bench.scale import COORDINATOR, seed_scale
+from bench.scale import COORDINATOR, analyze_reports, seed_scale
 from deflection.models import Membership, Pathway, Role, User
 from referrals.models import Referral, Status, StatusChange
 from reports import metrics
@@ -113,33 +113,30 @@ def _once_ms(action) -> float:
     return round((time.perf_counter() - start) * 1000, 1)
 
 
-def page_figures(program) -> dict[str, tuple[float, str]]:
-    """Report pages as users meet them: after the hourly warming task (reports.tasks.warm_reports) has
-    run, the leaderboard for a month, a quarter, last year, the current year, the program's oldest
-    year and a custom year-long range (which no task can foresee). The unwarmed cost is measured too,
-    and the warming run itself."""
-    from reports import services  # noqa: PLC0415
-
+def _pages(program) -> tuple[Client, str, dict[str, str]]:
+    """The coordinator's client, the dashboard's URL and the leaderboard's, by period (the first the month)."""
     period = _final_month(program)  # the latest month whose 30-day outcomes are final
     now_year = Period.containing("year", timezone.now(), program.time_zone)
     base = f"/reports/programs/{program.pk}/leaderboard/?"
-    coordinator = _client(COORDINATOR)
-    leaderboard = f"{base}period={period.key}"
     dashboard = f"/reports/programs/{program.pk}/dashboard/?period={period.key}"
     custom_start = period.first_day.replace(year=period.first_day.year - 1) + timedelta(days=9)
     views = {
-        "month": leaderboard,
+        "month": f"{base}period={period.key}",
         "quarter": f"{base}period={Period.containing('quarter', period.start, program.time_zone).key}",
         "last_year": f"{base}period={now_year.previous().key}",
         "oldest_year": f"{base}period={now_year.shifted(-4).key}",  # beyond the picker: the arrows lead there
         "this_year": f"{base}period={now_year.key}",
         "custom_year": f"{base}start={custom_start}&end={period.last_day - timedelta(days=3)}",
     }
-    figures = {}
+    return _client(COORDINATOR), dashboard, views
 
-    # Unwarmed: an empty cache (the rollups stay; they are counted once per month).
+
+def unwarmed_figures(program) -> dict[str, tuple[float, str]]:
+    """Report pages with an empty cache (the rollups stay; they are counted once per month)."""
+    coordinator, _dashboard, views = _pages(program)
+    figures = {}
     cache.clear()
-    figures["leaderboard_unwarmed_ms"] = (_once_ms(lambda: _get(coordinator, leaderboard)), "ms")
+    figures["leaderboard_unwarmed_ms"] = (_once_ms(lambda: _get(coordinator, views["month"])), "ms")
     # A past year after a Redis flush or a deploy. Its final levels are kept in the database
     # (reports.models.PublishedLevel): measured first without them (the whole suppression search, as
     # after a change of its inputs), then as a flush leaves things, with them.
@@ -155,6 +152,20 @@ def page_figures(program) -> dict[str, tuple[float, str]]:
         round(figures["leaderboard_unwarmed_year_unstored_ms"][0] / figures["leaderboard_unwarmed_year_ms"][0], 1),
         "x",
     )
+
+    return figures
+
+
+def page_figures(program) -> dict[str, tuple[float, str]]:
+    """Report pages as users meet them: after the hourly warming task (reports.tasks.warm_reports) has
+    run, the leaderboard for a month, a quarter, last year, the current year, the program's oldest
+    year and a custom year-long range (which no task can foresee); and the warming run itself."""
+    from reports import services  # noqa: PLC0415
+
+    period = _final_month(program)
+    coordinator, dashboard, views = _pages(program)
+    leaderboard = views["month"]
+    figures = {}
 
     cache.clear()
     start = time.perf_counter()
@@ -306,10 +317,21 @@ def email_figures(program) -> dict[str, tuple[float, str]]:
     }
 
 
-def run() -> dict[str, tuple[float, str]]:
+# `python -m bench reports.NAME` runs one part (bench/__main__.py); in this order when all run.
+PARTS = {
+    "unwarmed": unwarmed_figures,
+    "pages": page_figures,
+    "newsletter": newsletter_figures,
+    "email": email_figures,
+}
+USES_DEMO = False  # the scale program only
+
+
+def run(parts: set[str] | None = None) -> dict[str, tuple[float, str]]:
     program = seed_scale(out=sys.stdout)
+    analyze_reports()  # a database seeded before the rollups were analysed too
     figures = {}
-    figures.update(page_figures(program))
-    figures.update(newsletter_figures(program))
-    figures.update(email_figures(program))
+    for name, part in PARTS.items():
+        if parts is None or name in parts:
+            figures.update(part(program))
     return figures

@@ -199,7 +199,8 @@ def leaderboard(
 
 def _rank(rows: list[Ranked], before: PeriodOutcomes, level: str) -> None:
     ranks = competition_ranks({r.key: r.referrals.value for r in rows})
-    previous = competition_ranks({r.key: before.get(metrics.REFERRALS, level, r.key).value for r in rows})
+    # Referral counts are shown as they are (PeriodOutcomes.get): last period's are read as plain numbers.
+    previous = competition_ranks({r.key: before.referrals.get((level, r.key), 0) for r in rows})
     quality = competition_ranks({r.key: r.quality.value for r in rows if not r.quality.is_suppressed})
     for row in rows:
         row.rank, row.previous_rank, row.quality_rank = ranks.get(row.key), previous.get(row.key), quality.get(row.key)

@@ -6,7 +6,12 @@ engine per measure, hides funnel stages too close to the stage before, and keeps
 level by the inputs it came from: in the cache, and for a final level (every month counted into
 the rollups and every measure's follow-up window closed) in the database too, since such a level
 can never change while its inputs do not; so a cold cache (a flush, a deploy) costs a database read
-instead of the search.
+instead of the search. A final level a page showed keeps its referral totals beside its figures, so a
+page of final periods is read back from its rows alone (`stored_pages`), without loading any counts.
+
+Past 500 lines because it is one class: laying out a level, publishing it and keeping it (cache and
+rows) share the publisher's per-page state (layouts, rows read once, levels pending a write), which a
+split would hand back and forth between modules.
 """
 
 from __future__ import annotations
@@ -19,6 +24,7 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING
 
 from django.core.cache import cache
+from django.db.models import Q
 
 from deflection.suppression import Published, Reason, _is_small, unseen_part_publishable
 from reports import metrics
@@ -49,11 +55,22 @@ FUNNEL_STAGES = (metrics.CONTACTED, metrics.QUALITY, metrics.RETAINED_30, metric
 CACHE_SECONDS = 7 * 24 * 3600
 CACHE_VERSION = 6
 LEVEL_PREFIX = "reports:level:"
+# Beside a level's cached figures: its stored row holds the referral totals too (nothing to write again).
+KEPT_PREFIX = "reports:kept:"
 
 # Figure keys are (level, id, period key); ranks say which to keep when one must be hidden for another.
 OFFICER, UNIT, AGENCY, TRAINED, PROGRAM = "officer", "unit", "agency", "trained", "program"
 CELL = "cell"  # one officer's month in one agency: never shown, only protected
 RANKS = {OFFICER: 0, UNIT: 1, AGENCY: 2, TRAINED: 2, PROGRAM: 3}
+
+
+def _pack(value) -> bytes:
+    return zlib.compress(pickle.dumps(value, pickle.HIGHEST_PROTOCOL), 1)
+
+
+def _unpack(stored: bytes):
+    # Written only by _pack here, from the same objects the cache holds (pickled there too).
+    return pickle.loads(zlib.decompress(stored))  # noqa: S301
 
 
 def _shared(published: dict[str, dict[tuple, Published]]) -> dict[str, dict[tuple, Published]]:
@@ -75,8 +92,10 @@ class LevelPublisher:
         self._by_month: dict[bool, dict[date, list]] = {}
         self._people_digest: str | None = None
         self._cells_of_month: dict[str, list] = {}
-        self._rows: dict[tuple[str, str], bytes] | None = None  # stored levels, read on first need
+        # Stored levels, read on first need: (period, inputs) -> (figures, whether referral totals are kept).
+        self._rows: dict[tuple[str, str], tuple[bytes, bool]] | None = None
         self._pending: dict[str, PublishedLevel] = {}  # final levels published afresh, saved together
+        self._kept: set[str] = set()  # levels whose stored row holds their referral totals
 
     def publish(self, level: Period) -> dict[str, dict[tuple, Published]]:
         if level.key not in self.done:
@@ -162,11 +181,15 @@ class LevelPublisher:
                     year, number = month.first_day.year, month.first_day.month
                     keys |= {month.key, Period.quarter(year, (number - 1) // 3 + 1, month.time_zone).key, str(year)}
             rows = PublishedLevel.objects.filter(program=self.counts.program, officers=self.counts.officers, period__in=keys)
-            found = rows.values_list("period", "inputs", "figures")
-            self._rows = {(period, inputs): figures for period, inputs, figures in found}
+            found = rows.values_list("period", "inputs", "figures", Q(referrals__isnull=False))
+            self._rows = {(period, inputs): (figures, kept) for period, inputs, figures, kept in found}
         row = self._rows.get((level.key, cache_key.removeprefix(LEVEL_PREFIX)))
-        # Written only by save_stored below, from the same objects the cache holds (pickled there too).
-        return None if row is None else pickle.loads(zlib.decompress(row))  # noqa: S301
+        if row is None:
+            return None
+        if row[1]:
+            self._kept.add(level.key)
+            cache.set(f"{KEPT_PREFIX}{cache_key.removeprefix(LEVEL_PREFIX)}", True, CACHE_SECONDS)
+        return _unpack(row[0])
 
     def _store(self, level: Period, cache_key: str, figures: dict[str, dict[tuple, Published]]) -> None:
         self._pending[level.key] = PublishedLevel(
@@ -174,8 +197,56 @@ class LevelPublisher:
             period=level.key,
             officers=self.counts.officers,
             inputs=cache_key.removeprefix(LEVEL_PREFIX),
-            figures=zlib.compress(pickle.dumps(figures, pickle.HIGHEST_PROTOCOL), 1),
+            figures=_pack(figures),
+            referrals=None,  # kept by keep_referrals when a page shows this level
         )
+
+    def keep_referrals(self, level: Period, referrals: dict[tuple, int]) -> None:
+        """Keep a final level's referral totals, as a page shows them, beside its figures (written by
+        save_stored), so that the next page of it reads both back without counting (stored_pages).
+
+        The totals come from the same counts as the figures (the ended months named by the level's
+        inputs, the units and training dates in them), so the row's inputs name them too."""
+        if level.key in self._kept or level.key not in self.done:
+            return
+        cache_key, final = self._level_cache_key(level)
+        if not final:
+            return
+        inputs = cache_key.removeprefix(LEVEL_PREFIX)
+        row = self._pending.get(level.key)
+        if row is None and cache.get(f"{KEPT_PREFIX}{inputs}"):
+            self._kept.add(level.key)  # figures from the cache, and the row was completed before
+            return
+        if row is None:
+            stored = (self._rows or {}).get((level.key, inputs))
+            row = self._pending[level.key] = PublishedLevel(
+                program=self.counts.program,
+                period=level.key,
+                officers=self.counts.officers,
+                inputs=inputs,
+                figures=stored[0] if stored else _pack(_shared(self.done[level.key])),
+            )
+        row.referrals = _pack(referrals)
+        self._kept.add(level.key)
+
+    def stored_pages(self, periods: list[Period]) -> dict[str, tuple[dict[str, dict[tuple, Published]], dict[tuple, int]]] | None:
+        """Each period's figures and referral totals as a page showed them before from the same inputs,
+        in one query; None unless every period is final and its row holds both (then the page counts)."""
+        wanted = {}
+        for period in periods:
+            if period.kind == PeriodKind.CUSTOM:
+                return None
+            cache_key, final = self._level_cache_key(period)
+            if not final:
+                return None
+            wanted[period.key] = cache_key.removeprefix(LEVEL_PREFIX)
+        rows = PublishedLevel.objects.filter(
+            program=self.counts.program, officers=self.counts.officers, period__in=list(wanted), referrals__isnull=False
+        ).values_list("period", "inputs", "figures", "referrals")
+        found = {period: (figures, referrals) for period, inputs, figures, referrals in rows if wanted[period] == inputs}
+        if found.keys() != wanted.keys():
+            return None
+        return {period: (_unpack(figures), _unpack(referrals)) for period, (figures, referrals) in found.items()}
 
     def save_stored(self) -> None:
         """Write the final levels published afresh, in one statement (a row per level, replaced)."""
@@ -184,8 +255,12 @@ class LevelPublisher:
                 list(self._pending.values()),
                 update_conflicts=True,
                 unique_fields=["program", "period", "officers"],
-                update_fields=["inputs", "figures", "published_at"],
+                # A row replaced for new inputs drops totals kept for the old ones (None unless kept anew).
+                update_fields=["inputs", "figures", "referrals", "published_at"],
             )
+            kept = {f"{KEPT_PREFIX}{row.inputs}": True for row in self._pending.values() if row.referrals is not None}
+            if kept:
+                cache.set_many(kept, CACHE_SECONDS)
             self._pending.clear()
 
     def _leaves_by_month(self, officer_level: bool, firsts: set[date]) -> dict[date, list]:

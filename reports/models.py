@@ -291,6 +291,8 @@ class PublishedLevel(models.Model):
     inputs (the same digest as the level's cache key: counts' build stamps, consents, people, threshold,
     CACHE_VERSION). A row whose digest no longer matches is never read, and the next publication of that
     level replaces it. So a cold cache (a flush, a deploy) costs a read here, not the search again.
+    A level a page has shown keeps the referral totals shown beside its figures too (same inputs): a
+    page of final periods is then read from these rows alone (reports.outcomes.stored_outcomes).
     """
 
     program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="+")
@@ -299,6 +301,9 @@ class PublishedLevel(models.Model):
     inputs = models.CharField(max_length=64, help_text="SHA-256 of everything the figures depend on.")
     # The figures as reports.levels keeps them in the cache (pickled, compressed): written only by this app.
     figures = models.BinaryField()
+    # The period's referral totals as PeriodOutcomes.referrals holds them (pickled, compressed), once a
+    # page has shown the period; empty for a level published only inside a longer one.
+    referrals = models.BinaryField(null=True)
     published_at = models.DateTimeField(auto_now=True)
 
     class Meta:

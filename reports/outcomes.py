@@ -32,6 +32,7 @@ from datetime import UTC, date, datetime
 
 from django.core.cache import cache
 from django.db.models import Count, Max, Min, Q, Sum
+from django.db.models.functions import Greatest, TruncDate
 
 from deflection.models import Membership, Program
 from deflection.roles import REFERRING_ROLES
@@ -53,6 +54,10 @@ from reports.metrics import Measure
 from reports.models import MonthRollup
 from reports.periods import Period, PeriodKind
 from training.models import Attendance, Course
+
+# Pages cached before their final periods kept referral totals (PublishedLevel.referrals) are published
+# once more, from the levels' cache, so the next warming run keeps them: no search runs again.
+PAGES_VERSION = 2
 
 # Quality referrals are published down to each officer and unit (by quarter); the rest per agency.
 COUNT_FIELDS = [measure.key for measure in rollups.ROLLED_MEASURES] + ["completion_seconds"]
@@ -80,17 +85,21 @@ def core_completion_dates(program: Program) -> dict[int, date]:
     found = cache.get(cache_key)
     if found is not None:
         return found
-    tz = program.tz
-    firsts: dict[int, list] = defaultdict(list)
+    # Per person, the latest of their first attendances of each core course, as a program-local day,
+    # worked out in the database: one row per person who completed, not one per person and course.
+    firsts = [Min("session__starts_at", filter=Q(session__course_id=course)) for course in core]
     rows = (
         Attendance.objects.filter(session__course_id__in=core)
-        .values("user_id", "session__course_id")
-        .annotate(first=Min("session__starts_at"))
+        .values("user_id")
+        .annotate(
+            courses=Count("session__course_id", distinct=True),
+            day=TruncDate(Greatest(*firsts) if len(firsts) > 1 else firsts[0], tzinfo=program.tz),
+        )
+        .filter(courses=len(core))
+        .values_list("user_id", "day")
         .order_by()
     )
-    for row in rows:
-        firsts[row["user_id"]].append(row["first"])
-    dates = {user: max(times).astimezone(tz).date() for user, times in firsts.items() if len(times) == len(core)}
+    dates = dict(rows)
     cache.set(cache_key, dates, CACHE_SECONDS)
     return dates
 
@@ -226,6 +235,7 @@ class Inputs:
         payload = pickle.dumps(
             (
                 CACHE_VERSION,
+                PAGES_VERSION,
                 program.pk,
                 program.suppression_threshold,
                 officers,
@@ -389,8 +399,13 @@ def _referral_totals(counts: ProgramCounts, period: Period) -> dict[tuple, int]:
     return dict(totals)
 
 
-def publish_outcomes(counts: ProgramCounts, periods: Iterable[Period], now: datetime) -> dict[str, PeriodOutcomes]:
-    """Published outcome figures and referral counts for each period (custom ranges: referrals only)."""
+def publish_outcomes(
+    counts: ProgramCounts, periods: Iterable[Period], now: datetime, *, keep_referrals: bool = False
+) -> dict[str, PeriodOutcomes]:
+    """Published outcome figures and referral counts for each period (custom ranges: referrals only).
+
+    With `keep_referrals` (a page of ended months, which stored_outcomes may answer next time), each
+    final period's referral totals are kept beside its stored figures."""
     publisher = LevelPublisher(counts, now)
     periods = list(periods)
     counts.sum_officer_referrals([frozenset(_firsts(p)) for p in periods if p.kind != PeriodKind.CUSTOM])
@@ -406,6 +421,37 @@ def publish_outcomes(counts: ProgramCounts, periods: Iterable[Period], now: date
             outcomes.open_measures = frozenset(m.key for m in PUBLISHED_OUTCOMES if not metrics.is_final(m, period.end, now))
         if period.kind != PeriodKind.CUSTOM:
             outcomes.figures = publisher.publish(period)
+            if keep_referrals:
+                publisher.keep_referrals(period, outcomes.referrals)
         result[period.key] = outcomes
     publisher.save_stored()
     return result
+
+
+def stored_outcomes(
+    program: Program, months: list[Period], periods: list[Period], now: datetime, *, officers: bool, inputs: Inputs
+) -> tuple[ProgramCounts, dict[str, PeriodOutcomes]] | None:
+    """The periods as a page published them before from the same inputs, read from their stored rows
+    (reports.levels.LevelPublisher.stored_pages) in one query, without loading the rollups; None unless
+    every period is final and was shown before. A past year after a Redis flush or a deploy reads so.
+
+    The counts returned hold what pages read besides the figures (training dates, units), no rows."""
+    counts = ProgramCounts(
+        program, months, {}, None, inputs.unit_of, inputs.trained_on, inputs.built, officers=officers, consents=inputs.consents
+    )
+    found = LevelPublisher(counts, now).stored_pages(periods)
+    if found is None:
+        return None
+    result = {}
+    for period in periods:
+        figures, referrals = found[period.key]
+        result[period.key] = PeriodOutcomes(
+            period,
+            counts.threshold,
+            figures=figures,
+            referrals=referrals,
+            officer_level=officers and period.kind in (PeriodKind.QUARTER, PeriodKind.YEAR),
+            # Final: every window closed (stored_pages answers for final periods only), so none is open.
+            open_measures=frozenset(m.key for m in PUBLISHED_OUTCOMES if not metrics.is_final(m, period.end, now)),
+        )
+    return counts, result

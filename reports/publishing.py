@@ -2,7 +2,8 @@
 
 Beside reports.outcomes (which publishes one level) and reports.publication (the linked engine): a page
 asks `count_and_publish` for its periods, which loads the counts of the months they touch and publishes
-every period from them in one go, or reads the whole result back from the cache when nothing changed.
+every period from them in one go, or reads the whole result back from the cache when nothing changed,
+or, for final periods shown before, from PostgreSQL (reports.levels keeps them) when the cache is cold.
 """
 
 from __future__ import annotations
@@ -54,8 +55,13 @@ def count_and_publish(
         counts, published = found
         counts.program = program
         return Counted(program=program, counts=counts, published=published, now=now)
-    counts = outcomes.load_counts(program, months, now, officers=officers, inputs=inputs)
-    published = outcomes.publish_outcomes(counts, periods, now)
+    # Past periods shown before: their stored rows answer without the rollups (a cold cache costs a read).
+    stored = outcomes.stored_outcomes(program, months, periods, now, officers=officers, inputs=inputs) if key else None
+    if stored is not None:
+        counts, published = stored
+    else:
+        counts = outcomes.load_counts(program, months, now, officers=officers, inputs=inputs)
+        published = outcomes.publish_outcomes(counts, periods, now, keep_referrals=key is not None)
     if key:
         # Kept without the per-officer rows: pages need only the published figures and referral totals.
         light = dataclasses.replace(counts, cells=None, officers=False, live_cells={})

@@ -55,13 +55,15 @@ def ensure_counted(program: Program, months: Iterable[Period], now: datetime, tr
     months = [month for month in months if month.end <= now]
     if not months:
         return {}
-    built = dict(
-        RollupBuild.objects.filter(program=program, month__in=[m.first_day for m in months]).values_list("month", "built_at")
-    )
-    for month in months:
-        if needs_counting(month, built.get(month.first_day), now):
-            count_month(program, month, now, trained_on)
-            built[month.first_day] = now
+    builds = RollupBuild.objects.filter(program=program, month__in=[m.first_day for m in months]).values_list("month", "built_at")
+    built = dict(builds)
+    counted = [month for month in months if needs_counting(month, built.get(month.first_day), now)]
+    for month in counted:
+        count_month(program, month, now, trained_on)
+    if counted:
+        # Read back as every later request reads them: the stamps name the counts in cache keys, which
+        # must not differ between this request and the next (nor from a count another process made).
+        built = dict(builds.all())
     return built
 
 

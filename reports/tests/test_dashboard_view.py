@@ -4,6 +4,7 @@ import re
 from datetime import UTC, datetime
 
 import pytest
+from django.core.cache import cache
 from django.urls import reverse
 
 from deflection.models import AuditEvent
@@ -96,12 +97,17 @@ def test_the_query_count_does_not_grow_with_officers_or_referrals(client, django
     client.get(target)  # warm the session and the cache of publications alike for both runs
     with django_assert_max_num_queries(40) as few:
         assert client.get(target).status_code == 200
+    cache.clear()
+    with django_assert_max_num_queries(40) as cold:
+        assert client.get(target).status_code == 200
+    cache.clear()  # the training dates are counted afresh in both
     add_officers(reports_world, 25)
     with django_assert_max_num_queries(40) as fresh:
         assert client.get(target).status_code == 200
-    # Publishing afresh reads each month's officer cells once more (README rule 2), whatever their number,
-    # reads the stored final levels once and writes the final levels it published afresh in one statement.
-    assert len(fresh) <= len(few) + 4
+    # Publishing afresh (new inputs: the new officers' unit) costs what a cold view with the few did, whatever
+    # the number of officers: each month's officer cells and the stored final levels read once (README rule 2),
+    # and one statement more, which writes the final levels published afresh (the cold view read them back).
+    assert len(fresh) <= len(cold) + 1
     with django_assert_max_num_queries(40) as many:
         assert client.get(target).status_code == 200
     assert len(many) <= len(few)

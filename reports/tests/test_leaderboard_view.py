@@ -3,6 +3,7 @@
 import re
 
 import pytest
+from django.core.cache import cache
 from django.urls import reverse
 
 from deflection.models import AuditEvent
@@ -130,13 +131,18 @@ def test_the_query_count_does_not_grow_with_officers(client, django_assert_max_n
     client.get(target)
     with django_assert_max_num_queries(40) as few:
         assert client.get(target).status_code == 200
+    cache.clear()
+    with django_assert_max_num_queries(40) as cold:
+        assert client.get(target).status_code == 200
+    cache.clear()  # the training dates are counted afresh in both
     add_officers(reports_world, 30)
     with django_assert_max_num_queries(40) as fresh:
         response = client.get(target)
     assert response.content.decode().count("leader-row") > 30
-    # Publishing afresh reads each month's officer cells once more (README rule 2), whatever their number,
-    # reads the stored final levels once and writes the final levels it published afresh in one statement.
-    assert len(fresh) <= len(few) + 4
+    # Publishing afresh (new inputs: the new officers' unit) costs what a cold view with the few did, whatever
+    # the number of officers: each month's officer cells and the stored final levels read once (README rule 2),
+    # and one statement more, which writes the final levels published afresh (the cold view read them back).
+    assert len(fresh) <= len(cold) + 1
     with django_assert_max_num_queries(40) as many:
         client.get(target)
     assert len(many) <= len(few)
