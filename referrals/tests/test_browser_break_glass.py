@@ -16,7 +16,7 @@ def test_break_glass_from_reason_to_review_and_the_audit_review_filter(phone, br
     phone.get_by_role("heading", name=f"Open record P-{participant.pk} outside your access").wait_for()
     phone.get_by_label("Why do you need this record now?").fill("because")
     phone.get_by_role("button", name="Open the record").tap()
-    phone.get_by_text("Ensure this value has at least 20 characters").wait_for()
+    phone.get_by_text("Ensure this value has at least 20 characters").first.wait_for()  # summary and field
     phone.get_by_label("Why do you need this record now?").fill(REASON)
     phone.get_by_role("button", name="Open the record").tap()
     phone.get_by_text("Break-glass access until").wait_for()
