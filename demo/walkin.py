@@ -181,7 +181,9 @@ def seed(program: Program) -> str:
                 fitting = [s for s in services if s.kind in kinds] or services
                 walkin.placed_service = service = rng.choice(fitting)
                 warm = service.accepts_warm_handoffs and rng.random() < 0.5
-                ids = team.setdefault(service.agency_id, provider_case_manager_ids(service.agency_id))
+                if service.agency_id not in team:  # setdefault would run the query for every walk-in
+                    team[service.agency_id] = provider_case_manager_ids(service.agency_id)
+                ids = team[service.agency_id]
                 turn = turns.get(service.agency_id, 0)
                 turns[service.agency_id] = turn + 1
                 walkin.referral = Referral(

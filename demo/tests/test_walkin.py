@@ -1,7 +1,9 @@
 """demo.walkin.seed: the demo program runs walk-in intake with 18 months of walk-ins and volunteers on call."""
 
-import time
 from datetime import timedelta
+
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from deflection.models import Pathway, ProgramType
 from demo import foundation, referrals, walkin
@@ -9,16 +11,18 @@ from referrals.walkin.figures import walkin_figures
 from referrals.walkin.models import WalkIn, WalkInStatus, WalkInVolunteer
 from referrals.walkin.services import on_call_volunteer_ids
 
+SEED_QUERY_LIMIT = 80  # 43 measured for ~300 walk-ins: bulk inserts, the providers' teams read once each
 
-def test_the_walk_in_demo_covers_18_months_every_outcome_and_is_idempotent_and_fast(db):
+
+def test_the_walk_in_demo_covers_18_months_every_outcome_and_is_idempotent(db):
     program = foundation.seed_foundation()
     referrals.seed(program)
-    began = time.monotonic()
-    summary = walkin.seed(program)
-    seconds = time.monotonic() - began
+    with CaptureQueriesContext(connection) as seeding:
+        summary = walkin.seed(program)
     program.refresh_from_db()
     assert program.runs(ProgramType.WALK_IN) and "walk-ins" in summary
-    assert seconds < 20, seconds
+    # Bulk-created: the statements do not grow with the hundreds of rows (speed itself is make bench's).
+    assert len(seeding) < SEED_QUERY_LIMIT, len(seeding)
     count = WalkIn.objects.count()
     assert 250 <= count <= 400
     assert walkin.seed(program) == "" and WalkIn.objects.count() == count
