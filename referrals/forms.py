@@ -37,6 +37,16 @@ def sign_opened_at(when: datetime.datetime) -> str:
     return signing.dumps(when.timestamp(), salt=OPENED_SALT)
 
 
+def check_optional_person(form: forms.Form, cleaned: dict, program: Program | None) -> None:
+    """The rules for a person who may be left unnamed (the overdose and walk-in forms): a date of birth
+    not after the program's today, and both names or neither."""
+    dob = cleaned.get("date_of_birth")
+    if dob is not None and program is not None and dob > program.today():
+        form.add_error("date_of_birth", "The date of birth cannot be in the future.")
+    if bool(cleaned.get("first_name", "").strip()) != bool(cleaned.get("last_name", "").strip()):
+        form.add_error("last_name", "Give both names, or neither.")
+
+
 def pathway_choice(value: str) -> str:
     """A pathway's radio label with its one line of help beneath it (the names alone explain little)."""
     return format_html('{}<span class="form-text d-block mt-0">{}</span>', Pathway(value).label, PATHWAY_HELP[value])

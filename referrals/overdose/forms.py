@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from deflection.models import Program, Unit
 from deflection.params import validate_sane_year
-from referrals.forms import OPENED_SALT, sign_opened_at
+from referrals.forms import OPENED_SALT, check_optional_person, sign_opened_at
 from referrals.overdose.models import (
     AttemptResult,
     Channel,
@@ -111,11 +111,7 @@ class OverdoseForm(forms.Form):
                 self.add_error("naloxone_doses", "How many doses were given (1 or more)?")
         elif cleaned.get("naloxone_given") is False:
             cleaned["naloxone_doses"] = 0
-        dob = cleaned.get("date_of_birth")
-        if dob is not None and program is not None and dob > program.today():
-            self.add_error("date_of_birth", "The date of birth cannot be in the future.")
-        if bool(cleaned.get("first_name", "").strip()) != bool(cleaned.get("last_name", "").strip()):
-            self.add_error("last_name", "Give both names, or neither.")
+        check_optional_person(self, cleaned, program)
         return cleaned
 
     def to_data(self) -> OverdoseData:

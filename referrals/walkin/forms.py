@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from deflection.models import Program
 from deflection.params import SANE_YEARS, validate_sane_year
-from referrals.forms import OPENED_SALT, sign_opened_at
+from referrals.forms import OPENED_SALT, check_optional_person, sign_opened_at
 from referrals.models import Handoff
 from referrals.walkin.models import CloseReason, Need, WalkInSettings
 from referrals.walkin.services import CLOCK_SKEW, VOLUNTEER_STATES, IntakeData, PlacementData
@@ -85,11 +85,7 @@ class IntakeForm(forms.Form):
         unit = cleaned.get("unit")
         if program is not None and unit is not None and unit.agency_id not in program.agency_ids():
             self.add_error("unit", "Choose a station of the program's agencies.")
-        dob = cleaned.get("date_of_birth")
-        if dob is not None and program is not None and dob > program.today():
-            self.add_error("date_of_birth", "The date of birth cannot be in the future.")
-        if bool(cleaned.get("first_name", "").strip()) != bool(cleaned.get("last_name", "").strip()):
-            self.add_error("last_name", "Give both names, or neither.")
+        check_optional_person(self, cleaned, program)
         return cleaned
 
     def to_data(self) -> IntakeData:
